@@ -1,0 +1,60 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+# What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
+# embeds, Chromium for the browser tests, gettext for `make messages`.
+SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri chromium gettext
+
+# `make run` serves a local development server; the tests and production read their own settings.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test setup system-packages lint format messages clean
+
+run: setup
+	$(DEV_ENV) $(MANAGE) migrate --noinput
+	$(DEV_ENV) $(MANAGE) load_demo
+	$(DEV_ENV) $(MANAGE) runserver $(HOST)
+
+test: setup
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+setup: system-packages $(VENV)/.installed node_modules/.installed
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; \
+	  else echo "Please install these Debian packages first: $$missing"; exit 1; fi; \
+	  echo "Installing system packages:" $$missing; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the Arabic and French catalogues after changing a translatable string.
+messages: setup
+	$(DEV_ENV) $(MANAGE) makemessages -l ar -l fr --ignore=node_modules --ignore=.venv
+	$(DEV_ENV) $(MANAGE) compilemessages --ignore=node_modules --ignore=.venv
+
+clean:
+	rm -rf $(VENV) node_modules var

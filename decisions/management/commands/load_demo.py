@@ -1,0 +1,246 @@
+"""The reference case: Entraide Nationale's board, its June and December 2025 sessions.
+
+What the press article in shared/seed/ tells is kept as it tells it: the chair, the members it names,
+al-Fatiha for the victims of the Safi floods, the follow-up of the June decisions, the 2026 action plan
+with its three strategic axes and its budget, approved. What it does not tell (the other seats, the
+place and hours, the June resolutions) is illustrative and named as such in the seat titles.
+Running the command twice leaves the same data.
+"""
+
+import datetime
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from decisions.models import FollowUp, Resolution
+from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Session
+
+TERM_START = datetime.date(2024, 1, 1)
+
+# key: (name_ar, name_fr, title_ar, title_fr, role)
+SEATS = {
+    "president": (
+        "نعيمة بن يحيى", "Naïma Ben Yahia",
+        "وزيرة التضامن والإدماج الاجتماعي والأسرة", "Ministre de la Solidarité, de l'Insertion sociale et de la Famille",
+        Membership.Role.PRESIDENT,
+    ),
+    "secretary_of_state": (
+        "عبد الجبار الرشيدي", "Abdeljabbar Rachidi",
+        "كاتب الدولة المكلف بالإدماج الاجتماعي", "Secrétaire d'État chargé de l'Insertion sociale",
+        Membership.Role.MEMBER,
+    ),
+    "director": (
+        "خطار المجاهدي", "Khattar Moujahidi",
+        "مدير التعاون الوطني", "Directeur de l'Entraide Nationale",
+        Membership.Role.RAPPORTEUR,
+    ),
+    "finance": (
+        "ممثل وزارة الاقتصاد والمالية", "Représentant du ministère de l'Économie et des Finances",
+        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        Membership.Role.MEMBER,
+    ),
+    "interior": (
+        "ممثل وزارة الداخلية", "Représentant du ministère de l'Intérieur",
+        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        Membership.Role.MEMBER,
+    ),
+    "health": (
+        "ممثل وزارة الصحة والحماية الاجتماعية", "Représentant du ministère de la Santé et de la Protection sociale",
+        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        Membership.Role.MEMBER,
+    ),
+    "education": (
+        "ممثل وزارة التربية الوطنية والتعليم الأولي والرياضة",
+        "Représentant du ministère de l'Éducation nationale, du Préscolaire et des Sports",
+        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        Membership.Role.MEMBER,
+    ),
+    "employment": (
+        "ممثل وزارة الإدماج الاقتصادي والمقاولة الصغرى والتشغيل والكفاءات",
+        "Représentant du ministère de l'Inclusion économique, de la Petite entreprise, de l'Emploi et des Compétences",
+        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        Membership.Role.MEMBER,
+    ),
+    "controller": (
+        "المراقب المالي للدولة", "Contrôleur d'État",
+        "مدعو بصفة استشارية", "Invité à titre consultatif",
+        Membership.Role.INVITED,
+    ),
+}
+
+PRESENT, REPRESENTED, EXCUSED = Attendance.Status.PRESENT, Attendance.Status.REPRESENTED, Attendance.Status.EXCUSED
+
+SECRETARIAT_USER = ("secretariat", "demo-secretariat-2025")
+
+
+class Command(BaseCommand):
+    help = "Loads the Entraide Nationale board and its two 2025 sessions (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        board, _ = Board.objects.update_or_create(
+            name_ar="المجلس الإداري لمؤسسة التعاون الوطني",
+            defaults={
+                "name_fr": "Conseil d'administration de l'Entraide Nationale",
+                "institution_ar": "التعاون الوطني",
+                "institution_fr": "Entraide Nationale",
+                "is_home": True,
+            },
+        )
+        members = {key: self._seat(board, *seat) for key, seat in SEATS.items()}
+        june = self._june_session(board, members)
+        december = self._december_session(board, members)
+        self._follow_ups(june, december)
+        self._secretariat_user()
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {june} ; {december}"))
+        username, password = SECRETARIAT_USER
+        self.stdout.write(
+            f"Secretariat login: http://127.0.0.1:8000/admin/  user «{username}»  password «{password}»"
+        )
+
+    def _seat(self, board: Board, name_ar, name_fr, title_ar, title_fr, role) -> Member:
+        member, _ = Member.objects.update_or_create(
+            name_ar=name_ar, defaults={"name_fr": name_fr, "title_ar": title_ar, "title_fr": title_fr}
+        )
+        Membership.objects.update_or_create(
+            board=board, member=member, start=TERM_START, defaults={"role": role, "end": None}
+        )
+        return member
+
+    def _session(self, board, members, ordinal, date, **fields) -> Session:
+        session, _ = Session.objects.update_or_create(
+            board=board, year=date.year, ordinal=ordinal,
+            defaults={"date": date, "chair": members["president"], "is_public": True, **fields},
+        )
+        return session
+
+    def _attendance(self, session, members, statuses: dict) -> None:
+        for key, status in statuses.items():
+            proxy = None
+            if isinstance(status, tuple):
+                status, proxy = status[0], members[status[1]]
+            Attendance.objects.update_or_create(
+                session=session, member=members[key], defaults={"status": status, "proxy": proxy}
+            )
+
+    def _agenda(self, session, items) -> list[AgendaItem]:
+        return [
+            AgendaItem.objects.update_or_create(session=session, position=position, defaults=fields)[0]
+            for position, fields in enumerate(items, start=1)
+        ]
+
+    def _resolution(self, session, sequence, **fields) -> Resolution:
+        return Resolution.objects.update_or_create(session=session, sequence=sequence, defaults=fields)[0]
+
+    def _june_session(self, board, members) -> Session:
+        session = self._session(
+            board, members, 1, datetime.date(2025, 6, 20),
+            start_time=datetime.time(10, 0), end_time=datetime.time(13, 0),
+            place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
+        )
+        self._attendance(session, members, {
+            "president": PRESENT, "secretary_of_state": PRESENT, "director": PRESENT, "finance": PRESENT,
+            "interior": PRESENT, "health": EXCUSED, "education": PRESENT, "employment": PRESENT,
+            "controller": PRESENT,
+        })
+        items = self._agenda(session, [
+            {"title": "المصادقة على محضر الدورة السابقة", "presenter": "مدير التعاون الوطني"},
+            {"title": "حصيلة منجزات المؤسسة برسم سنة 2024 وحساباتها", "presenter": "مدير التعاون الوطني"},
+            {"title": "برنامج تأهيل مؤسسات الرعاية الاجتماعية", "presenter": "مدير التعاون الوطني"},
+        ])
+        common = {"unanimous": True, "outcome": Resolution.Outcome.ADOPTED}
+        self._resolution(session, 1, agenda_item=items[0], title="المصادقة على محضر الدورة السابقة",
+                         text="صادق المجلس الإداري على محضر دورته السابقة دون تعديل.", **common)
+        self._resolution(session, 2, agenda_item=items[1], title="المصادقة على حصيلة سنة 2024",
+                         text="صادق المجلس الإداري على حصيلة منجزات المؤسسة وحساباتها برسم سنة 2024.", **common)
+        self._resolution(session, 3, agenda_item=items[2], title="تسريع تأهيل مؤسسات الرعاية الاجتماعية",
+                         text="يكلف المجلس الإدارة بتسريع برنامج تأهيل مؤسسات الرعاية الاجتماعية "
+                              "ورفع تقرير عن تقدمه في الدورة المقبلة.",
+                         responsible_unit="مديرية العمل الاجتماعي", due_date=datetime.date(2026, 6, 30), **common)
+        self._resolution(session, 4, agenda_item=items[2], title="رقمنة سجل المستفيدين",
+                         text="يكلف المجلس الإدارة بإعداد منظومة رقمية موحدة لتتبع المستفيدين من خدمات المؤسسة.",
+                         responsible_unit="قسم نظم المعلومات", due_date=datetime.date(2025, 12, 31), **common)
+        return session
+
+    def _december_session(self, board, members) -> Session:
+        session = self._session(
+            board, members, 2, datetime.date(2025, 12, 18),
+            start_time=datetime.time(15, 0), end_time=datetime.time(18, 0),
+            place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
+            opening="في بداية أشغال الدورة تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي "
+                    "وتعبيرا عن التضامن الوطني مع الأسر المتضررة.",
+        )
+        self._attendance(session, members, {
+            "president": PRESENT, "secretary_of_state": PRESENT, "director": PRESENT, "finance": PRESENT,
+            "interior": PRESENT, "health": (REPRESENTED, "finance"), "education": EXCUSED,
+            "employment": PRESENT, "controller": PRESENT,
+        })
+        items = self._agenda(session, [
+            {
+                "title": "كلمة السيدة الوزيرة رئيسة المجلس الإداري",
+                "presenter": "نعيمة بن يحيى",
+                "deliberation": (
+                    "تقدم مدير التعاون الوطني بالشكر والتقدير للسيدة الوزيرة على ما تبديه من اهتمام كبير "
+                    "وما تقدمه من دعم متواصل لمختلف أوراش وبرامج المؤسسة، ورحب بكاتب الدولة المكلف بالإدماج "
+                    "الاجتماعي وكافة أعضاء المجلس.\n"
+                    "وأكدت السيدة الوزيرة أن مؤسسة التعاون الوطني تشكل ركيزة أساسية في تنزيل السياسات العمومية "
+                    "ذات البعد الاجتماعي، لا سيما فيما يتعلق بتقديم المساعدة الاجتماعية للفئات في وضعية صعبة "
+                    "وتعزيز خدمات القرب والارتقاء بجودة التكفل الاجتماعي، مبرزة أهمية هذه الدورة في تقييم "
+                    "حصيلة المنجزات واستشراف أولويات المرحلة المقبلة.\n"
+                    "وأكد كاتب الدولة المكلف بالإدماج الاجتماعي على أهمية تعزيز البرامج الموجهة لفائدة الأشخاص "
+                    "المسنين ومواصلة تكثيف الجهود في مجال الإعاقة، ونوه بنجاعة التدخلات الميدانية للتعاون "
+                    "الوطني أثناء التقلبات المناخية."
+                ),
+            },
+            {
+                "title": "تتبع تنفيذ قرارات المجلس الإداري المنعقد بتاريخ 20 يونيو 2025",
+                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                "summary": "عرض موجز لمدير التعاون الوطني حول تتبع تنفيذ قرارات الدورة الأولى لسنة 2025.",
+            },
+            {
+                "title": "مشروع مخطط عمل المؤسسة برسم سنة 2026",
+                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                "summary": (
+                    "يستند المخطط إلى التوجيهات الملكية السامية الرامية إلى معالجة الفوارق الاجتماعية والمجالية "
+                    "واعتماد مقاربة جديدة قوامها التنمية الترابية المندمجة وترسيخ أسس الدولة الاجتماعية، "
+                    "ويرتكز على ثلاثة محاور استراتيجية:\n"
+                    "1. تطوير المساعدة الاجتماعية وتعزيز التماسك والإدماج الاجتماعي؛\n"
+                    "2. تطوير منظومة اليقظة والهندسة الاجتماعية؛\n"
+                    "3. تقوية قدرات المؤسسة."
+                ),
+            },
+            {
+                "title": "مشروع ميزانية المؤسسة برسم سنة 2026",
+                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                "deliberation": "بعد مناقشة مستفيضة، انتقل المجلس إلى التصويت على مخطط العمل والميزانية.",
+            },
+        ])
+        self._resolution(
+            session, 1, agenda_item=items[3], unanimous=True, outcome=Resolution.Outcome.ADOPTED,
+            title="المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026",
+            text="صادق المجلس الإداري بالإجماع على مخطط عمل مؤسسة التعاون الوطني وميزانيتها برسم سنة 2026.",
+            responsible_unit="مديرية الشؤون الإدارية والمالية", due_date=datetime.date(2026, 12, 31),
+        )
+        return session
+
+    def _follow_ups(self, june: Session, december: Session) -> None:
+        statuses = {
+            1: (FollowUp.Status.DONE, "تم."),
+            2: (FollowUp.Status.DONE, "تم إيداع الحسابات لدى المصالح المختصة."),
+            3: (FollowUp.Status.IN_PROGRESS, "انطلقت أشغال التأهيل في عدد من المؤسسات."),
+            4: (FollowUp.Status.IN_PROGRESS, "دفتر التحملات في طور الإعداد."),
+        }
+        for resolution in june.resolutions.all():
+            status, note = statuses[resolution.sequence]
+            FollowUp.objects.update_or_create(
+                resolution=resolution, session=december, defaults={"status": status, "note": note}
+            )
+
+    def _secretariat_user(self) -> None:
+        username, password = SECRETARIAT_USER
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        if created:
+            user.set_password(password)
+            user.save()
+        user.groups.add(Group.objects.get(name="secretariat"))

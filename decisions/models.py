@@ -1,0 +1,137 @@
+"""What a board decided, and how the decisions were carried out across later sessions."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import AgendaItem, Session, parent_session
+
+
+class Resolution(models.Model):
+    """A decision of a board, numbered «year/session/sequence» (2025/2/1), with its vote."""
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("adopted")
+        REJECTED = "rejected", _("rejected")
+        DEFERRED = "deferred", _("deferred")
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+    )
+    # With the session's year and ordinal (unique per board) this makes the number unique per board.
+    sequence = models.PositiveSmallIntegerField(_("sequence within the session"), default=1)
+    title = models.CharField(_("title"), max_length=500)
+    text = models.TextField(_("operative text"))
+    unanimous = models.BooleanField(_("unanimous"), default=False)
+    votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.ADOPTED)
+    responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["session", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "sequence"],
+                name="resolution_unique_number",
+                violation_error_message=_("A resolution with this number already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1),
+                name="resolution_sequence_positive",
+                violation_error_message=_("A resolution's number starts at 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unanimous=False) | (Q(votes_against__isnull=True) | Q(votes_against=0))
+                & (Q(votes_abstain__isnull=True) | Q(votes_abstain=0)),
+                name="resolution_unanimous_has_no_dissent",
+                violation_error_message=_("A unanimous vote has no votes against and no abstentions."),
+            ),
+        ]
+
+    # The admin sets this to the number of voters counted in the attendance being submitted with the
+    # resolution; elsewhere the stored attendance gives it.
+    voters_counted: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.title}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.session.year}/{self.session.ordinal}/{self.sequence}"
+
+    @property
+    def votes_total(self) -> int:
+        return (self.votes_for or 0) + (self.votes_against or 0) + (self.votes_abstain or 0)
+
+    def clean(self) -> None:
+        session = parent_session(self)
+        if session is None:
+            return
+        if self.agenda_item_id and self.agenda_item.session_id != session.pk:
+            raise ValidationError({"agenda_item": _("This agenda item belongs to another session.")})
+        counted = self.voters_counted
+        if counted is None and session.pk:
+            counted = session.quorum().counted
+        if counted is not None and self.votes_total > counted:
+            raise ValidationError(
+                _("%(total)d votes were cast but only %(counted)d voting members were present or represented.")
+                % {"total": self.votes_total, "counted": counted}
+            )
+
+
+class FollowUp(models.Model):
+    """How far an earlier resolution was carried out, as reported at a later session."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("resolution"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("reported at session"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["session", "resolution"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resolution", "session"],
+                name="follow_up_once_per_session",
+                violation_error_message=_("This resolution's follow-up is already recorded for this session."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution.number} — {self.get_status_display()}"
+
+    def clean(self) -> None:
+        session = parent_session(self)
+        if session is None or self.resolution_id is None or session.date is None:
+            return
+        earlier = self.resolution.session
+        if earlier.board_id != session.board_id:
+            raise ValidationError({"resolution": _("This resolution was taken by another board.")})
+        if earlier.date >= session.date:
+            raise ValidationError({"resolution": _("Only a resolution of an earlier session can be followed up.")})

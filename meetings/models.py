@@ -1,0 +1,419 @@
+"""The meeting itself: a board, its members, its sessions and what happened in them."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .dates import moroccan_date
+from .ordinals import feminine_ordinal
+
+
+def _localized(obj: models.Model, field: str) -> str:
+    """The French value in French when there is one, the Arabic value otherwise."""
+    if (get_language() or "").startswith("fr"):
+        return getattr(obj, f"{field}_fr") or getattr(obj, f"{field}_ar")
+    return getattr(obj, f"{field}_ar")
+
+
+class BoardQuerySet(models.QuerySet):
+    def home(self) -> "Board | None":
+        return self.filter(is_home=True).first()
+
+
+class Board(models.Model):
+    """An administrative board (المجلس الإداري) of a public institution."""
+
+    name_ar = models.CharField(_("name in Arabic"), max_length=200, unique=True)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    institution_ar = models.CharField(_("institution in Arabic"), max_length=200, blank=True)
+    institution_fr = models.CharField(_("institution in French"), max_length=200, blank=True)
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (percent of voting members)"),
+        default=50,
+        help_text=_("The quorum is reached when more than this share of the voting members is counted."),
+    )
+    max_proxies = models.PositiveSmallIntegerField(
+        _("proxies a member may hold"),
+        default=1,
+        help_text=_("How many absent members one present member may represent."),
+    )
+    is_home = models.BooleanField(
+        _("shown on the public site"),
+        default=False,
+        help_text=_("The public pages show the sessions of this board; only one board can be shown."),
+    )
+
+    objects = BoardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        ordering = ["name_ar"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_home"],
+                condition=Q(is_home=True),
+                name="board_single_home",
+                violation_error_message=_("Another board is already shown on the public site."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__lte=100),
+                name="board_quorum_percent_at_most_100",
+                violation_error_message=_("The quorum share cannot exceed 100%."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
+
+    @property
+    def institution(self) -> str:
+        return _localized(self, "institution")
+
+
+class Member(models.Model):
+    """A person who sits, or sat, on a board."""
+
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    title_ar = models.CharField(_("title in Arabic"), max_length=300, blank=True)
+    title_fr = models.CharField(_("title in French"), max_length=300, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["name_ar"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
+
+    @property
+    def title(self) -> str:
+        return _localized(self, "title")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date) -> "MembershipQuerySet":
+        return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
+
+    def voting(self) -> "MembershipQuerySet":
+        return self.exclude(role=Membership.Role.INVITED)
+
+
+class Membership(models.Model):
+    """A member's seat on a board, with a role, for a term."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", _("president")
+        MEMBER = "member", _("member")
+        RAPPORTEUR = "rapporteur", _("rapporteur (secretary)")
+        INVITED = "invited", _("invited, without vote")
+
+    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.MEMBER)
+    start = models.DateField(_("term start"))
+    end = models.DateField(_("term end"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["board", "role", "member__name_ar"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="membership_term_ends_after_start",
+                violation_error_message=_("A term cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_role_display()}"
+
+    @property
+    def has_vote(self) -> bool:
+        return self.role != self.Role.INVITED
+
+
+class SessionQuerySet(models.QuerySet):
+    def public(self) -> "SessionQuerySet":
+        """Sessions the public site shows: public ones of the board it is about."""
+        return self.filter(is_public=True, board__is_home=True)
+
+
+class Session(models.Model):
+    """A meeting of a board, ordinary or extraordinary, numbered within its year."""
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("ordinary")
+        EXTRAORDINARY = "extraordinary", _("extraordinary")
+
+    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="sessions")
+    # Stored for the uniqueness constraint, always derived from `date` (see clean()).
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    ordinal = models.PositiveSmallIntegerField(
+        _("ordinal within the year"), help_text=_("1 for the first session of the year, 2 for the second…")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ORDINARY)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    chair = models.ForeignKey(
+        Member,
+        verbose_name=_("chair"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chaired_sessions",
+    )
+    opening = models.TextField(_("opening"), blank=True, help_text=_("How the session opened, as the minutes tell it."))
+    is_public = models.BooleanField(_("public"), default=False, help_text=_("Shown on the public pages."))
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-date", "-ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year", "ordinal"],
+                name="session_unique_ordinal_per_board_and_year",
+                violation_error_message=_("This board already has a session with this number in this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ordinal__gte=1),
+                name="session_ordinal_positive",
+                violation_error_message=_("A session's number starts at 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True) | Q(end_time__isnull=True) | Q(end_time__gt=models.F("start_time")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("A session cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.date is None:
+            return self.title
+        return f"{self.title} — {moroccan_date(self.date)}"
+
+    def clean(self) -> None:
+        if self.date is not None:
+            self.year = self.date.year
+
+    def validate_constraints(self, exclude=None) -> None:
+        # Forms never show `year` (clean() derives it), yet the uniqueness it takes part in must be checked.
+        super().validate_constraints(exclude=set(exclude or ()) - {"year"})
+
+    def save(self, *args, **kwargs) -> None:
+        self.year = self.date.year
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
+
+    @property
+    def title(self) -> str:
+        """«الدورة الثانية برسم سنة 2025», «Deuxième session de l'année 2025»."""
+        ordinal = feminine_ordinal(self.ordinal)
+        if self.kind == self.Kind.EXTRAORDINARY:
+            text = _("extraordinary session %(ordinal)s of the year %(year)s")
+        else:
+            text = _("session %(ordinal)s of the year %(year)s")
+        return capfirst(text % {"ordinal": ordinal, "year": self.year or self.date.year})
+
+    @property
+    def display_date(self) -> str:
+        return moroccan_date(self.date)
+
+    def voting_memberships(self) -> list[Membership]:
+        return list(self.board.memberships.valid_on(self.date).voting().select_related("member"))
+
+    def quorum(self) -> "Quorum":
+        """The quorum as the rules count it, from the voting seats valid on the session's date."""
+        return Quorum.count(self.board, self.voting_memberships(), list(self.attendances.all()))
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Who counts toward the quorum of one session, and whether it is reached."""
+
+    voting_members: int
+    present: int
+    represented: int
+    required: int
+
+    @property
+    def counted(self) -> int:
+        return self.present + self.represented
+
+    @property
+    def reached(self) -> bool:
+        return self.counted >= self.required
+
+    @classmethod
+    def count(cls, board: Board, seats: list[Membership], attendances: list["Attendance"]) -> "Quorum":
+        """Count present voters, then proxies held by present voters, each holder up to the board's limit.
+
+        Invited members and members whose term does not cover the date are not in `seats`, so neither
+        their presence nor a proxy they hold counts.
+        """
+        voters = {seat.member_id for seat in seats}
+        present = {a.member_id for a in attendances if a.member_id in voters and a.status == Attendance.Status.PRESENT}
+        held: dict[int, int] = {}
+        represented = 0
+        for a in attendances:
+            if a.status != Attendance.Status.REPRESENTED or a.member_id not in voters:
+                continue
+            if a.proxy_id not in present or held.get(a.proxy_id, 0) >= board.max_proxies:
+                continue
+            held[a.proxy_id] = held.get(a.proxy_id, 0) + 1
+            represented += 1
+        required = len(voters) * board.quorum_percent // 100 + 1 if voters else 1
+        return cls(voting_members=len(voters), present=len(present), represented=represented, required=required)
+
+
+class Attendance(models.Model):
+    """Whether a member attended a session, and who held their proxy if they were represented."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        REPRESENTED = "represented", _("represented")
+        EXCUSED = "excused", _("excused")
+        ABSENT = "absent", _("absent")
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PRESENT)
+    proxy = models.ForeignKey(
+        Member,
+        verbose_name=_("represented by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_held",
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["session", "pk"]  # the order the secretariat recorded, usually the protocol order
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                name="attendance_once_per_member_and_session",
+                violation_error_message=_("This member's attendance is already recorded for this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="represented", proxy__isnull=False) | Q(~Q(status="represented"), proxy__isnull=True),
+                name="attendance_proxy_iff_represented",
+                violation_error_message=_("A represented member needs the member holding the proxy, and only they do."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(proxy=models.F("member")),
+                name="attendance_not_own_proxy",
+                violation_error_message=_("A member cannot hold their own proxy."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_status_display()}"
+
+    # The admin's formset sets this to the rows being submitted together, so that the proxy rules
+    # see the attendance as it will be, not as it was; elsewhere the stored rows are used.
+    siblings: "list[Attendance] | None" = None
+
+    def clean(self) -> None:
+        session = parent_session(self)
+        if session is None or session.date is None or session.board_id is None or self.member_id is None:
+            return
+        if not session.board.memberships.valid_on(session.date).filter(member_id=self.member_id).exists():
+            raise ValidationError({"member": _("This person has no seat on the board on the session's date.")})
+        if self.status == self.Status.REPRESENTED and self.proxy_id is not None:
+            if self.siblings is not None:
+                others = [a for a in self.siblings if a is not self]
+            else:
+                others = list(session.attendances.exclude(pk=self.pk)) if session.pk else []
+            self.validate_proxy(session.board, others)
+
+    def validate_proxy(self, board: Board, others: "list[Attendance]") -> None:
+        """A proxy is held by a member present at the session, within the board's limit per holder."""
+        holder = next((a for a in others if a.member_id == self.proxy_id), None)
+        if holder is not None and holder.status != self.Status.PRESENT:
+            raise ValidationError({"proxy": _("The proxy holder must be present at the session.")})
+        held = sum(1 for a in others if a.status == self.Status.REPRESENTED and a.proxy_id == self.proxy_id)
+        if held >= board.max_proxies:
+            raise ValidationError(
+                {"proxy": _("This member already holds the %(count)d proxies the board allows.")
+                 % {"count": board.max_proxies}}
+            )
+
+
+def parent_session(row: models.Model) -> Session | None:
+    """The session a child row belongs to, even when the admin validates it before saving the session."""
+    try:
+        return row.session
+    except Session.DoesNotExist:
+        return None
+
+
+class AgendaItem(models.Model):
+    """One point of a session's agenda, with what was said about it."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    title = models.CharField(_("title"), max_length=500)
+    presenter = models.CharField(_("presented by"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position"],
+                name="agenda_item_unique_position",
+                violation_error_message=_("Two agenda items of a session cannot share a position."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
