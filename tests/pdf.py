@@ -1,0 +1,92 @@
+"""Reading a PDF back with poppler's tools, as an archivist or a court would, never with the code that made it."""
+
+import json
+import re
+import subprocess
+import tempfile
+import unicodedata
+import zlib
+from pathlib import Path
+
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def _run(*args: str, pdf: bytes, after: tuple[str, ...] = ()) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "minutes.pdf"
+        path.write_bytes(pdf)
+        command = [*args, str(path), *after]
+        done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+        return done.stdout
+
+
+# pdftotext places sentence punctuation next to Latin digits on the wrong side («.2026»); the page is
+# right, the extraction is not, so punctuation is left out of comparisons.
+SENTENCE_PUNCTUATION = re.compile(r"[.,،:؛;!?]")
+
+
+def normalized(text: str) -> str:
+    """NFKC (Arabic presentation forms to letters), without bidi controls, whitespace or punctuation."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", SENTENCE_PUNCTUATION.sub("", BIDI_CONTROLS.sub("", text)))
+
+
+def text(pdf: bytes, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return _run("pdftotext", *pages, "-enc", "UTF-8", pdf=pdf, after=("-",))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [normalized(page) for page in text(pdf).split("\f")[: page_count(pdf)]]
+
+
+def fonts(pdf: bytes) -> list[dict]:
+    """pdffonts' table as rows: name, emb (yes/no)."""
+    lines = _run("pdffonts", pdf=pdf).splitlines()[2:]
+    rows = []
+    for line in lines:
+        parts = line.split()
+        # name type... encoding emb sub uni object ID: read emb/sub/uni from the right.
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows
+
+
+def info(pdf: bytes) -> dict:
+    rows = (line.split(":", 1) for line in _run("pdfinfo", pdf=pdf).splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in rows}
+
+
+def page_count(pdf: bytes) -> int:
+    return int(info(pdf)["Pages"])
+
+
+def xmp(pdf: bytes) -> str:
+    return _run("pdfinfo", "-meta", pdf=pdf)
+
+
+def attachment(pdf: bytes, name: str) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "minutes.pdf"
+        path.write_bytes(pdf)
+        listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True)
+        index = next(
+            line.split(":", 1)[0].strip() for line in listing.stdout.splitlines() if line.strip().endswith(name)
+        )
+        out = Path(folder) / name
+        subprocess.run(["pdfdetach", "-save", index, "-o", str(out), str(path)], check=True, timeout=60)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def catalog_language(pdf: bytes) -> str | None:
+    """The document language (/Lang of the catalog), looked up in plain and compressed object streams."""
+    bodies = [pdf]
+    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            bodies.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    for body in bodies:
+        found = re.search(rb"/Type\s*/Catalog.*?/Lang\s*\((.*?)\)", body, re.S)
+        if found:
+            return found.group(1).decode()
+    return None
