@@ -67,7 +67,8 @@ class Board(models.Model):
             models.CheckConstraint(
                 condition=Q(quorum_percent__lte=100),
                 name="board_quorum_percent_at_most_100",
-                violation_error_message=_("The quorum share cannot exceed 100%."),
+                # Doubled: Django fills the message in with %-formatting (the constraint's name).
+                violation_error_message=_("The quorum share cannot exceed 100%%."),
             ),
         ]
 
@@ -301,7 +302,8 @@ class Quorum:
                 continue
             held[a.proxy_id] = held.get(a.proxy_id, 0) + 1
             represented += 1
-        required = len(voters) * board.quorum_percent // 100 + 1 if voters else 1
+        # "More than the share", capped at every voter so that a 100% quorum means all of them.
+        required = min(len(voters) * board.quorum_percent // 100 + 1, len(voters)) if voters else 1
         return cls(voting_members=len(voters), present=len(present), represented=represented, required=required)
 
 

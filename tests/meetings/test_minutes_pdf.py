@@ -178,7 +178,7 @@ def hostile(django_db_setup, django_db_blocker):
         session = factory.session(board, chair=chair, place=HOSTILE["markup"], opening=HOSTILE["script"])
         factory.attend(session, chair)
         for position, (key, value) in enumerate(HOSTILE.items(), start=1):
-            factory.agenda_item(session, position, title=f"{key}: {value}", deliberation=value)
+            factory.agenda_item(session, position, title=f"{key}: {value[:400]}", deliberation=value)
             factory.agenda_item(session, position + 20, title=f"نقطة سليمة بعد {key}")
         factory.resolution(session, 1, title=HOSTILE["lri"], text=HOSTILE["emoji"],
                            due_date=datetime.date(2026, 11, 29))
