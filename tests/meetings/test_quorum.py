@@ -143,6 +143,15 @@ def test_the_quorum_requires_more_than_the_board_share_of_voting_members(voting,
     assert session.quorum().required == required
 
 
+def test_a_quorum_of_100_percent_requires_every_voting_member_and_is_reachable():
+    board = factory.board(quorum_percent=100)
+    session = factory.session(board)
+    for member in seats(board, 3):
+        factory.attend(session, member)
+    quorum = session.quorum()
+    assert (quorum.counted, quorum.required, quorum.reached) == (3, 3, True)
+
+
 def test_the_quorum_is_reached_with_the_required_count():
     board = factory.board(quorum_percent=50)
     session = factory.session(board)
