@@ -38,7 +38,10 @@ def env_database(name: str, default: str) -> dict:
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} is not a database URL ({exc}).") from exc
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a database URL: use postgres://user:password@host:5432/name "
+            f"or sqlite:////absolute/path.sqlite3 ({exc})."
+        ) from exc
     engine = config.get("ENGINE", "")
     if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured(
