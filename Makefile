@@ -6,8 +6,8 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
 # What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
-# embeds, Chromium for the browser tests, gettext for `make messages`.
-SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri chromium gettext
+# embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/.
+SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
