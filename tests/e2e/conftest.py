@@ -1,0 +1,83 @@
+"""Browser tests: Debian's Chromium driven by Playwright's sync API against pytest-django's live server."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+# Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a
+# thread with a running loop unless told they are safe; here they are, the test code being synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Skipped at collection, before a database is set up for them; never a downloaded browser instead.
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install Debian's chromium package (make setup)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+def _migrated_rows() -> dict[str, str]:
+    """The copy of the migrations' rows (the "secretariat" group…) that `serialized_rollback` restores."""
+    return {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if hasattr(connection, "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    rows = _migrated_rows()
+    with sync_playwright() as playwright:
+        # From here on the code runs in a context of Playwright's, where Django's connections are new
+        # objects: they are given the copy of the migrated rows, and are closed at the end, lest
+        # PostgreSQL refuse to drop the test database still in use.
+        for alias, contents in rows.items():
+            connections[alias]._test_serialized_contents = contents
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        with django_db_blocker.unblock():
+            connections.close_all()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migrated_rows_put_back(django_db_blocker) -> Iterator[None]:
+    """Once a module's browser tests are done, put back the rows the migrations made.
+
+    A transactional test empties every table when it ends. With `serialized_rollback`, Django restores
+    the migrated rows when the next such test starts, but tests that run later outside any test
+    transaction (module fixtures that load the demo, which needs the "secretariat" group) would miss them.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for alias, contents in _migrated_rows().items():
+            connections[alias].creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def browser_page(chromium_browser) -> Iterator:
+    """A fresh page in its own context (no cookies from another test), Arabic first like a Moroccan desk."""
+    context = chromium_browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,70 @@
+"""The secretariat records a session in the admin with a real browser, then the public reads it."""
+
+import pytest
+
+from meetings.models import Membership, Session
+from tests import factory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SCREENSHOT = "/tmp/e2e-session.png"
+PASSWORD = "s3cret-pass!"
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
+
+
+def choose_in_autocomplete(page, row: str, field: str, search: str) -> None:
+    """Pick an option in one of the admin's autocomplete (select2) fields."""
+    page.click(f"{row} .field-{field} .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", search)
+    page.click(f".select2-results__option:has-text('{search}')")
+
+
+def add_session(page, base_url: str, *, member_name: str, agenda_title: str) -> None:
+    """Fill the session add page: the board and chair come prefilled, one attendance, one agenda item."""
+    page.goto(f"{base_url}/admin/meetings/session/add/")
+    page.fill("#id_ordinal", "2")
+    page.fill("#id_date", "2025-12-18")
+    page.fill("#id_place", "مقر وزارة التضامن، الرباط")
+    page.check("#id_is_public")
+
+    page.click("#attendances-group .add-row a")
+    choose_in_autocomplete(page, "#attendances-0", "member", member_name)
+
+    page.click("#agenda_items-group .add-row a")
+    page.fill("#id_agenda_items-0-title", agenda_title)
+    page.fill("#id_agenda_items-0-deliberation", "صادق المجلس على مخطط العمل بالإجماع.")
+
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+
+def test_the_secretariat_adds_a_session_that_the_public_reads_in_arabic(live_server, browser_page):
+    page = browser_page
+    board = factory.board()
+    factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
+    factory.seat(board, name_ar="خطار المجاهدي")
+    user = factory.secretariat_user(password=PASSWORD)
+
+    log_in(page, live_server.url, user.username)
+    add_session(page, live_server.url, member_name="خطار المجاهدي", agenda_title="مشروع مخطط العمل لسنة 2026")
+
+    session = Session.objects.get(year=2025, ordinal=2)
+    assert [a.member.name_ar for a in session.attendances.all()] == ["خطار المجاهدي"]
+    page.goto(f"{live_server.url}/sessions/2025/2/")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    main = page.locator("main")
+    assert "الدورة الثانية برسم سنة 2025" in main.locator("h1").inner_text()
+    assert "18 دجنبر 2025" in main.inner_text()
+    assert "ترأسها" in main.inner_text() and "نعيمة بن يحيى" in main.inner_text()
+    assert "خطار المجاهدي" in main.locator("#attendance ~ div table").inner_text()
+    assert "مشروع مخطط العمل لسنة 2026" in main.locator(".agenda-item h3").inner_text()
+    page.screenshot(path=SCREENSHOT, full_page=True)

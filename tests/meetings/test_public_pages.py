@@ -1,0 +1,411 @@
+"""The public pages: the archive of sessions at `/` and one session's page, in Arabic and in French."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from decisions.models import Resolution
+from meetings.models import Attendance, Membership
+from tests import factory
+from tests.pages import innermost_elements, visible_text
+
+pytestmark = pytest.mark.django_db
+
+# Queries of the session page, whatever its size: the session with its board and chair, then its
+# attendances (with members and proxies), agenda items, resolutions, the resolutions' agenda items,
+# and the voting seats the quorum counts.
+SESSION_PAGE_QUERIES = 6
+
+SCRIPT = "<script>alert(1)</script>"
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
+
+
+def full_session(board, **fields):
+    """The reference session: a chair, a quorum, a proxy, an agenda with deliberations, two resolutions."""
+    chair = factory.seat(
+        board,
+        Membership.Role.PRESIDENT,
+        name_ar="نعيمة بن يحيى",
+        name_fr="Naïma Ben Yahia",
+        title_ar="وزيرة التضامن",
+        title_fr="Ministre de la Solidarité",
+    )
+    holder = factory.seat(board, name_ar="ممثل وزارة المالية", name_fr="Représentant des Finances")
+    represented = factory.seat(board, name_ar="ممثل وزارة الصحة", name_fr="Représentant de la Santé")
+    excused = factory.seat(board, name_ar="ممثل وزارة التربية", name_fr="Représentant de l'Éducation")
+    session = factory.session(board, chair=chair, place="مقر الوزارة، الرباط", **fields)
+    factory.attend(session, chair)
+    factory.attend(session, holder)
+    factory.attend(session, represented, Attendance.Status.REPRESENTED, proxy=holder)
+    factory.attend(session, excused, Attendance.Status.EXCUSED)
+    plan = factory.agenda_item(
+        session, 1, title="مشروع مخطط عمل المؤسسة برسم سنة 2026", deliberation="ناقش المجلس المحاور الثلاثة."
+    )
+    budget = factory.agenda_item(session, 2, title="مشروع الميزانية", deliberation="بعد مناقشة مستفيضة.")
+    factory.resolution(session, 1, agenda_item=plan, title="المصادقة على مخطط العمل")
+    factory.resolution(
+        session,
+        2,
+        agenda_item=budget,
+        title="تأجيل البت في الميزانية",
+        unanimous=False,
+        votes_for=1,
+        votes_against=1,
+        votes_abstain=1,
+        outcome=Resolution.Outcome.DEFERRED,
+    )
+    return session
+
+
+def session_of_size(board, size: int, **fields):
+    session = factory.session(board, **fields)
+    for n in range(1, size + 1):
+        person = factory.seat(board)
+        factory.attend(session, person)
+        item = factory.agenda_item(session, n)
+        factory.resolution(session, n, agenda_item=item)
+    return session
+
+
+def session_page_queries(client, session) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(session.get_absolute_url())
+    assert response.status_code == 200
+    return len(queries)
+
+
+def load_demo() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models(include_auto_created=True)}
+
+
+# The archive
+
+
+def test_the_archive_lists_public_sessions_grouped_by_year_newest_first(client):
+    board = factory.board()
+    factory.session(board, datetime.date(2024, 12, 19), 2)
+    factory.session(board, datetime.date(2025, 6, 20), 1)
+    factory.session(board, datetime.date(2025, 12, 18), 2)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    years = re.findall(
+        r"<h2[^>]*year-heading[^>]*>(\d+)</h2>(.*?)</section>", response.content.decode(), re.S
+    )
+    assert [year for year, _ in years] == ["2025", "2024"]
+    assert re.findall(r"الدورة \w+ برسم سنة \d+", years[0][1]) == [
+        "الدورة الثانية برسم سنة 2025",
+        "الدورة الأولى برسم سنة 2025",
+    ]
+    assert re.findall(r"الدورة \w+ برسم سنة \d+", years[1][1]) == ["الدورة الثانية برسم سنة 2024"]
+
+
+def test_the_archive_shows_each_sessions_moroccan_date_and_place(client):
+    factory.session(factory.board(), datetime.date(2025, 12, 18), 2, place="مقر الوزارة، الرباط")
+
+    text = visible_text(client.get("/"))
+
+    assert "الدورة الثانية برسم سنة 2025 — 18 دجنبر 2025 · مقر الوزارة، الرباط" in text
+
+
+def test_the_archive_leaves_out_private_sessions_and_other_boards(client):
+    home = factory.board()
+    other = factory.board(is_home=False)
+    factory.session(home, datetime.date(2025, 6, 20), 1)
+    factory.session(home, datetime.date(2025, 12, 18), 2, is_public=False)
+    factory.session(other, datetime.date(2024, 6, 20), 1)
+
+    text = visible_text(client.get("/"))
+
+    assert "الدورة الأولى برسم سنة 2025" in text
+    assert "الدورة الثانية برسم سنة 2025" not in text
+    assert "2024" not in text
+
+
+def test_the_archive_says_when_nothing_is_published(client):
+    factory.session(factory.board(), is_public=False)
+
+    assert "لم تُنشر أي دورة بعد." in visible_text(client.get("/"))
+
+
+# One session's page
+
+
+def test_the_session_page_shows_its_name_moroccan_date_place_and_chair(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "الدورة الثانية برسم سنة 2025" in text
+    assert "التاريخ 18 دجنبر 2025" in text
+    assert "المكان مقر الوزارة، الرباط" in text
+    assert "ترأسها نعيمة بن يحيى، وزيرة التضامن" in text
+
+
+def test_the_session_page_states_the_quorum(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert (
+        "النصاب القانوني مكتمل 3 من أصل 4 أعضاء ذوي الحق في التصويت حاضرون أو ممثَّلون (منهم 1 بالنيابة)؛ "
+        "النصاب المطلوب: 3." in text
+    )
+
+
+def test_the_session_page_lists_the_attendance_with_the_proxy_holder(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "نعيمة بن يحيى وزيرة التضامن حاضر" in text
+    assert "ممثل وزارة الصحة عضو المجلس الإداري ممثَّل بالنيابة — ينوب عنه ممثل وزارة المالية" in text
+    assert "ممثل وزارة التربية عضو المجلس الإداري معتذر" in text
+
+
+def test_the_session_page_shows_the_agenda_with_its_deliberations(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "1. مشروع مخطط عمل المؤسسة برسم سنة 2026 ناقش المجلس المحاور الثلاثة." in text
+    assert "2. مشروع الميزانية بعد مناقشة مستفيضة." in text
+
+
+def test_the_session_page_shows_a_unanimous_resolution_with_its_number_and_outcome(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "القرار 2025/2/1 — المصادقة على مخطط العمل يقرر المجلس ما يلي. مصادق عليه بالإجماع" in text
+
+
+def test_the_session_page_shows_the_vote_counts_of_a_divided_resolution(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "القرار 2025/2/2 — تأجيل البت في الميزانية" in text
+    assert "مؤجل مؤيدون: 1، معارضون: 1، ممتنعون: 1" in text
+
+
+def test_the_session_page_is_in_french_under_fr(client):
+    session = full_session(factory.board())
+
+    response = client.get(f"/fr{session.get_absolute_url()}")
+
+    text = visible_text(response)
+    assert response.status_code == 200
+    assert "Deuxième session de l'année 2025" in text
+    assert "Date 18 décembre 2025" in text
+    assert "Présidée par Naïma Ben Yahia, Ministre de la Solidarité" in text
+    assert "représenté — par Représentant des Finances" in text
+    assert "Résolution 2025/2/1" in text
+    assert "à l'unanimité" in text
+
+
+# Language, direction and assets
+
+
+@pytest.mark.parametrize("path", ["/", "/sessions/2025/2/"])
+def test_arabic_pages_are_right_to_left(client, path):
+    factory.session(factory.board())
+
+    response = client.get(path)
+
+    assert '<html lang="ar" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/fr/sessions/2025/2/"])
+def test_french_pages_are_left_to_right_with_french_strings(client, path):
+    factory.session(factory.board())
+
+    response = client.get(path)
+
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
+    assert "Conseil d'administration" in visible_text(response)
+
+
+def stylesheets(response) -> list[str]:
+    return re.findall(r'<link rel="stylesheet" href="([^"]+)"', response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("path", "bootstrap"),
+    [("/", "bootstrap.rtl.min.css"), ("/fr/", "bootstrap.min.css")],
+)
+def test_the_page_loads_the_bootstrap_of_its_direction(client, path, bootstrap):
+    response = client.get(path)
+
+    assert [href.rsplit("/", 1)[1] for href in stylesheets(response) if "/bootstrap/" in href] == [bootstrap]
+
+
+@pytest.mark.parametrize("path", ["/", "/fr/"])
+def test_the_page_assets_are_served_by_the_site_itself(client, settings, path):
+    settings.WHITENOISE_USE_FINDERS = True  # what collectstatic gives WhiteNoise in production
+    factory.session(factory.board())
+
+    response = client.get(path)
+
+    page = response.content.decode()
+    assert not re.search(r'(src|href)="(https?:)?//', page), "an asset or link points at another host"
+    for href in stylesheets(response):
+        assert href.startswith("/static/")
+        assert finders.find(href.removeprefix("/static/")) is not None
+        assert client.get(href).status_code == 200
+
+
+# What is not public
+
+
+def test_a_private_session_is_a_404_exactly_like_a_missing_one(client):
+    factory.session(factory.board(), ordinal=2, is_public=False)
+
+    private = client.get("/sessions/2025/2/")
+    missing = client.get("/sessions/2025/3/")
+
+    assert private.status_code == missing.status_code == 404
+    assert private.content == missing.content
+
+
+def test_a_public_session_of_another_board_is_a_404(client):
+    factory.board()
+    factory.session(factory.board(is_home=False), ordinal=2)
+
+    other = client.get("/sessions/2025/2/")
+    missing = client.get("/sessions/2025/3/")
+
+    assert other.status_code == 404
+    assert other.content == missing.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/2025/999999999999/",
+        "/sessions/99999999999999999999/1/",
+        "/sessions/2025/0/",
+        "/sessions/abc/1/",
+        "/sessions/2025/-1/",
+        "/fr/sessions/2025/999999999999/",
+    ],
+)
+def test_a_malformed_session_address_is_a_404(client, path):
+    factory.session(factory.board())
+
+    assert client.get(path).status_code == 404
+
+
+# Text typed by the secretariat
+
+
+def test_markup_typed_into_the_session_is_shown_as_text(client):
+    board = factory.board()
+    person = factory.seat(board, name_ar=SCRIPT)
+    session = factory.session(board, place=SCRIPT, opening=SCRIPT, chair=person)
+    factory.attend(session, person)
+    item = factory.agenda_item(session, title=SCRIPT, presenter=SCRIPT, summary=SCRIPT, deliberation=SCRIPT)
+    factory.resolution(session, agenda_item=item, title=SCRIPT, text=SCRIPT, responsible_unit=SCRIPT)
+
+    response = client.get(session.get_absolute_url())
+
+    assert "<script" not in response.content.decode()
+    assert visible_text(response).count(SCRIPT) == 12
+
+
+def test_markup_typed_into_the_place_is_shown_as_text_in_the_archive(client):
+    factory.session(factory.board(), place=SCRIPT)
+
+    response = client.get("/")
+
+    assert "<script" not in response.content.decode()
+    assert SCRIPT in visible_text(response)
+
+
+def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client):
+    board = factory.board()
+    person = factory.seat(board, name_ar=f"{RLO}name", title_ar=f"{RLO}title")
+    holder = factory.seat(board, name_ar=f"{RLO}holder")
+    session = factory.session(board, place=f"{RLO}place", chair=person)
+    factory.attend(session, holder)
+    factory.attend(session, person, Attendance.Status.REPRESENTED, proxy=holder)
+    item = factory.agenda_item(session, title=f"{RLO}item", presenter=f"{RLO}presenter")
+    factory.resolution(session, agenda_item=item, title=f"{RLO}resolution", responsible_unit=f"{RLO}unit")
+
+    for path in [session.get_absolute_url(), "/"]:
+        found = innermost_elements(client.get(path), holding=RLO)
+        assert found
+        # A <bdi> (or an element with its own dir) ends the override with the field's own text, so
+        # that it cannot reverse the labels and figures the page writes after it.
+        leaking = [text for text, tag, attrs in found if tag != "bdi" and "dir" not in attrs]
+        assert leaking == [], path
+
+
+# Speed
+
+
+def test_the_session_page_makes_the_same_few_queries_whatever_its_size(client):
+    board = factory.board()
+    small = session_of_size(board, 3, date=datetime.date(2025, 6, 20), ordinal=1)
+    large = session_of_size(board, 40, date=datetime.date(2025, 12, 18), ordinal=2)
+
+    small_count = session_page_queries(client, small)
+    large_count = session_page_queries(client, large)
+
+    assert small_count == large_count == SESSION_PAGE_QUERIES
+
+
+# The demo data
+
+
+def test_loading_the_demo_twice_leaves_the_same_rows():
+    load_demo()
+    first = row_counts()
+
+    load_demo()
+
+    assert row_counts() == first
+    assert (first["meetings.Session"], first["decisions.Resolution"], first["decisions.FollowUp"]) == (
+        2,
+        5,
+        4,
+    )
+
+
+def test_the_demo_december_session_page_tells_the_reference_case(client):
+    load_demo()
+
+    text = visible_text(client.get("/sessions/2025/2/"))
+
+    assert "الدورة الثانية برسم سنة 2025" in text
+    assert "18 دجنبر 2025" in text
+    assert "تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي" in text
+    assert "مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
+    assert "القرار 2025/2/1 — المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026" in text
+    assert "مصادق عليه بالإجماع" in text
+
+
+def test_the_demo_december_session_page_in_french(client):
+    load_demo()
+
+    text = visible_text(client.get("/fr/sessions/2025/2/"))
+
+    assert "Deuxième session de l'année 2025" in text
+    assert "18 décembre 2025" in text
+    assert "Présidée par Naïma Ben Yahia" in text
+    assert "سورة الفاتحة" in text and "آسفي" in text
+    assert "مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
+    assert "Résolution 2025/2/1 — المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026" in text
+    assert "adoptée à l'unanimité" in text
