@@ -47,7 +47,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 def build_sessions() -> dict:
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", verbosity=0, stdout=quiet)
     board = factory.board(is_home=False)
     members = [factory.seat(board, name_ar=f"العضو رقم {n}") for n in range(1, 36)]
     large = factory.session(board, chair=members[0])
@@ -83,9 +84,20 @@ def chromium_run(session, folder: Path) -> tuple[float, int, int]:
         html_path.write_text(html, encoding="utf-8")
     out = folder / "chromium.pdf"
     command = [
-        "/usr/bin/time", "-f", "%M", CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
+        "/usr/bin/time",
+        "-f",
+        "%M",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={folder / 'profile'}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={out}",
         html_path.as_uri(),
     ]
     started = time.perf_counter()
@@ -118,14 +130,18 @@ def main() -> None:
         rows = [ours]
         if have_chromium:
             with tempfile.TemporaryDirectory() as folder:
-                rows.append(measure("Chromium", args.runs, lambda s=session, f=Path(folder): chromium_run(s, f)))
+                rows.append(
+                    measure("Chromium", args.runs, lambda s=session, f=Path(folder): chromium_run(s, f))
+                )
         for row in rows:
             ratio = row["median_s"] / ours["median_s"]
             print(
                 f"{name:48} {row['label']:11} {row['median_s']:9.3f} {row['peak_mib']:9.1f} "
                 f"{row['size_kib']:8.0f} {ratio:6.2f}"
             )
-    print("\nratio: median time relative to WeasyPrint on the same session (>1 means slower than WeasyPrint).")
+    print(
+        "\nratio: median time relative to WeasyPrint on the same session (>1 means slower than WeasyPrint)."
+    )
 
 
 if __name__ == "__main__":

@@ -20,10 +20,13 @@ class ResolutionFormSet(BaseInlineFormSet):
 
     def _voters_counted(self) -> int | None:
         session = self.instance
-        attendance = next(
-            (f for f in getattr(self, "session_formsets", []) if f.model is Attendance), None
-        )
-        if attendance is None or not attendance.is_valid() or session.board_id is None or session.date is None:
+        attendance = next((f for f in getattr(self, "session_formsets", []) if f.model is Attendance), None)
+        if (
+            attendance is None
+            or not attendance.is_valid()
+            or session.board_id is None
+            or session.date is None
+        ):
             return None
         seats = list(session.board.memberships.valid_on(session.date).voting())
         return Quorum.count(session.board, seats, live_rows(attendance)).counted

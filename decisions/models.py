@@ -55,7 +55,8 @@ class Resolution(models.Model):
                 violation_error_message=_("A resolution's number starts at 1."),
             ),
             models.CheckConstraint(
-                condition=Q(unanimous=False) | (Q(votes_against__isnull=True) | Q(votes_against=0))
+                condition=Q(unanimous=False)
+                | (Q(votes_against__isnull=True) | Q(votes_against=0))
                 & (Q(votes_abstain__isnull=True) | Q(votes_abstain=0)),
                 name="resolution_unanimous_has_no_dissent",
                 violation_error_message=_("A unanimous vote has no votes against and no abstentions."),
@@ -88,7 +89,9 @@ class Resolution(models.Model):
             counted = session.quorum().counted
         if counted is not None and self.votes_total > counted:
             raise ValidationError(
-                _("%(total)d votes were cast but only %(counted)d voting members were present or represented.")
+                _(
+                    "%(total)d votes were cast but only %(counted)d voting members were present or represented."
+                )
                 % {"total": self.votes_total, "counted": counted}
             )
 
@@ -119,7 +122,9 @@ class FollowUp(models.Model):
             models.UniqueConstraint(
                 fields=["resolution", "session"],
                 name="follow_up_once_per_session",
-                violation_error_message=_("This resolution's follow-up is already recorded for this session."),
+                violation_error_message=_(
+                    "This resolution's follow-up is already recorded for this session."
+                ),
             ),
         ]
 
@@ -134,4 +139,6 @@ class FollowUp(models.Model):
         if earlier.board_id != session.board_id:
             raise ValidationError({"resolution": _("This resolution was taken by another board.")})
         if earlier.date >= session.date:
-            raise ValidationError({"resolution": _("Only a resolution of an earlier session can be followed up.")})
+            raise ValidationError(
+                {"resolution": _("Only a resolution of an earlier session can be followed up.")}
+            )

@@ -1,10 +1,13 @@
 """The secretariat's workplace: a session page with its attendance and agenda as inlines."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .minutes import minutes_queryset, pdf_response, render_minutes_pdf
 from .models import AgendaItem, Attendance, Board, Member, Membership, Session
 
 
@@ -54,7 +57,9 @@ class AttendanceFormSet(BaseInlineFormSet):
         for form in self.forms:
             if form.instance in rows and form.instance.status == Attendance.Status.REPRESENTED:
                 try:
-                    form.instance.validate_proxy(self.instance.board, [a for a in rows if a is not form.instance])
+                    form.instance.validate_proxy(
+                        self.instance.board, [a for a in rows if a is not form.instance]
+                    )
                 except ValidationError as error:
                     form.add_error(None, error)
 
@@ -83,7 +88,10 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["chair"]
     list_select_related = ["board"]
     fieldsets = [
-        (None, {"fields": ["board", ("ordinal", "kind"), "date", ("start_time", "end_time"), "place", "chair"]}),
+        (
+            None,
+            {"fields": ["board", ("ordinal", "kind"), "date", ("start_time", "end_time"), "place", "chair"]},
+        ),
         (_("Minutes"), {"fields": ["opening"]}),
         (_("Publication"), {"fields": ["is_public"]}),
     ]
@@ -98,6 +106,22 @@ class SessionAdmin(admin.ModelAdmin):
             if chair is not None:
                 initial.setdefault("chair", chair.member_id)
         return initial
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.minutes_preview)
+        return [
+            path("<int:object_id>/minutes-preview.pdf", preview, name="meetings_session_minutes_preview"),
+            *super().get_urls(),
+        ]
+
+    def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The draft minutes as they would print now, marked «مسودة» on every page; never stored."""
+        session = minutes_queryset().filter(pk=object_id).first()
+        if session is None:
+            raise Http404
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        return pdf_response(render_minutes_pdf(session, draft=True), session, draft=True)
 
     def _create_formsets(self, request, obj, change):
         # Inlines of one session are validated together: the votes of a resolution are checked against

@@ -9,11 +9,13 @@ rendered twice (`cached_minutes_pdf`).
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -127,7 +129,10 @@ def minutes_context(session: Session, record: dict, *, draft: bool) -> dict:
         "institution": settings.INSTITUTION,
         "quorum": session.quorum(),
         "attendance": [
-            {"attendance": a, "invited": getattr(seats.get(a.member_id), "role", None) == Membership.Role.INVITED}
+            {
+                "attendance": a,
+                "invited": getattr(seats.get(a.member_id), "role", None) == Membership.Role.INVITED,
+            }
             for a in session.attendances.all()
         ],
         "president": by_role.get(Membership.Role.PRESIDENT),
@@ -171,3 +176,12 @@ def cached_minutes_pdf(session: Session) -> bytes:
     pdf = render_minutes_pdf(session, record=record)
     default_storage.save(path, ContentFile(pdf))
     return pdf
+
+
+def pdf_response(pdf: bytes, session: Session, *, draft: bool = False) -> HttpResponse:
+    """The PDF inline, named «محضر-الدورة-2-2025.pdf» (RFC 5987) with an ASCII name for older clients."""
+    arabic = f"{'مسودة-' if draft else ''}محضر-الدورة-{session.ordinal}-{session.year}.pdf"
+    ascii_name = f"{'draft-' if draft else ''}minutes-{session.year}-{session.ordinal}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(arabic)}"
+    return response

@@ -135,7 +135,9 @@ class Membership(models.Model):
         RAPPORTEUR = "rapporteur", _("rapporteur (secretary)")
         INVITED = "invited", _("invited, without vote")
 
-    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="memberships")
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="memberships"
+    )
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -178,7 +180,9 @@ class Session(models.Model):
         ORDINARY = "ordinary", _("ordinary")
         EXTRAORDINARY = "extraordinary", _("extraordinary")
 
-    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="sessions")
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="sessions"
+    )
     # Stored for the uniqueness constraint, always derived from `date` (see clean()).
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     ordinal = models.PositiveSmallIntegerField(
@@ -197,7 +201,9 @@ class Session(models.Model):
         blank=True,
         related_name="chaired_sessions",
     )
-    opening = models.TextField(_("opening"), blank=True, help_text=_("How the session opened, as the minutes tell it."))
+    opening = models.TextField(
+        _("opening"), blank=True, help_text=_("How the session opened, as the minutes tell it.")
+    )
     is_public = models.BooleanField(_("public"), default=False, help_text=_("Shown on the public pages."))
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
@@ -219,7 +225,9 @@ class Session(models.Model):
                 violation_error_message=_("A session's number starts at 1."),
             ),
             models.CheckConstraint(
-                condition=Q(start_time__isnull=True) | Q(end_time__isnull=True) | Q(end_time__gt=models.F("start_time")),
+                condition=Q(start_time__isnull=True)
+                | Q(end_time__isnull=True)
+                | Q(end_time__gt=models.F("start_time")),
                 name="session_ends_after_it_starts",
                 violation_error_message=_("A session cannot end before it starts."),
             ),
@@ -230,6 +238,13 @@ class Session(models.Model):
             return self.title
         return f"{self.title} — {moroccan_date(self.date)}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.year = self.date.year
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
+
     def clean(self) -> None:
         if self.date is not None:
             self.year = self.date.year
@@ -237,13 +252,6 @@ class Session(models.Model):
     def validate_constraints(self, exclude=None) -> None:
         # Forms never show `year` (clean() derives it), yet the uniqueness it takes part in must be checked.
         super().validate_constraints(exclude=set(exclude or ()) - {"year"})
-
-    def save(self, *args, **kwargs) -> None:
-        self.year = self.date.year
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
 
     @property
     def title(self) -> str:
@@ -292,7 +300,11 @@ class Quorum:
         their presence nor a proxy they hold counts.
         """
         voters = {seat.member_id for seat in seats}
-        present = {a.member_id for a in attendances if a.member_id in voters and a.status == Attendance.Status.PRESENT}
+        present = {
+            a.member_id
+            for a in attendances
+            if a.member_id in voters and a.status == Attendance.Status.PRESENT
+        }
         held: dict[int, int] = {}
         represented = 0
         for a in attendances:
@@ -304,7 +316,9 @@ class Quorum:
             represented += 1
         # "More than the share", capped at every voter so that a 100% quorum means all of them.
         required = min(len(voters) * board.quorum_percent // 100 + 1, len(voters)) if voters else 1
-        return cls(voting_members=len(voters), present=len(present), represented=represented, required=required)
+        return cls(
+            voting_members=len(voters), present=len(present), represented=represented, required=required
+        )
 
 
 class Attendance(models.Model):
@@ -319,7 +333,9 @@ class Attendance(models.Model):
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendances"
     )
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PRESENT)
     proxy = models.ForeignKey(
         Member,
@@ -341,9 +357,12 @@ class Attendance(models.Model):
                 violation_error_message=_("This member's attendance is already recorded for this session."),
             ),
             models.CheckConstraint(
-                condition=Q(status="represented", proxy__isnull=False) | Q(~Q(status="represented"), proxy__isnull=True),
+                condition=Q(status="represented", proxy__isnull=False)
+                | Q(~Q(status="represented"), proxy__isnull=True),
                 name="attendance_proxy_iff_represented",
-                violation_error_message=_("A represented member needs the member holding the proxy, and only they do."),
+                violation_error_message=_(
+                    "A represented member needs the member holding the proxy, and only they do."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(proxy=models.F("member")),
@@ -364,7 +383,9 @@ class Attendance(models.Model):
         if session is None or session.date is None or session.board_id is None or self.member_id is None:
             return
         if not session.board.memberships.valid_on(session.date).filter(member_id=self.member_id).exists():
-            raise ValidationError({"member": _("This person has no seat on the board on the session's date.")})
+            raise ValidationError(
+                {"member": _("This person has no seat on the board on the session's date.")}
+            )
         if self.status == self.Status.REPRESENTED and self.proxy_id is not None:
             if self.siblings is not None:
                 others = [a for a in self.siblings if a is not self]
@@ -380,8 +401,10 @@ class Attendance(models.Model):
         held = sum(1 for a in others if a.status == self.Status.REPRESENTED and a.proxy_id == self.proxy_id)
         if held >= board.max_proxies:
             raise ValidationError(
-                {"proxy": _("This member already holds the %(count)d proxies the board allows.")
-                 % {"count": board.max_proxies}}
+                {
+                    "proxy": _("This member already holds the %(count)d proxies the board allows.")
+                    % {"count": board.max_proxies}
+                }
             )
 
 

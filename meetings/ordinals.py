@@ -3,12 +3,28 @@
 from django.utils.translation import get_language
 
 _ARABIC_FEMININE = [
-    "الأولى", "الثانية", "الثالثة", "الرابعة", "الخامسة",
-    "السادسة", "السابعة", "الثامنة", "التاسعة", "العاشرة",
+    "الأولى",
+    "الثانية",
+    "الثالثة",
+    "الرابعة",
+    "الخامسة",
+    "السادسة",
+    "السابعة",
+    "الثامنة",
+    "التاسعة",
+    "العاشرة",
 ]
 _FRENCH_FEMININE = [
-    "première", "deuxième", "troisième", "quatrième", "cinquième",
-    "sixième", "septième", "huitième", "neuvième", "dixième",
+    "première",
+    "deuxième",
+    "troisième",
+    "quatrième",
+    "cinquième",
+    "sixième",
+    "septième",
+    "huitième",
+    "neuvième",
+    "dixième",
 ]
 
 

@@ -1,9 +1,11 @@
 """Public pages: published sessions only; anything else is a 404 exactly like a session that never was."""
 
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from .minutes import cached_minutes_pdf, minutes_queryset, pdf_response
 from .models import Attendance, Session
 
 
@@ -24,11 +26,14 @@ class SessionDetail(PublicSessionMixin, DetailView):
     context_object_name = "session"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related(
-            Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
-            "agenda_items",
-            # Spelled as strings: meetings never imports decisions.
-            "resolutions__agenda_item",
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
+                "agenda_items",
+                "resolutions",  # meetings never imports decisions: the related name is spelled as a string
+            )
         )
 
     def get_object(self, queryset=None):
@@ -39,3 +44,9 @@ class SessionDetail(PublicSessionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["quorum"] = self.object.quorum()
         return context
+
+
+def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponse:
+    """The minutes of a public session as PDF, rendered once per content and then served from storage."""
+    session = get_object_or_404(minutes_queryset().public(), year=year, ordinal=ordinal)
+    return pdf_response(cached_minutes_pdf(session), session)

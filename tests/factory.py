@@ -25,7 +25,9 @@ def member(**fields) -> Member:
     return Member.objects.create(**{**defaults, **fields})
 
 
-def seat(on: Board, role: str = Membership.Role.MEMBER, start=TERM_START, end=None, **member_fields) -> Member:
+def seat(
+    on: Board, role: str = Membership.Role.MEMBER, start=TERM_START, end=None, **member_fields
+) -> Member:
     """A member with a seat on the board; returns the member."""
     person = member(**member_fields)
     Membership.objects.create(board=on, member=person, role=role, start=start, end=end)

@@ -68,9 +68,13 @@ def attachment(pdf: bytes, name: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "minutes.pdf"
         path.write_bytes(pdf)
-        listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True)
+        listing = subprocess.run(
+            ["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True
+        )
         index = next(
-            line.split(":", 1)[0].strip() for line in listing.stdout.splitlines() if line.strip().endswith(name)
+            line.split(":", 1)[0].strip()
+            for line in listing.stdout.splitlines()
+            if line.strip().endswith(name)
         )
         out = Path(folder) / name
         subprocess.run(["pdfdetach", "-save", index, "-o", str(out), str(path)], check=True, timeout=60)

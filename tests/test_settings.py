@@ -79,7 +79,9 @@ def test_a_mysql_database_url_stops_the_start():
 
 def test_a_database_url_that_is_not_a_url_stops_the_start():
     error = refusal(start(DATABASE_URL="not-a-url"))
-    assert error.startswith("django.core.exceptions.ImproperlyConfigured: DATABASE_URL='not-a-url' is not a database URL")
+    assert error.startswith(
+        "django.core.exceptions.ImproperlyConfigured: DATABASE_URL='not-a-url' is not a database URL"
+    )
 
 
 def test_a_postgresql_database_url_is_accepted():

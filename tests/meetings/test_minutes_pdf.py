@@ -107,7 +107,13 @@ def test_the_attached_json_matches_the_database(demo):
         "resolutions"
     ]
     assert sorted((a["name"], a["status"], a["proxy"]) for a in record["attendance"]) == demo["attendance"]
-    assert record["quorum"] == {"voting_members": 8, "present": 6, "represented": 1, "required": 5, "reached": True}
+    assert record["quorum"] == {
+        "voting_members": 8,
+        "present": 6,
+        "represented": 1,
+        "required": 5,
+        "reached": True,
+    }
 
 
 def test_it_is_identified_as_pdf_a_3b_in_arabic(demo):
@@ -135,8 +141,12 @@ def large(django_db_setup, django_db_blocker):
         for member in members:
             factory.attend(session, member)
         for position in range(1, 41):
-            factory.agenda_item(session, position, title=f"النقطة رقم {position} من جدول الأعمال",
-                                deliberation="تداول المجلس في هذه النقطة تداولا مستفيضا. " * 6)
+            factory.agenda_item(
+                session,
+                position,
+                title=f"النقطة رقم {position} من جدول الأعمال",
+                deliberation="تداول المجلس في هذه النقطة تداولا مستفيضا. " * 6,
+            )
         for sequence in range(1, 61):
             factory.resolution(session, sequence, title=f"القرار التجريبي رقم {sequence}")
         rendered = _render({"pk": session.pk})
@@ -180,8 +190,9 @@ def hostile(django_db_setup, django_db_blocker):
         for position, (key, value) in enumerate(HOSTILE.items(), start=1):
             factory.agenda_item(session, position, title=f"{key}: {value[:400]}", deliberation=value)
             factory.agenda_item(session, position + 20, title=f"نقطة سليمة بعد {key}")
-        factory.resolution(session, 1, title=HOSTILE["lri"], text=HOSTILE["emoji"],
-                           due_date=datetime.date(2026, 11, 29))
+        factory.resolution(
+            session, 1, title=HOSTILE["lri"], text=HOSTILE["emoji"], due_date=datetime.date(2026, 11, 29)
+        )
         rendered = _render({"pk": session.pk})
         transaction.set_rollback(True)
     return rendered

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Queries of the session page, whatever its size: the session with its board and chair, then its
 # attendances (with members and proxies), agenda items, resolutions, the resolutions' agenda items,
 # and the voting seats the quorum counts.
-SESSION_PAGE_QUERIES = 6
+SESSION_PAGE_QUERIES = 5
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate

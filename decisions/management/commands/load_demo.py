@@ -21,55 +21,75 @@ TERM_START = datetime.date(2024, 1, 1)
 # key: (name_ar, name_fr, title_ar, title_fr, role)
 SEATS = {
     "president": (
-        "نعيمة بن يحيى", "Naïma Ben Yahia",
-        "وزيرة التضامن والإدماج الاجتماعي والأسرة", "Ministre de la Solidarité, de l'Insertion sociale et de la Famille",
+        "نعيمة بن يحيى",
+        "Naïma Ben Yahia",
+        "وزيرة التضامن والإدماج الاجتماعي والأسرة",
+        "Ministre de la Solidarité, de l'Insertion sociale et de la Famille",
         Membership.Role.PRESIDENT,
     ),
     "secretary_of_state": (
-        "عبد الجبار الرشيدي", "Abdeljabbar Rachidi",
-        "كاتب الدولة المكلف بالإدماج الاجتماعي", "Secrétaire d'État chargé de l'Insertion sociale",
+        "عبد الجبار الرشيدي",
+        "Abdeljabbar Rachidi",
+        "كاتب الدولة المكلف بالإدماج الاجتماعي",
+        "Secrétaire d'État chargé de l'Insertion sociale",
         Membership.Role.MEMBER,
     ),
     "director": (
-        "خطار المجاهدي", "Khattar Moujahidi",
-        "مدير التعاون الوطني", "Directeur de l'Entraide Nationale",
+        "خطار المجاهدي",
+        "Khattar Moujahidi",
+        "مدير التعاون الوطني",
+        "Directeur de l'Entraide Nationale",
         Membership.Role.RAPPORTEUR,
     ),
     "finance": (
-        "ممثل وزارة الاقتصاد والمالية", "Représentant du ministère de l'Économie et des Finances",
-        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        "ممثل وزارة الاقتصاد والمالية",
+        "Représentant du ministère de l'Économie et des Finances",
+        "عضو المجلس الإداري",
+        "Membre du conseil d'administration",
         Membership.Role.MEMBER,
     ),
     "interior": (
-        "ممثل وزارة الداخلية", "Représentant du ministère de l'Intérieur",
-        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        "ممثل وزارة الداخلية",
+        "Représentant du ministère de l'Intérieur",
+        "عضو المجلس الإداري",
+        "Membre du conseil d'administration",
         Membership.Role.MEMBER,
     ),
     "health": (
-        "ممثل وزارة الصحة والحماية الاجتماعية", "Représentant du ministère de la Santé et de la Protection sociale",
-        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        "ممثل وزارة الصحة والحماية الاجتماعية",
+        "Représentant du ministère de la Santé et de la Protection sociale",
+        "عضو المجلس الإداري",
+        "Membre du conseil d'administration",
         Membership.Role.MEMBER,
     ),
     "education": (
         "ممثل وزارة التربية الوطنية والتعليم الأولي والرياضة",
         "Représentant du ministère de l'Éducation nationale, du Préscolaire et des Sports",
-        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        "عضو المجلس الإداري",
+        "Membre du conseil d'administration",
         Membership.Role.MEMBER,
     ),
     "employment": (
         "ممثل وزارة الإدماج الاقتصادي والمقاولة الصغرى والتشغيل والكفاءات",
         "Représentant du ministère de l'Inclusion économique, de la Petite entreprise, de l'Emploi et des Compétences",
-        "عضو المجلس الإداري", "Membre du conseil d'administration",
+        "عضو المجلس الإداري",
+        "Membre du conseil d'administration",
         Membership.Role.MEMBER,
     ),
     "controller": (
-        "المراقب المالي للدولة", "Contrôleur d'État",
-        "مدعو بصفة استشارية", "Invité à titre consultatif",
+        "المراقب المالي للدولة",
+        "Contrôleur d'État",
+        "مدعو بصفة استشارية",
+        "Invité à titre consultatif",
         Membership.Role.INVITED,
     ),
 }
 
-PRESENT, REPRESENTED, EXCUSED = Attendance.Status.PRESENT, Attendance.Status.REPRESENTED, Attendance.Status.EXCUSED
+PRESENT, REPRESENTED, EXCUSED = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.REPRESENTED,
+    Attendance.Status.EXCUSED,
+)
 
 SECRETARIAT_USER = ("secretariat", "demo-secretariat-2025")
 
@@ -110,7 +130,9 @@ class Command(BaseCommand):
 
     def _session(self, board, members, ordinal, date, **fields) -> Session:
         session, _ = Session.objects.update_or_create(
-            board=board, year=date.year, ordinal=ordinal,
+            board=board,
+            year=date.year,
+            ordinal=ordinal,
             defaults={"date": date, "chair": members["president"], "is_public": True, **fields},
         )
         return session
@@ -135,92 +157,157 @@ class Command(BaseCommand):
 
     def _june_session(self, board, members) -> Session:
         session = self._session(
-            board, members, 1, datetime.date(2025, 6, 20),
-            start_time=datetime.time(10, 0), end_time=datetime.time(13, 0),
+            board,
+            members,
+            1,
+            datetime.date(2025, 6, 20),
+            start_time=datetime.time(10, 0),
+            end_time=datetime.time(13, 0),
             place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
         )
-        self._attendance(session, members, {
-            "president": PRESENT, "secretary_of_state": PRESENT, "director": PRESENT, "finance": PRESENT,
-            "interior": PRESENT, "health": EXCUSED, "education": PRESENT, "employment": PRESENT,
-            "controller": PRESENT,
-        })
-        items = self._agenda(session, [
-            {"title": "المصادقة على محضر الدورة السابقة", "presenter": "مدير التعاون الوطني"},
-            {"title": "حصيلة منجزات المؤسسة برسم سنة 2024 وحساباتها", "presenter": "مدير التعاون الوطني"},
-            {"title": "برنامج تأهيل مؤسسات الرعاية الاجتماعية", "presenter": "مدير التعاون الوطني"},
-        ])
+        self._attendance(
+            session,
+            members,
+            {
+                "president": PRESENT,
+                "secretary_of_state": PRESENT,
+                "director": PRESENT,
+                "finance": PRESENT,
+                "interior": PRESENT,
+                "health": EXCUSED,
+                "education": PRESENT,
+                "employment": PRESENT,
+                "controller": PRESENT,
+            },
+        )
+        items = self._agenda(
+            session,
+            [
+                {"title": "المصادقة على محضر الدورة السابقة", "presenter": "مدير التعاون الوطني"},
+                {"title": "حصيلة منجزات المؤسسة برسم سنة 2024 وحساباتها", "presenter": "مدير التعاون الوطني"},
+                {"title": "برنامج تأهيل مؤسسات الرعاية الاجتماعية", "presenter": "مدير التعاون الوطني"},
+            ],
+        )
         common = {"unanimous": True, "outcome": Resolution.Outcome.ADOPTED}
-        self._resolution(session, 1, agenda_item=items[0], title="المصادقة على محضر الدورة السابقة",
-                         text="صادق المجلس الإداري على محضر دورته السابقة دون تعديل.", **common)
-        self._resolution(session, 2, agenda_item=items[1], title="المصادقة على حصيلة سنة 2024",
-                         text="صادق المجلس الإداري على حصيلة منجزات المؤسسة وحساباتها برسم سنة 2024.", **common)
-        self._resolution(session, 3, agenda_item=items[2], title="تسريع تأهيل مؤسسات الرعاية الاجتماعية",
-                         text="يكلف المجلس الإدارة بتسريع برنامج تأهيل مؤسسات الرعاية الاجتماعية "
-                              "ورفع تقرير عن تقدمه في الدورة المقبلة.",
-                         responsible_unit="مديرية العمل الاجتماعي", due_date=datetime.date(2026, 6, 30), **common)
-        self._resolution(session, 4, agenda_item=items[2], title="رقمنة سجل المستفيدين",
-                         text="يكلف المجلس الإدارة بإعداد منظومة رقمية موحدة لتتبع المستفيدين من خدمات المؤسسة.",
-                         responsible_unit="قسم نظم المعلومات", due_date=datetime.date(2025, 12, 31), **common)
+        self._resolution(
+            session,
+            1,
+            agenda_item=items[0],
+            title="المصادقة على محضر الدورة السابقة",
+            text="صادق المجلس الإداري على محضر دورته السابقة دون تعديل.",
+            **common,
+        )
+        self._resolution(
+            session,
+            2,
+            agenda_item=items[1],
+            title="المصادقة على حصيلة سنة 2024",
+            text="صادق المجلس الإداري على حصيلة منجزات المؤسسة وحساباتها برسم سنة 2024.",
+            **common,
+        )
+        self._resolution(
+            session,
+            3,
+            agenda_item=items[2],
+            title="تسريع تأهيل مؤسسات الرعاية الاجتماعية",
+            text="يكلف المجلس الإدارة بتسريع برنامج تأهيل مؤسسات الرعاية الاجتماعية "
+            "ورفع تقرير عن تقدمه في الدورة المقبلة.",
+            responsible_unit="مديرية العمل الاجتماعي",
+            due_date=datetime.date(2026, 6, 30),
+            **common,
+        )
+        self._resolution(
+            session,
+            4,
+            agenda_item=items[2],
+            title="رقمنة سجل المستفيدين",
+            text="يكلف المجلس الإدارة بإعداد منظومة رقمية موحدة لتتبع المستفيدين من خدمات المؤسسة.",
+            responsible_unit="قسم نظم المعلومات",
+            due_date=datetime.date(2025, 12, 31),
+            **common,
+        )
         return session
 
     def _december_session(self, board, members) -> Session:
         session = self._session(
-            board, members, 2, datetime.date(2025, 12, 18),
-            start_time=datetime.time(15, 0), end_time=datetime.time(18, 0),
+            board,
+            members,
+            2,
+            datetime.date(2025, 12, 18),
+            start_time=datetime.time(15, 0),
+            end_time=datetime.time(18, 0),
             place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
             opening="في بداية أشغال الدورة تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي "
-                    "وتعبيرا عن التضامن الوطني مع الأسر المتضررة.",
+            "وتعبيرا عن التضامن الوطني مع الأسر المتضررة.",
         )
-        self._attendance(session, members, {
-            "president": PRESENT, "secretary_of_state": PRESENT, "director": PRESENT, "finance": PRESENT,
-            "interior": PRESENT, "health": (REPRESENTED, "finance"), "education": EXCUSED,
-            "employment": PRESENT, "controller": PRESENT,
-        })
-        items = self._agenda(session, [
+        self._attendance(
+            session,
+            members,
             {
-                "title": "كلمة السيدة الوزيرة رئيسة المجلس الإداري",
-                "presenter": "نعيمة بن يحيى",
-                "deliberation": (
-                    "تقدم مدير التعاون الوطني بالشكر والتقدير للسيدة الوزيرة على ما تبديه من اهتمام كبير "
-                    "وما تقدمه من دعم متواصل لمختلف أوراش وبرامج المؤسسة، ورحب بكاتب الدولة المكلف بالإدماج "
-                    "الاجتماعي وكافة أعضاء المجلس.\n"
-                    "وأكدت السيدة الوزيرة أن مؤسسة التعاون الوطني تشكل ركيزة أساسية في تنزيل السياسات العمومية "
-                    "ذات البعد الاجتماعي، لا سيما فيما يتعلق بتقديم المساعدة الاجتماعية للفئات في وضعية صعبة "
-                    "وتعزيز خدمات القرب والارتقاء بجودة التكفل الاجتماعي، مبرزة أهمية هذه الدورة في تقييم "
-                    "حصيلة المنجزات واستشراف أولويات المرحلة المقبلة.\n"
-                    "وأكد كاتب الدولة المكلف بالإدماج الاجتماعي على أهمية تعزيز البرامج الموجهة لفائدة الأشخاص "
-                    "المسنين ومواصلة تكثيف الجهود في مجال الإعاقة، ونوه بنجاعة التدخلات الميدانية للتعاون "
-                    "الوطني أثناء التقلبات المناخية."
-                ),
+                "president": PRESENT,
+                "secretary_of_state": PRESENT,
+                "director": PRESENT,
+                "finance": PRESENT,
+                "interior": PRESENT,
+                "health": (REPRESENTED, "finance"),
+                "education": EXCUSED,
+                "employment": PRESENT,
+                "controller": PRESENT,
             },
-            {
-                "title": "تتبع تنفيذ قرارات المجلس الإداري المنعقد بتاريخ 20 يونيو 2025",
-                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
-                "summary": "عرض موجز لمدير التعاون الوطني حول تتبع تنفيذ قرارات الدورة الأولى لسنة 2025.",
-            },
-            {
-                "title": "مشروع مخطط عمل المؤسسة برسم سنة 2026",
-                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
-                "summary": (
-                    "يستند المخطط إلى التوجيهات الملكية السامية الرامية إلى معالجة الفوارق الاجتماعية والمجالية "
-                    "واعتماد مقاربة جديدة قوامها التنمية الترابية المندمجة وترسيخ أسس الدولة الاجتماعية، "
-                    "ويرتكز على ثلاثة محاور استراتيجية:\n"
-                    "1. تطوير المساعدة الاجتماعية وتعزيز التماسك والإدماج الاجتماعي؛\n"
-                    "2. تطوير منظومة اليقظة والهندسة الاجتماعية؛\n"
-                    "3. تقوية قدرات المؤسسة."
-                ),
-            },
-            {
-                "title": "مشروع ميزانية المؤسسة برسم سنة 2026",
-                "presenter": "خطار المجاهدي، مدير التعاون الوطني",
-                "deliberation": "بعد مناقشة مستفيضة، انتقل المجلس إلى التصويت على مخطط العمل والميزانية.",
-            },
-        ])
+        )
+        items = self._agenda(
+            session,
+            [
+                {
+                    "title": "كلمة السيدة الوزيرة رئيسة المجلس الإداري",
+                    "presenter": "نعيمة بن يحيى",
+                    "deliberation": (
+                        "تقدم مدير التعاون الوطني بالشكر والتقدير للسيدة الوزيرة على ما تبديه من اهتمام كبير "
+                        "وما تقدمه من دعم متواصل لمختلف أوراش وبرامج المؤسسة، ورحب بكاتب الدولة المكلف بالإدماج "
+                        "الاجتماعي وكافة أعضاء المجلس.\n"
+                        "وأكدت السيدة الوزيرة أن مؤسسة التعاون الوطني تشكل ركيزة أساسية في تنزيل السياسات العمومية "
+                        "ذات البعد الاجتماعي، لا سيما فيما يتعلق بتقديم المساعدة الاجتماعية للفئات في وضعية صعبة "
+                        "وتعزيز خدمات القرب والارتقاء بجودة التكفل الاجتماعي، مبرزة أهمية هذه الدورة في تقييم "
+                        "حصيلة المنجزات واستشراف أولويات المرحلة المقبلة.\n"
+                        "وأكد كاتب الدولة المكلف بالإدماج الاجتماعي على أهمية تعزيز البرامج الموجهة لفائدة الأشخاص "
+                        "المسنين ومواصلة تكثيف الجهود في مجال الإعاقة، ونوه بنجاعة التدخلات الميدانية للتعاون "
+                        "الوطني أثناء التقلبات المناخية."
+                    ),
+                },
+                {
+                    "title": "تتبع تنفيذ قرارات المجلس الإداري المنعقد بتاريخ 20 يونيو 2025",
+                    "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "summary": "عرض موجز لمدير التعاون الوطني حول تتبع تنفيذ قرارات الدورة الأولى لسنة 2025.",
+                },
+                {
+                    "title": "مشروع مخطط عمل المؤسسة برسم سنة 2026",
+                    "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "summary": (
+                        "يستند المخطط إلى التوجيهات الملكية السامية الرامية إلى معالجة الفوارق الاجتماعية والمجالية "
+                        "واعتماد مقاربة جديدة قوامها التنمية الترابية المندمجة وترسيخ أسس الدولة الاجتماعية، "
+                        "ويرتكز على ثلاثة محاور استراتيجية:\n"
+                        "1. تطوير المساعدة الاجتماعية وتعزيز التماسك والإدماج الاجتماعي؛\n"
+                        "2. تطوير منظومة اليقظة والهندسة الاجتماعية؛\n"
+                        "3. تقوية قدرات المؤسسة."
+                    ),
+                },
+                {
+                    "title": "مشروع ميزانية المؤسسة برسم سنة 2026",
+                    "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "deliberation": "بعد مناقشة مستفيضة، انتقل المجلس إلى التصويت على مخطط العمل والميزانية.",
+                },
+            ],
+        )
         self._resolution(
-            session, 1, agenda_item=items[3], unanimous=True, outcome=Resolution.Outcome.ADOPTED,
+            session,
+            1,
+            agenda_item=items[3],
+            unanimous=True,
+            outcome=Resolution.Outcome.ADOPTED,
             title="المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026",
             text="صادق المجلس الإداري بالإجماع على مخطط عمل مؤسسة التعاون الوطني وميزانيتها برسم سنة 2026.",
-            responsible_unit="مديرية الشؤون الإدارية والمالية", due_date=datetime.date(2026, 12, 31),
+            responsible_unit="مديرية الشؤون الإدارية والمالية",
+            due_date=datetime.date(2026, 12, 31),
         )
         return session
 
