@@ -119,6 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", "العربية"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["entraide.formats"]
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"
 USE_TZ = True

@@ -113,6 +113,17 @@ def test_the_secretariat_opens_the_session_changelist(client):
     assert "الدورة الثانية برسم سنة 2025" in response.content.decode()
 
 
+def test_the_admin_writes_dates_with_maghreb_month_names(client):
+    signed_in_secretariat(client)
+    factory.session(factory.board(), date=datetime.date(2025, 12, 18))
+
+    text = client.get(CHANGELIST_URL).content.decode()
+
+    assert "18 دجنبر 2025" in text  # the date column
+    assert "دجنبر 2025" in text  # the date hierarchy
+    assert "ديسمبر" not in text
+
+
 OLD, NEW = "الدورة الاستثنائية الأولى برسم سنة 2024", "الدورة الثانية برسم سنة 2025"
 
 
