@@ -15,6 +15,7 @@ DEV_ENV := DEBUG=1
 .PHONY: run test setup system-packages lint format messages clean
 
 run: setup
+	mkdir -p var
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) load_demo
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
