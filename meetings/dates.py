@@ -20,9 +20,18 @@ def moroccan_date(value: datetime.date, language: str | None = None, *, weekday:
 # which comes before Django's: its Arabic entries give the Maghreb names, as Babel's ar_MA does above.
 # Listed here so that `makemessages` keeps them.
 DJANGO_MONTH_NAMES = [
-    gettext_noop("January"), gettext_noop("February"), gettext_noop("March"), gettext_noop("April"),
-    gettext_noop("May"), gettext_noop("June"), gettext_noop("July"), gettext_noop("August"),
-    gettext_noop("September"), gettext_noop("October"), gettext_noop("November"), gettext_noop("December"),
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
 ]
 DJANGO_ALT_MONTH_NAMES = [
     pgettext_lazy("alt. month", "January"),

@@ -1,14 +1,25 @@
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from ..text import base_direction, close_bidi_controls
+from ..text import base_direction, close_bidi_controls, ltr_runs
 
 register = template.Library()
 
 
-@register.filter
-def bidi_safe(value: object) -> str:
-    """{{ field|bidi_safe }}: a lone U+202E or U+2066 in one field cannot flip the text after it."""
-    return close_bidi_controls(str(value)) if value else ""
+@register.filter(is_safe=True)
+def bidi_safe(value: object) -> SafeString:
+    """{{ field|bidi_safe }}: escaped, with figures and Latin in Arabic text isolated in <bdi dir="ltr">
+    so that «2026-11-29» keeps its order, and with any bidi control the text opens closed at its end."""
+    text = close_bidi_controls(str(value)) if value else ""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<bdi dir="ltr">{}</bdi>', piece) if isolate else piece,)
+            for piece, isolate in ltr_runs(text)
+        ),
+    )
 
 
 @register.filter

@@ -218,3 +218,23 @@ def test_hostile_text_does_not_break_what_follows(hostile):
 
 def test_french_accents_survive(hostile):
     assert "Élaboration" in unicodedata.normalize("NFC", pdf.text(hostile))
+
+
+FIGURES = "انعقد الاجتماع يوم 2026-11-29 بمبلغ 1.250.000,50 درهم والهاتف +212 537 12 34 56 مع Naïma Ben Yahia"
+
+
+@pytest.fixture(scope="module")
+def figures(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        session = factory.session(factory.board(is_home=False))
+        factory.agenda_item(session, 1, title="نقطة الأرقام", deliberation=FIGURES)
+        rendered = _render({"pk": session.pk})
+        transaction.set_rollback(True)
+    return rendered
+
+
+@pytest.mark.parametrize("figure", ["2026-11-29", "1.250.000,50", "+212 537 12 34 56", "Naïma Ben Yahia"])
+def test_figures_and_latin_names_in_arabic_text_keep_their_order(figures, figure):
+    # Punctuation and digits exactly as typed; only whitespace (line breaks) is ignored.
+    text = "".join(pdf.BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", pdf.text(figures))).split())
+    assert "".join(figure.split()) in text

@@ -353,6 +353,17 @@ def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client)
         assert leaking == [], path
 
 
+@pytest.mark.parametrize("figure", ["2026-11-29", "+212 537 12 34 56", "Naïma Ben Yahia"])
+def test_figures_and_latin_names_in_arabic_text_are_isolated_left_to_right(client, figure):
+    session = factory.session(factory.board())
+    factory.agenda_item(session, deliberation=f"تقرر يوم {figure} بحضور المدير")
+
+    html = client.get(session.get_absolute_url()).content.decode()
+
+    # Left to the bidi algorithm after Arabic letters, «2026-11-29» would show as «29-11-2026».
+    assert f'<bdi dir="ltr">{figure}</bdi>' in html
+
+
 # Speed
 
 
