@@ -151,6 +151,11 @@ X_FRAME_OPTIONS = "DENY"
 # Upload guard for every form: above this, Django refuses the request body before any view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# A PNG or SVG file printed at the top of the minutes; none by default.
+INSTITUTION_LOGO = os.environ.get("INSTITUTION_LOGO", "")
+if INSTITUTION_LOGO and not Path(INSTITUTION_LOGO).is_file():
+    raise ImproperlyConfigured(f"INSTITUTION_LOGO={INSTITUTION_LOGO!r} is not a file.")
+
 INSTITUTION = {
     "country": _("Kingdom of Morocco"),
     "ministry": _("Ministry of Solidarity, Social Integration and Family"),

@@ -6,6 +6,7 @@ MEDIA_ROOT, keyed by a hash of everything the document shows, so that an unchang
 rendered twice (`cached_minutes_pdf`).
 """
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -25,8 +26,13 @@ from .models import Attendance, Membership, Session
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
 ATTACHMENT_NAME = "session.json"
-# Bump when the template or stylesheet change in a way that must invalidate stored renderings.
-LAYOUT_VERSION = "1"
+TEMPLATE_FILE = Path(settings.BASE_DIR) / "templates" / TEMPLATE
+
+
+@functools.cache
+def layout_fingerprint() -> str:
+    """Changes whenever the print template or stylesheet does, so stored renderings follow a new layout."""
+    return hashlib.sha256(TEMPLATE_FILE.read_bytes() + STYLESHEET.read_bytes()).hexdigest()
 
 
 def minutes_queryset():
@@ -127,6 +133,7 @@ def minutes_context(session: Session, record: dict, *, draft: bool) -> dict:
         "title": minutes_title(session),
         "weekday_date": moroccan_date(session.date, "ar", weekday=True),
         "institution": settings.INSTITUTION,
+        "logo": Path(settings.INSTITUTION_LOGO).as_uri() if settings.INSTITUTION_LOGO else None,
         "quorum": session.quorum(),
         "attendance": [
             {
@@ -167,7 +174,7 @@ def cached_minutes_pdf(session: Session) -> bytes:
     """The published minutes, rendered once per distinct content and layout, then read from storage."""
     record = session_record(session)
     key = hashlib.sha256(
-        json.dumps([LAYOUT_VERSION, record], ensure_ascii=False, sort_keys=True).encode()
+        json.dumps([layout_fingerprint(), record], ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()[:32]
     path = f"minutes/rendered/{session.pk}-{key}.pdf"
     if default_storage.exists(path):

@@ -94,3 +94,11 @@ def catalog_language(pdf: bytes) -> str | None:
         if found:
             return found.group(1).decode()
     return None
+
+
+def images(pdf: bytes) -> list[dict]:
+    """pdfimages' list: one row per image with its page, width and height."""
+    rows = _run("pdfimages", "-list", pdf=pdf).splitlines()[2:]
+    return [
+        {"page": int(r.split()[0]), "width": int(r.split()[3]), "height": int(r.split()[4])} for r in rows
+    ]

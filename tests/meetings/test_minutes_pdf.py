@@ -238,3 +238,19 @@ def test_figures_and_latin_names_in_arabic_text_keep_their_order(figures, figure
     # Punctuation and digits exactly as typed; only whitespace (line breaks) is ignored.
     text = "".join(pdf.BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", pdf.text(figures))).split())
     assert "".join(figure.split()) in text
+
+
+@pytest.mark.django_db
+def test_a_configured_logo_is_printed_in_the_letterhead(settings, tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 80), (11, 93, 75)).save(logo)
+    settings.INSTITUTION_LOGO = str(logo)
+    session = factory.session(factory.board(is_home=False))
+
+    rendered = _render({"pk": session.pk})
+
+    assert [(image["page"], image["width"], image["height"]) for image in pdf.images(rendered)] == [
+        (1, 120, 80)
+    ]
