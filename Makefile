@@ -6,8 +6,9 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
 # What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
-# embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/.
-SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time
+# embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/,
+# NSS's certutil (a trust store for poppler's pdfsig in the signature tests).
+SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
@@ -17,6 +18,7 @@ DEV_ENV := DEBUG=1
 run: setup
 	mkdir -p var
 	$(DEV_ENV) $(MANAGE) migrate --noinput
+	$(DEV_ENV) $(MANAGE) init_signing
 	$(DEV_ENV) $(MANAGE) load_demo
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from meetings.admin import SessionAdmin, live_rows
+from meetings.admin.sessions import RecordAdmin, RecordInline
 from meetings.models import Attendance, Quorum, Session
 
 from .models import FollowUp, Resolution
@@ -32,7 +33,7 @@ class ResolutionFormSet(BaseInlineFormSet):
         return Quorum.count(session.board, seats, live_rows(attendance)).counted
 
 
-class ResolutionInline(admin.StackedInline):
+class ResolutionInline(RecordInline, admin.StackedInline):
     model = Resolution
     formset = ResolutionFormSet
     extra = 0
@@ -51,7 +52,7 @@ class ResolutionInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(RecordInline, admin.TabularInline):
     model = FollowUp
     fk_name = "session"
     extra = 0
@@ -67,7 +68,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(RecordAdmin):
     list_display = ["__str__", "session", "outcome", "unanimous", "responsible_unit", "due_date"]
     list_filter = ["outcome", "session__year", "unanimous"]
     search_fields = ["title", "text", "responsible_unit"]
@@ -77,7 +78,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(RecordAdmin):
     list_display = ["__str__", "session", "status"]
     list_filter = ["status", "session__year"]
     list_select_related = ["resolution__session", "session__board"]

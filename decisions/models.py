@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Session, parent_session
+from meetings.models import AgendaItem, RecordRow, Session, parent_session
 
 
-class Resolution(models.Model):
+class Resolution(RecordRow):
     """A decision of a board, numbered «year/session/sequence» (2025/2/1), with its vote."""
 
     class Outcome(models.TextChoices):
@@ -79,6 +79,7 @@ class Resolution(models.Model):
         return (self.votes_for or 0) + (self.votes_against or 0) + (self.votes_abstain or 0)
 
     def clean(self) -> None:
+        super().clean()
         session = parent_session(self)
         if session is None:
             return
@@ -96,7 +97,7 @@ class Resolution(models.Model):
             )
 
 
-class FollowUp(models.Model):
+class FollowUp(RecordRow):
     """How far an earlier resolution was carried out, as reported at a later session."""
 
     class Status(models.TextChoices):
@@ -132,6 +133,7 @@ class FollowUp(models.Model):
         return f"{self.resolution.number} — {self.get_status_display()}"
 
     def clean(self) -> None:
+        super().clean()
         session = parent_session(self)
         if session is None or self.resolution_id is None or session.date is None:
             return

@@ -47,6 +47,10 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(
             f"{name} must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…), not {engine or raw!r}."
         )
+    if engine == "django.db.backends.sqlite3":
+        # Write transactions take the lock when they begin, so two workers signing the same minutes
+        # queue up instead of both reading "approved" (PostgreSQL gets the same from SELECT … FOR UPDATE).
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     return config
 
 
@@ -142,7 +146,8 @@ MEDIA_URL = "media/"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "meetings:member_login"
+LOGIN_REDIRECT_URL = "meetings:member_sessions"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -150,6 +155,13 @@ X_FRAME_OPTIONS = "DENY"
 
 # Upload guard for every form: above this, Django refuses the request body before any view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The public address of the site, printed in the minutes' QR code (the verification page's URL).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must start with https:// (or http:// for development)."
+    )
 
 # A PNG or SVG file printed at the top of the minutes; none by default.
 INSTITUTION_LOGO = os.environ.get("INSTITUTION_LOGO", "")
@@ -161,3 +173,47 @@ INSTITUTION = {
     "ministry": _("Ministry of Solidarity, Social Integration and Family"),
     "name": _("Entraide Nationale"),
 }
+
+# --- Signing ----------------------------------------------------------------------------------------
+# The PAdES signature of the minutes (meetings/signing.py). Only paths are read here: the files need not
+# exist yet (tests and `migrate` run before `init_signing` makes the demo ones); signing and verifying
+# name the variable when its file is missing.
+SIGNING_DIR = BASE_DIR / "var" / "signing"
+# Public on purpose: it protects only the demo certificate that `init_signing` makes.
+SIGNING_DEMO_PASSPHRASE = "demo-signing-passphrase"
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip():
+        raise ImproperlyConfigured(f"{name} is empty: give the path of a file, or leave it unset.")
+    return Path(raw.strip())
+
+
+def env_http_url(name: str) -> str:
+    from urllib.parse import urlsplit  # here rather than at the top: this block stays in one piece
+
+    raw = os.environ.get(name, "").strip()
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in {"http", "https"} or not parts.hostname):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an http:// or https:// URL.")
+    return raw
+
+
+SIGNING_PKCS12 = env_path("SIGNING_PKCS12", SIGNING_DIR / "institution.p12")
+SIGNING_TRUST_ROOTS = env_path("SIGNING_TRUST_ROOTS", SIGNING_DIR / "ca.pem")
+SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE")
+if SIGNING_PASSPHRASE is None:
+    # The demo passphrase goes with the demo file only: an operator who points SIGNING_PKCS12 at the
+    # institution's certificate in production must give its passphrase too.
+    if "SIGNING_PKCS12" in os.environ and not DEBUG:
+        raise ImproperlyConfigured("SIGNING_PASSPHRASE must be set when SIGNING_PKCS12 is (or DEBUG=1).")
+    SIGNING_PASSPHRASE = SIGNING_DEMO_PASSPHRASE
+elif not SIGNING_PASSPHRASE:
+    raise ImproperlyConfigured("SIGNING_PASSPHRASE is empty: a signing key is never stored unprotected.")
+# An RFC 3161 timestamp authority: empty signs PAdES B-B (signing time as the signer states it), set
+# signs B-T (the time certified by the authority).
+SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL")
+# --- end of Signing ---------------------------------------------------------------------------------

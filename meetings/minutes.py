@@ -1,38 +1,28 @@
 """The minutes (محضر) of a session as an archival PDF: an HTML template printed by WeasyPrint.
 
 The PDF is a PDF/A-3b in Arabic with the session's facts attached as JSON, so that a machine can read
-the record without parsing Arabic prose. Rendering takes a second or so; a rendered file is kept under
-MEDIA_ROOT, keyed by a hash of everything the document shows, so that an unchanged session is never
-rendered twice (`cached_minutes_pdf`).
+the record without parsing Arabic prose. It is rendered for the secretariat's draft previews, and once
+for good at signature (`meetings.lifecycle.sign`): the public gets that stored, signed file.
 """
 
-import functools
+import base64
 import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from .dates import moroccan_date
-from .models import Attendance, Membership, Session
+from .models import Approval, Attendance, Membership, Minutes, Session
 
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
 ATTACHMENT_NAME = "session.json"
-TEMPLATE_FILE = Path(settings.BASE_DIR) / "templates" / TEMPLATE
-
-
-@functools.cache
-def layout_fingerprint() -> str:
-    """Changes whenever the print template or stylesheet does, so stored renderings follow a new layout."""
-    return hashlib.sha256(TEMPLATE_FILE.read_bytes() + STYLESHEET.read_bytes()).hexdigest()
 
 
 def minutes_queryset():
@@ -112,6 +102,21 @@ def session_record(session: Session) -> dict:
     }
 
 
+def record_fingerprint(session: Session) -> str:
+    """A hash of everything the minutes show: approvals are given to one fingerprint of the record."""
+    record = json.dumps(session_record(session), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(record.encode()).hexdigest()
+
+
+def qr_code_svg(url: str) -> str:
+    """The verification URL as a QR code, an SVG data URI (vector: sharp at any print size)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
 def minutes_title(session: Session) -> str:
     """«محضر اجتماع الدورة الثانية للمجلس الإداري لمؤسسة التعاون الوطني برسم سنة 2025»."""
     with translation.override("ar"):
@@ -123,7 +128,14 @@ def minutes_title(session: Session) -> str:
     return f"محضر اجتماع {prefix} {board} برسم {year}"
 
 
-def minutes_context(session: Session, record: dict, *, draft: bool) -> dict:
+def minutes_context(
+    session: Session,
+    record: dict,
+    *,
+    draft: bool,
+    minutes: Minutes | None = None,
+    approvals: dict[str, Approval] | None = None,
+) -> dict:
     seats = {seat.member_id: seat for seat in session.board.memberships.valid_on(session.date)}
     by_role = {seat.role: seat.member for seat in seats.values()}
     return {
@@ -142,19 +154,37 @@ def minutes_context(session: Session, record: dict, *, draft: bool) -> dict:
             }
             for a in session.attendances.all()
         ],
-        "president": by_role.get(Membership.Role.PRESIDENT),
-        "rapporteur": by_role.get(Membership.Role.RAPPORTEUR),
+        "signatories": [
+            (Approval.Role.PRESIDENT, "رئيس المجلس الإداري", by_role.get(Membership.Role.PRESIDENT)),
+            (Approval.Role.RAPPORTEUR, "مقرر المجلس الإداري", by_role.get(Membership.Role.RAPPORTEUR)),
+        ],
+        "minutes": minutes,
+        "approvals": approvals or {},
+        "verification_url": f"{settings.SITE_URL}{minutes.get_absolute_url()}" if minutes else None,
+        "qr_code": qr_code_svg(f"{settings.SITE_URL}{minutes.get_absolute_url()}") if minutes else None,
     }
 
 
-def render_minutes_pdf(session: Session, *, draft: bool = False, record: dict | None = None) -> bytes:
-    """Print the minutes of one session (fetched with `minutes_queryset()`) as a PDF/A-3b."""
+def render_minutes_pdf(
+    session: Session,
+    *,
+    draft: bool = False,
+    record: dict | None = None,
+    minutes: Minutes | None = None,
+    approvals: dict[str, Approval] | None = None,
+) -> bytes:
+    """Print the minutes of one session (fetched with `minutes_queryset()`) as a PDF/A-3b.
+
+    For signature, `minutes` is the version being signed (its number and verification QR code are
+    printed) and `approvals` the president's and rapporteur's, printed in the signature block.
+    """
     from weasyprint import CSS, HTML, Attachment  # heavy import, only where a PDF is made
     from weasyprint.text.fonts import FontConfiguration
 
     record = record if record is not None else session_record(session)
     with translation.override("ar"):
-        html = render_to_string(TEMPLATE, minutes_context(session, record, draft=draft))
+        context = minutes_context(session, record, draft=draft, minutes=minutes, approvals=approvals)
+        html = render_to_string(TEMPLATE, context)
     attachment = Attachment(
         string=json.dumps(record, ensure_ascii=False, indent=2),
         name=ATTACHMENT_NAME,
@@ -170,25 +200,19 @@ def render_minutes_pdf(session: Session, *, draft: bool = False, record: dict | 
     )
 
 
-def cached_minutes_pdf(session: Session) -> bytes:
-    """The published minutes, rendered once per distinct content and layout, then read from storage."""
-    record = session_record(session)
-    key = hashlib.sha256(
-        json.dumps([layout_fingerprint(), record], ensure_ascii=False, sort_keys=True).encode()
-    ).hexdigest()[:32]
-    path = f"minutes/rendered/{session.pk}-{key}.pdf"
-    if default_storage.exists(path):
-        with default_storage.open(path, "rb") as stored:
-            return stored.read()
-    pdf = render_minutes_pdf(session, record=record)
-    default_storage.save(path, ContentFile(pdf))
-    return pdf
+def inline_disposition(session: Session, *, version: int | None = None, draft: bool = False) -> str:
+    """«محضر-الدورة-2-2025-الصيغة-1.pdf», sent RFC 5987-encoded, with an ASCII name for older clients."""
+    arabic = f"محضر-الدورة-{session.ordinal}-{session.year}"
+    ascii_name = f"minutes-{session.year}-{session.ordinal}"
+    if version is not None:
+        arabic, ascii_name = f"{arabic}-الصيغة-{version}", f"{ascii_name}-v{version}"
+    if draft:
+        arabic, ascii_name = f"مسودة-{arabic}", f"draft-{ascii_name}"
+    return f"inline; filename=\"{ascii_name}.pdf\"; filename*=UTF-8''{quote(arabic + '.pdf')}"
 
 
 def pdf_response(pdf: bytes, session: Session, *, draft: bool = False) -> HttpResponse:
-    """The PDF inline, named «محضر-الدورة-2-2025.pdf» (RFC 5987) with an ASCII name for older clients."""
-    arabic = f"{'مسودة-' if draft else ''}محضر-الدورة-{session.ordinal}-{session.year}.pdf"
-    ascii_name = f"{'draft-' if draft else ''}minutes-{session.year}-{session.ordinal}.pdf"
+    """A freshly rendered PDF (the secretariat's draft preview)."""
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(arabic)}"
+    response["Content-Disposition"] = inline_disposition(session, draft=draft)
     return response

@@ -1,4 +1,8 @@
+import io
+
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 
 
@@ -7,3 +11,20 @@ def _arabic_by_default():
     """Each test starts in the site's default language, whatever the previous one activated."""
     with translation.override("ar"):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_keys(tmp_path_factory):
+    """A demo CA and institution certificate of the tests' own (never var/), made once by init_signing."""
+    folder = tmp_path_factory.mktemp("signing")
+    settings.MEDIA_ROOT = folder / "media"  # for fixtures wider than a test; each test gets its own below
+    settings.SIGNING_PKCS12 = folder / "institution.p12"
+    settings.SIGNING_TRUST_ROOTS = folder / "ca.pem"
+    call_command("init_signing", stdout=io.StringIO())
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Signed files and renderings go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

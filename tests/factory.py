@@ -6,7 +6,8 @@ import itertools
 from django.contrib.auth.models import Group, User
 
 from decisions.models import FollowUp, Resolution
-from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Session
+from meetings import lifecycle
+from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
 
 _counter = itertools.count(1)
 
@@ -61,3 +62,59 @@ def secretariat_user(username: str = "secretary", password: str = "s3cret-pass!"
     user = User.objects.create_user(username=username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name="secretariat"))
     return user
+
+
+def user_for(who: Member, username: str | None = None) -> User:
+    """A login for a member (their account on the member pages)."""
+    user = User.objects.create_user(username=username or f"member{who.pk}", password="m3mber-pass!")
+    who.user = user
+    who.save(update_fields=["user"])
+    return user
+
+
+def approvers(of: Board) -> tuple[User, User]:
+    """The users of the board's president and rapporteur, seated for the occasion if the board has none."""
+    found = []
+    for role in (Membership.Role.PRESIDENT, Membership.Role.RAPPORTEUR):
+        seat_ = of.memberships.filter(role=role).select_related("member__user").first()
+        person = seat_.member if seat_ else seat(of, role=role)
+        found.append(person.user if person.user_id else user_for(person))
+    return found[0], found[1]
+
+
+def publish(what: Session, by: User | None = None) -> Minutes:
+    """The session's minutes through the real lifecycle: draft, review, approvals, signature, publication."""
+    secretary = (
+        by or User.objects.filter(groups__name="secretariat").first() or secretariat_user(f"sec{what.pk}")
+    )
+    president, rapporteur = approvers(what.board)
+    minutes = lifecycle.start_version(what, by=secretary)
+    lifecycle.submit_for_review(minutes, by=secretary)
+    lifecycle.approve(minutes, by=president)
+    lifecycle.approve(minutes, by=rapporteur)
+    minutes.refresh_from_db()
+    lifecycle.sign(minutes, by=secretary)
+    return lifecycle.publish(minutes, by=secretary)
+
+
+def minutes_at(
+    what: Session, state: str = Minutes.State.DRAFT, by: User | None = None, reason: str = ""
+) -> Minutes:
+    """A new version of the session's minutes taken to `state` through the real lifecycle (a correction
+    after signature needs a `reason`). From `signed` on, this renders and signs a real PDF."""
+    secretary = (
+        by or User.objects.filter(groups__name="secretariat").first() or secretariat_user(f"sec{what.pk}")
+    )
+    steps = list(Minutes.State.values)  # draft, in_review, approved, signed, published
+    minutes = lifecycle.start_version(what, by=secretary, reason=reason)
+    if steps.index(state) >= steps.index(Minutes.State.IN_REVIEW):
+        lifecycle.submit_for_review(minutes, by=secretary)
+    if steps.index(state) >= steps.index(Minutes.State.APPROVED):
+        president, rapporteur = approvers(what.board)
+        lifecycle.approve(minutes, by=president)
+        minutes = lifecycle.approve(minutes, by=rapporteur)
+    if steps.index(state) >= steps.index(Minutes.State.SIGNED):
+        minutes = lifecycle.sign(minutes, by=secretary)
+    if steps.index(state) >= steps.index(Minutes.State.PUBLISHED):
+        minutes = lifecycle.publish(minutes, by=secretary)
+    return minutes

@@ -1,6 +1,22 @@
-"""The meeting itself: a board, its members, its sessions and what happened in them."""
+"""The meeting itself: a board, its members, its sessions and what happened in them; the minutes."""
 
 from .board import Board, Member, Membership
-from .session import AgendaItem, Attendance, Quorum, Session, parent_session
+from .lifecycle import Approval, Comment, Minutes, Transition
+from .session import AgendaItem, Attendance, Document, Quorum, RecordRow, Session, parent_session
 
-__all__ = ["AgendaItem", "Attendance", "Board", "Member", "Membership", "Quorum", "Session", "parent_session"]
+__all__ = [
+    "AgendaItem",
+    "Approval",
+    "Attendance",
+    "Board",
+    "Comment",
+    "Document",
+    "Member",
+    "Membership",
+    "Minutes",
+    "Quorum",
+    "RecordRow",
+    "Session",
+    "Transition",
+    "parent_session",
+]

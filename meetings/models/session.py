@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,13 +15,64 @@ from ..ordinals import feminine_ordinal
 from .board import Board, Member, Membership
 
 
+class RecordRow(models.Model):
+    """A part of a session's record: its changes go through `meetings.lifecycle.record_will_change`,
+    which refuses them once the minutes are signed and withdraws approvals given before."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self._record_will_change()
+        super().save(*args, **kwargs)
+        self._record_changed()
+
+    def delete(self, *args, **kwargs):
+        self._record_will_change()
+        session = self.record_session()
+        deleted = super().delete(*args, **kwargs)
+        if session is not None and session is not self:
+            from ..lifecycle import record_changed
+
+            record_changed(session)
+        return deleted
+
+    def record_session(self) -> "Session | None":
+        return parent_session(self)
+
+    def clean(self) -> None:
+        from ..lifecycle import frozen_message, is_frozen
+
+        session = self.record_session()
+        if session is not None and session.pk and is_frozen(session):
+            raise ValidationError(frozen_message(), code="frozen")
+
+    def _record_will_change(self) -> None:
+        from ..lifecycle import record_will_change
+
+        session = self.record_session()
+        if session is not None and session.pk:
+            record_will_change(session)
+
+    def _record_changed(self) -> None:
+        from ..lifecycle import record_changed
+
+        session = self.record_session()
+        if session is not None and session.pk:
+            record_changed(session)
+
+
 class SessionQuerySet(models.QuerySet):
     def public(self) -> "SessionQuerySet":
-        """Sessions the public site shows: public ones of the board it is about."""
-        return self.filter(is_public=True, board__is_home=True)
+        """Sessions the public site shows, of the board it is about: those whose minutes are published,
+        and those whose agenda the secretariat chose to show before."""
+        from .lifecycle import Minutes
+
+        published = Minutes.objects.published().filter(session=models.OuterRef("pk"))
+        return self.filter(Q(is_public=True) | Q(models.Exists(published)), board__is_home=True)
 
 
-class Session(models.Model):
+class Session(RecordRow):
     """A meeting of a board, ordinary or extraordinary, numbered within its year."""
 
     class Kind(models.TextChoices):
@@ -51,7 +103,11 @@ class Session(models.Model):
     opening = models.TextField(
         _("opening"), blank=True, help_text=_("How the session opened, as the minutes tell it.")
     )
-    is_public = models.BooleanField(_("public"), default=False, help_text=_("Shown on the public pages."))
+    is_public = models.BooleanField(
+        _("agenda public before the minutes"),
+        default=False,
+        help_text=_("Show the session and its agenda on the public pages before its minutes are published."),
+    )
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = SessionQuerySet.as_manager()
@@ -92,7 +148,11 @@ class Session(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
 
+    def record_session(self) -> "Session":
+        return self
+
     def clean(self) -> None:
+        super().clean()
         if self.date is not None:
             self.year = self.date.year
 
@@ -113,6 +173,10 @@ class Session(models.Model):
     @property
     def display_date(self) -> str:
         return moroccan_date(self.date)
+
+    def published_minutes(self):
+        """The latest published version of the minutes, the one the public reads; None before."""
+        return self.minutes_versions.published().order_by("-version").first()
 
     def voting_memberships(self) -> list[Membership]:
         return list(self.board.memberships.valid_on(self.date).voting().select_related("member"))
@@ -168,7 +232,7 @@ class Quorum:
         )
 
 
-class Attendance(models.Model):
+class Attendance(RecordRow):
     """Whether a member attended a session, and who held their proxy if they were represented."""
 
     class Status(models.TextChoices):
@@ -226,6 +290,7 @@ class Attendance(models.Model):
     siblings: "list[Attendance] | None" = None
 
     def clean(self) -> None:
+        super().clean()
         session = parent_session(self)
         if session is None or session.date is None or session.board_id is None or self.member_id is None:
             return
@@ -263,7 +328,7 @@ def parent_session(row: models.Model) -> Session | None:
         return None
 
 
-class AgendaItem(models.Model):
+class AgendaItem(RecordRow):
     """One point of a session's agenda, with what was said about it."""
 
     session = models.ForeignKey(
@@ -289,3 +354,53 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def validate_pdf_upload(upload) -> None:
+    """A session document is a PDF of at most 10 MB: checked by its first bytes, not by its name."""
+    if getattr(upload, "_committed", False):
+        return  # a stored file was checked when it was uploaded
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            _("This file is larger than %(megabytes)d MB.")
+            % {"megabytes": MAX_DOCUMENT_BYTES // (1024 * 1024)}
+        )
+    position = upload.tell()
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(position)
+    if head != b"%PDF-":
+        raise ValidationError(_("This file is not a PDF."))
+
+
+class Document(RecordRow):
+    """A document sent to the board for a session (a report, the draft budget), read on the member pages."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="documents"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(
+        _("file (PDF)"),
+        upload_to="documents/%Y/",
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf_upload],
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["session", "agenda_item__position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

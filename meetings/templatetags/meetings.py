@@ -2,6 +2,7 @@ import datetime
 
 from django import template
 from django.urls import translate_url
+from django.utils import timezone
 
 from ..dates import moroccan_date as _moroccan_date
 
@@ -9,9 +10,19 @@ register = template.Library()
 
 
 @register.filter
-def moroccan_date(value: datetime.date | None) -> str:
-    """{{ session.date|moroccan_date }} → «18 دجنبر 2025» (or «18 décembre 2025» in French)."""
+def moroccan_date(value: datetime.date | datetime.datetime | None) -> str:
+    """{{ session.date|moroccan_date }} → «18 دجنبر 2025» (or «18 décembre 2025» in French).
+
+    A moment (an approval's time) is dated where the board sits: Africa/Casablanca."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
     return _moroccan_date(value) if value else ""
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    """{{ approvals|get_item:role }}: a dictionary entry whose key is in a variable."""
+    return mapping.get(key) if mapping else None
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from tests.database import migrated_rows, put_back_migrated_rows
+
 # Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a
 # thread with a running loop unless told they are safe; here they are, the test code being synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -32,20 +34,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _migrated_rows() -> dict[str, str]:
-    """The copy of the migrations' rows (the "secretariat" group…) that `serialized_rollback` restores."""
-    return {
-        connection.alias: connection._test_serialized_contents
-        for connection in connections.all()
-        if hasattr(connection, "_test_serialized_contents")
-    }
-
-
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's event loop runs in the tests' thread while the browser is
+# open, and code that runs its own loop (pyHanko signing the minutes) refuses to start inside another.
+@pytest.fixture(scope="module")
 def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
     from playwright.sync_api import sync_playwright
 
-    rows = _migrated_rows()
+    rows = migrated_rows()
     with sync_playwright() as playwright:
         # From here on the code runs in a context of Playwright's, where Django's connections are new
         # objects: they are given the copy of the migrated rows, and are closed at the end, lest
@@ -61,16 +56,10 @@ def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
 
 @pytest.fixture(scope="module", autouse=True)
 def _migrated_rows_put_back(django_db_blocker) -> Iterator[None]:
-    """Once a module's browser tests are done, put back the rows the migrations made.
-
-    A transactional test empties every table when it ends. With `serialized_rollback`, Django restores
-    the migrated rows when the next such test starts, but tests that run later outside any test
-    transaction (module fixtures that load the demo, which needs the "secretariat" group) would miss them.
-    """
+    """Once a module's browser tests are done, put back the rows the migrations made (tests/database.py)."""
     yield
     with django_db_blocker.unblock():
-        for alias, contents in _migrated_rows().items():
-            connections[alias].creation.deserialize_db_from_string(contents)
+        put_back_migrated_rows()
 
 
 @pytest.fixture

@@ -326,13 +326,18 @@ def test_someone_outside_the_secretariat_is_sent_to_login(client, who):
     assert response["Location"] == f"/admin/login/?next={CHANGELIST_URL}"
 
 
-def test_the_secretariat_group_holds_exactly_the_permissions_of_its_migration():
-    migration = importlib.import_module("decisions.migrations.0002_secretariat_group")
+def test_the_secretariat_group_holds_exactly_the_permissions_of_its_migrations():
+    migrations = [
+        importlib.import_module(f"decisions.migrations.{name}")
+        for name in ("0002_secretariat_group", "0003_secretariat_minutes_permissions")
+    ]
     expected = {
         (app, f"{action}_{model}")
+        for migration in migrations
         for (app, model), actions in migration.PERMISSIONS.items()
         for action in actions
     }
+    migration = migrations[0]
 
     group = Group.objects.get(name=migration.GROUP)
 

@@ -12,23 +12,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import Resolution
-from meetings.models import Attendance, Membership
+from meetings.models import Attendance, Membership, Minutes
 from tests import factory
 from tests.pages import innermost_elements, visible_text
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the session page, whatever its size: the session with its board and chair, then its
-# attendances (with members and proxies), agenda items, resolutions, the resolutions' agenda items,
-# and the voting seats the quorum counts.
-SESSION_PAGE_QUERIES = 5
+# Queries of a published session's page, whatever its size: the session with its board and chair, then
+# its attendances (with members and proxies), agenda items, resolutions, its published minutes, and the
+# voting seats the quorum counts.
+SESSION_PAGE_QUERIES = 6
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
 
 
 def full_session(board, **fields):
-    """The reference session: a chair, a quorum, a proxy, an agenda with deliberations, two resolutions."""
+    """The reference session: a chair, a quorum, a proxy, an agenda with deliberations, two resolutions.
+
+    Its minutes are not published: a test about the full page publishes them (`factory.publish`)."""
     chair = factory.seat(
         board,
         Membership.Role.PRESIDENT,
@@ -37,7 +39,13 @@ def full_session(board, **fields):
         title_ar="وزيرة التضامن",
         title_fr="Ministre de la Solidarité",
     )
-    holder = factory.seat(board, name_ar="ممثل وزارة المالية", name_fr="Représentant des Finances")
+    # The rapporteur, who approves the minutes with the president before they are published.
+    holder = factory.seat(
+        board,
+        Membership.Role.RAPPORTEUR,
+        name_ar="ممثل وزارة المالية",
+        name_fr="Représentant des Finances",
+    )
     represented = factory.seat(board, name_ar="ممثل وزارة الصحة", name_fr="Représentant de la Santé")
     excused = factory.seat(board, name_ar="ممثل وزارة التربية", name_fr="Représentant de l'Éducation")
     session = factory.session(board, chair=chair, place="مقر الوزارة، الرباط", **fields)
@@ -65,12 +73,14 @@ def full_session(board, **fields):
 
 
 def session_of_size(board, size: int, **fields):
+    """A session with `size` members present, agenda items and resolutions, its minutes published."""
     session = factory.session(board, **fields)
     for n in range(1, size + 1):
         person = factory.seat(board)
         factory.attend(session, person)
         item = factory.agenda_item(session, n)
         factory.resolution(session, n, agenda_item=item)
+    factory.publish(session)
     return session
 
 
@@ -140,6 +150,15 @@ def test_the_archive_says_when_nothing_is_published(client):
     assert "لم تُنشر أي دورة بعد." in visible_text(client.get("/"))
 
 
+def test_the_archive_lists_a_session_whose_minutes_are_published_though_its_agenda_was_never_public(client):
+    session = factory.session(factory.board(), is_public=False)
+    factory.publish(session)
+
+    text = visible_text(client.get("/"))
+
+    assert "الدورة الثانية برسم سنة 2025" in text
+
+
 # One session's page
 
 
@@ -156,6 +175,7 @@ def test_the_session_page_shows_its_name_moroccan_date_place_and_chair(client):
 
 def test_the_session_page_states_the_quorum(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     text = visible_text(client.get(session.get_absolute_url()))
 
@@ -167,6 +187,7 @@ def test_the_session_page_states_the_quorum(client):
 
 def test_the_session_page_lists_the_attendance_with_the_proxy_holder(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     text = visible_text(client.get(session.get_absolute_url()))
 
@@ -177,6 +198,7 @@ def test_the_session_page_lists_the_attendance_with_the_proxy_holder(client):
 
 def test_the_session_page_shows_the_agenda_with_its_deliberations(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     text = visible_text(client.get(session.get_absolute_url()))
 
@@ -186,6 +208,7 @@ def test_the_session_page_shows_the_agenda_with_its_deliberations(client):
 
 def test_the_session_page_shows_a_unanimous_resolution_with_its_number_and_outcome(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     text = visible_text(client.get(session.get_absolute_url()))
 
@@ -194,6 +217,7 @@ def test_the_session_page_shows_a_unanimous_resolution_with_its_number_and_outco
 
 def test_the_session_page_shows_the_vote_counts_of_a_divided_resolution(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     text = visible_text(client.get(session.get_absolute_url()))
 
@@ -203,6 +227,7 @@ def test_the_session_page_shows_the_vote_counts_of_a_divided_resolution(client):
 
 def test_the_session_page_is_in_french_under_fr(client):
     session = full_session(factory.board())
+    factory.publish(session)
 
     response = client.get(f"/fr{session.get_absolute_url()}")
 
@@ -214,6 +239,75 @@ def test_the_session_page_is_in_french_under_fr(client):
     assert "représenté — par Représentant des Finances" in text
     assert "Résolution 2025/2/1" in text
     assert "à l'unanimité" in text
+
+
+# Before the minutes are published
+
+
+def test_before_publication_a_public_session_shows_its_agenda_and_says_the_minutes_are_not_published(client):
+    session = full_session(factory.board())
+
+    response = client.get(session.get_absolute_url())
+
+    text = visible_text(response)
+    assert response.status_code == 200
+    assert "لم يُنشر محضر هذه الدورة بعد، وفيما يلي جدول أعمالها." in text
+    assert "1. مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
+    assert "2. مشروع الميزانية" in text
+
+
+@pytest.mark.parametrize(
+    "unpublished",
+    [
+        "ناقش المجلس المحاور الثلاثة.",  # a deliberation
+        "ممثل وزارة الصحة",  # the attendance
+        "ينوب عنه",
+        "النصاب القانوني",
+        "القرار 2025/2/1",
+        "المصادقة على مخطط العمل",
+        "تحميل المحضر",
+    ],
+)
+def test_before_publication_the_session_page_shows_nothing_of_the_minutes(client, unpublished):
+    session = full_session(factory.board())
+
+    response = client.get(session.get_absolute_url())
+
+    assert unpublished not in visible_text(response)
+    assert "minutes.pdf" not in response.content.decode()
+
+
+def test_before_publication_the_french_page_says_the_minutes_are_not_published(client):
+    session = full_session(factory.board())
+
+    text = visible_text(client.get(f"/fr{session.get_absolute_url()}"))
+
+    assert "Le procès-verbal de cette session n'est pas encore publié : voici son ordre du jour." in text
+    assert "1. مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
+    assert "Résolution" not in text
+
+
+def test_publishing_the_minutes_shows_the_session_in_full_though_its_agenda_was_never_public(client):
+    session = full_session(factory.board(), is_public=False)
+    factory.publish(session)
+
+    response = client.get(session.get_absolute_url())
+
+    text = visible_text(response)
+    assert response.status_code == 200
+    assert "لم يُنشر محضر هذه الدورة بعد" not in text
+    assert "ناقش المجلس المحاور الثلاثة." in text
+    assert "القرار 2025/2/1 — المصادقة على مخطط العمل" in text
+
+
+def test_signed_minutes_stay_off_the_public_page_until_they_are_published(client):
+    session = full_session(factory.board())
+    factory.minutes_at(session, Minutes.State.SIGNED)
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "لم يُنشر محضر هذه الدورة بعد، وفيما يلي جدول أعمالها." in text
+    assert "ناقش المجلس المحاور الثلاثة." not in text
 
 
 # Language, direction and assets
@@ -318,6 +412,7 @@ def test_markup_typed_into_the_session_is_shown_as_text(client):
     factory.attend(session, person)
     item = factory.agenda_item(session, title=SCRIPT, presenter=SCRIPT, summary=SCRIPT, deliberation=SCRIPT)
     factory.resolution(session, agenda_item=item, title=SCRIPT, text=SCRIPT, responsible_unit=SCRIPT)
+    factory.publish(session)
 
     response = client.get(session.get_absolute_url())
 
@@ -343,6 +438,7 @@ def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client)
     factory.attend(session, person, Attendance.Status.REPRESENTED, proxy=holder)
     item = factory.agenda_item(session, title=f"{RLO}item", presenter=f"{RLO}presenter")
     factory.resolution(session, agenda_item=item, title=f"{RLO}resolution", responsible_unit=f"{RLO}unit")
+    factory.publish(session)
 
     for path in [session.get_absolute_url(), "/"]:
         found = innermost_elements(client.get(path), holding=RLO)
@@ -357,6 +453,7 @@ def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client)
 def test_figures_and_latin_names_in_arabic_text_are_isolated_left_to_right(client, figure):
     session = factory.session(factory.board())
     factory.agenda_item(session, deliberation=f"تقرر يوم {figure} بحضور المدير")
+    factory.publish(session)
 
     html = client.get(session.get_absolute_url()).content.decode()
 

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from decisions.models import FollowUp, Resolution
-from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Session
+from meetings import lifecycle
+from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
 
 TERM_START = datetime.date(2024, 1, 1)
 
@@ -92,6 +93,12 @@ PRESENT, REPRESENTED, EXCUSED = (
 )
 
 SECRETARIAT_USER = ("secretariat", "demo-secretariat-2025")
+# Board members with an account: they read the drafts, comment, and the first two approve.
+MEMBER_USERS = {
+    "president": ("benyahia", "demo-president-2025"),
+    "director": ("moujahidi", "demo-rapporteur-2025"),
+    "secretary_of_state": ("rachidi", "demo-member-2025"),
+}
 
 
 class Command(BaseCommand):
@@ -109,15 +116,41 @@ class Command(BaseCommand):
             },
         )
         members = {key: self._seat(board, *seat) for key, seat in SEATS.items()}
-        june = self._june_session(board, members)
-        december = self._december_session(board, members)
-        self._follow_ups(june, december)
-        self._secretariat_user()
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {june} ; {december}"))
-        username, password = SECRETARIAT_USER
+        secretariat = self._secretariat_user()
+        members_users = {key: self._member_user(members[key], *login) for key, login in MEMBER_USERS.items()}
+        june = self._signed_session(board, 2025, 1) or self._june_session(board, members)
+        december = self._signed_session(board, 2025, 2)
+        if december is None:
+            december = self._december_session(board, members)
+            self._follow_ups(june, december)
+        for session in (june, december):
+            self._publish(session, secretariat, members_users)
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded and published: {june} ; {december}"))
+        for role, (username, password) in [("secretariat", SECRETARIAT_USER), *MEMBER_USERS.items()]:
+            self.stdout.write(f"  {role:20} user «{username}»  password «{password}»")
         self.stdout.write(
-            f"Secretariat login: http://127.0.0.1:8000/admin/  user «{username}»  password «{password}»"
+            "Secretariat: http://127.0.0.1:8000/admin/   Board members: http://127.0.0.1:8000/members/"
         )
+
+    @staticmethod
+    def _signed_session(board: Board, year: int, ordinal: int) -> Session | None:
+        """A session whose minutes are signed is frozen: a second run leaves it as it is."""
+        session = Session.objects.filter(board=board, year=year, ordinal=ordinal).first()
+        return session if session is not None and lifecycle.is_frozen(session) else None
+
+    @staticmethod
+    def _publish(session: Session, secretariat: User, members_users: dict[str, User]) -> None:
+        """Through the real lifecycle: draft, review, both approvals, signature (pyHanko), publication."""
+        minutes = lifecycle.current(session) or lifecycle.start_version(session, by=secretariat)
+        if minutes.state == Minutes.State.DRAFT:
+            lifecycle.submit_for_review(minutes, by=secretariat)
+        if minutes.state == Minutes.State.IN_REVIEW:
+            lifecycle.approve(minutes, by=members_users["president"])
+            minutes = lifecycle.approve(minutes, by=members_users["director"])
+        if minutes.state == Minutes.State.APPROVED:
+            minutes = lifecycle.sign(minutes, by=secretariat)
+        if minutes.state == Minutes.State.SIGNED:
+            lifecycle.publish(minutes, by=secretariat)
 
     def _seat(self, board: Board, name_ar, name_fr, title_ar, title_fr, role) -> Member:
         member, _ = Member.objects.update_or_create(
@@ -324,10 +357,22 @@ class Command(BaseCommand):
                 resolution=resolution, session=december, defaults={"status": status, "note": note}
             )
 
-    def _secretariat_user(self) -> None:
+    def _secretariat_user(self) -> User:
         username, password = SECRETARIAT_USER
         user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         if created:
             user.set_password(password)
             user.save()
         user.groups.add(Group.objects.get(name="secretariat"))
+        return user
+
+    @staticmethod
+    def _member_user(member: Member, username: str, password: str) -> User:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(password)
+            user.save()
+        if member.user_id != user.pk:
+            member.user = user
+            member.save(update_fields=["user"])
+        return user

@@ -1,14 +1,58 @@
 """The secretariat's workplace: a session page with its attendance and agenda as inlines."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .minutes import minutes_queryset, pdf_response, render_minutes_pdf
-from .models import AgendaItem, Attendance, Board, Member, Membership, Session
+from .. import lifecycle
+from ..minutes import minutes_queryset, pdf_response, render_minutes_pdf
+from ..models import AgendaItem, Attendance, Board, Document, Member, Membership, Session
+
+
+class RecordInline:
+    """An inline of a session's record: read-only once the session's minutes are signed."""
+
+    def _open(self, obj) -> bool:
+        return obj is None or not isinstance(obj, Session) or not lifecycle.is_frozen(obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """The admin of a part of a session's record (the session, a resolution…): read-only once signed.
+
+    Bulk deletion goes row by row through the model, whose delete() refuses a signed record; Django's
+    default would delete the queryset in one statement, past that rule."""
+
+    def _open(self, obj) -> bool:
+        session = obj.record_session() if obj is not None else None
+        return session is None or session.pk is None or not lifecycle.is_frozen(session)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        refused = 0
+        for obj in queryset:
+            try:
+                obj.delete()
+            except ValidationError:
+                refused += 1
+        if refused:
+            messages.error(request, lifecycle.frozen_message())
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,7 +108,7 @@ class AttendanceFormSet(BaseInlineFormSet):
                     form.add_error(None, error)
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(RecordInline, admin.TabularInline):
     model = Attendance
     formset = AttendanceFormSet
     fk_name = "session"
@@ -72,14 +116,27 @@ class AttendanceInline(admin.TabularInline):
     autocomplete_fields = ["member", "proxy"]
 
 
-class AgendaItemInline(admin.StackedInline):
+class AgendaItemInline(RecordInline, admin.StackedInline):
     model = AgendaItem
     extra = 0
     fields = [("position", "title"), "presenter", "summary", "deliberation"]
 
 
+class DocumentInline(RecordInline, admin.TabularInline):
+    model = Document
+    extra = 0
+    fields = ["title", "agenda_item", "file"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agenda_item":
+            kwargs["queryset"] = AgendaItem.objects.filter(
+                session_id=request.resolver_match.kwargs.get("object_id")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(RecordAdmin):
     list_display = ["__str__", "board", "kind", "date", "is_public"]
     list_filter = ["year", "kind", "is_public", "board"]
     search_fields = ["place", "board__name_ar", "board__name_fr", "agenda_items__title"]
@@ -95,7 +152,14 @@ class SessionAdmin(admin.ModelAdmin):
         (_("Minutes"), {"fields": ["opening"]}),
         (_("Publication"), {"fields": ["is_public"]}),
     ]
-    inlines = [AttendanceInline, AgendaItemInline]
+    inlines = [AttendanceInline, AgendaItemInline, DocumentInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        session = self.get_object(request, object_id)
+        if session is not None and request.method == "GET" and lifecycle.is_frozen(session):
+            messages.info(request, lifecycle.frozen_message())
+        extra_context = {**(extra_context or {}), "minutes": session and lifecycle.current(session)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -1,0 +1,201 @@
+"""The minutes in the admin: their state and history, the members' comments to answer, the lifecycle buttons.
+
+The record is never edited here (that is the session's page); the buttons call `meetings.lifecycle`,
+which holds every rule.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .. import lifecycle
+from ..models import Approval, Comment, Minutes, Session, Transition
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TransitionInline(ReadOnlyInline):
+    model = Transition
+    fields = ["at", "source", "target", "by", "reason"]
+    readonly_fields = fields
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = Approval
+    fields = ["role", "member", "at", "fingerprint", "withdrawn_at"]
+    readonly_fields = fields
+
+
+class CommentInline(admin.StackedInline):
+    model = Comment
+    extra = 0
+    can_delete = False
+    fields = [
+        ("member", "agenda_item", "created_at"),
+        "text",
+        "status",
+        "reply",
+        ("replied_by", "replied_at"),
+    ]
+    readonly_fields = ["member", "agenda_item", "created_at", "text", "replied_by", "replied_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    list_display = ["session", "version", "state", "open_comments", "signed_at", "published_at"]
+    list_filter = ["state", "session__year"]
+    list_select_related = ["session", "session__board"]
+    fields = [
+        "session",
+        "version",
+        "state",
+        "reason",
+        "signed_file",
+        "sha256",
+        "signed_at",
+        "published_at",
+        "code",
+    ]
+    readonly_fields = fields
+    inlines = [CommentInline, ApprovalInline, TransitionInline]
+    change_form_template = "admin/meetings/minutes/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_count=Count("comments", filter=Q(comments__status=Comment.Status.OPEN)))
+        )
+
+    @admin.display(description=_("open comments"), ordering="open_count")
+    def open_comments(self, minutes: Minutes) -> int:
+        return minutes.open_count
+
+    @admin.display(description=_("signed PDF"))
+    def signed_file(self, minutes: Minutes) -> str:
+        if not minutes.pdf:
+            return "—"
+        url = reverse("meetings:minutes_version_pdf", kwargs={"code": minutes.code})
+        return format_html(
+            '<a href="{}"><bdi dir="ltr">{}</bdi></a>', url, minutes.pdf.name.rsplit("/", 1)[-1]
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a version is started from its session's page (start_version)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the history of a legal record is kept
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """A comment answered now is signed with who answered it and when."""
+        for comment in formset.save(commit=False):
+            if comment.status != Comment.Status.OPEN and comment.replied_by_id is None:
+                comment.replied_by, comment.replied_at = request.user, timezone.now()
+            comment.full_clean()
+            comment.save()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        minutes = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "actions_offered": lifecycle.ACTIONS_BY_STATE.get(minutes.state, []) if minutes else [],
+            "needs_reason": lifecycle.NEEDS_REASON,
+            "may_move": request.user.has_perm(lifecycle.SECRETARIAT),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/move/<slug:action>/",
+                self.admin_site.admin_view(self.move),
+                name="meetings_minutes_move",
+            ),
+            path(
+                "start/<int:session_id>/",
+                self.admin_site.admin_view(self.start),
+                name="meetings_minutes_start",
+            ),
+            *super().get_urls(),
+        ]
+
+    def move(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+        minutes = get_object_or_404(Minutes, pk=object_id)
+        return self._lifecycle_step(
+            request,
+            minutes.session,
+            lambda: lifecycle.perform(
+                action, minutes, by=request.user, reason=request.POST.get("reason", "")
+            ),
+        )
+
+    def start(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        session = get_object_or_404(Session, pk=session_id)
+        return self._lifecycle_step(
+            request,
+            session,
+            lambda: lifecycle.start_version(session, by=request.user, reason=request.POST.get("reason", "")),
+        )
+
+    @staticmethod
+    def _lifecycle_step(request: HttpRequest, session: Session, step) -> HttpResponse:
+        """Run one lifecycle move from a button: 403 for someone not allowed, the rule's message otherwise."""
+        if request.method != "POST":
+            raise Http404
+        try:
+            minutes = step()
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            minutes = lifecycle.current(session)
+        else:
+            messages.success(
+                request, _("The minutes are now «%(state)s».") % {"state": minutes.get_state_display()}
+            )
+        if minutes is None:
+            return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
+        return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Every member comment in one list: the open ones are the secretariat's to-do list."""
+
+    list_display = ["text_start", "member", "minutes", "agenda_item", "status", "created_at"]
+    list_filter = ["status", "minutes__session__year"]
+    list_select_related = ["member", "minutes__session__board", "agenda_item"]
+    search_fields = ["text", "reply", "member__name_ar"]
+    fields = CommentInline.fields
+    readonly_fields = CommentInline.readonly_fields
+
+    @admin.display(description=_("comment"))
+    def text_start(self, comment: Comment) -> str:
+        return comment.text[:80]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj: Comment, form, change) -> None:
+        if obj.status != Comment.Status.OPEN and obj.replied_by_id is None:
+            obj.replied_by, obj.replied_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,135 @@
+"""Member pages: a board member reads the sessions of their boards, comments on draft minutes, approves.
+
+Access is checked in one place, `_member_session`: a session of a board the user does not sit on is a
+404, exactly like one that does not exist. Nobody edits the record here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import lifecycle
+from .forms import CommentForm
+from .models import Attendance, Document, Member, Minutes, Session
+
+
+def _member(request: HttpRequest) -> Member:
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _member_sessions(member: Member):
+    """Sessions of every board the member sits or sat on."""
+    return (
+        Session.objects.filter(board__memberships__member=member).distinct().select_related("board", "chair")
+    )
+
+
+def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
+    member = _member(request)
+    queryset = _member_sessions(member).prefetch_related(
+        Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
+        "agenda_items",
+        "resolutions",
+        Prefetch("documents", Document.objects.select_related("agenda_item")),
+    )
+    return member, get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    member = getattr(request.user, "member", None)
+    if member is None:
+        # Signed in, but not as a board member (the secretariat, say): say so rather than a bare 404.
+        return render(request, "meetings/members/not_a_member.html", status=403)
+    sessions = _member_sessions(member).order_by("-date")
+    return render(request, "meetings/members/session_list.html", {"member": member, "sessions": sessions})
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member, session = _member_session(request, pk)
+    minutes = lifecycle.current(session)
+    in_review = minutes is not None and minutes.state == Minutes.State.IN_REVIEW
+    agenda_items = list(session.agenda_items.all())
+    form = CommentForm(agenda_items=agenda_items) if in_review else None
+    return render(
+        request,
+        "meetings/members/session_detail.html",
+        _detail_context(request, member, session, minutes, form),
+    )
+
+
+def _detail_context(request, member, session, minutes, form) -> dict:
+    shows_record = minutes is not None and minutes.state != Minutes.State.DRAFT
+    return {
+        "member": member,
+        "session": session,
+        "minutes": minutes,
+        "shows_record": shows_record,
+        "quorum": session.quorum() if shows_record else None,
+        "form": form,
+        "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
+        if minutes
+        else [],
+        "approval_role": minutes
+        and minutes.state == Minutes.State.IN_REVIEW
+        and lifecycle.approving_role(minutes, request.user),
+        "approvals": lifecycle.valid_approvals(minutes) if shows_record else {},
+    }
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    member, session = _member_session(request, pk)
+    minutes = lifecycle.current(session)
+    if minutes is None or minutes.state != Minutes.State.IN_REVIEW:
+        messages.error(request, _("Comments are taken while the minutes are in review."))
+        return redirect("meetings:member_session", pk=session.pk)
+    if not session.board.memberships.valid_on(session.date).filter(member=member).exists():
+        messages.error(
+            request, _("Only the members who sat on the board at this session comment on its minutes.")
+        )
+        return redirect("meetings:member_session", pk=session.pk)
+    form = CommentForm(request.POST, agenda_items=list(session.agenda_items.all()))
+    if not form.is_valid():
+        context = _detail_context(request, member, session, minutes, form)
+        return render(request, "meetings/members/session_detail.html", context, status=400)
+    note = form.save(commit=False)
+    note.minutes, note.member = minutes, member
+    note.save()
+    messages.success(request, _("Your comment was sent to the secretariat."))
+    return redirect("meetings:member_session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    # Not unpacked into `_`: that name is gettext here.
+    session = _member_session(request, pk)[1]
+    minutes = lifecycle.current(session)
+    if minutes is None:
+        raise Http404
+    try:
+        lifecycle.approve(minutes, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("Your approval of the minutes is recorded."))
+    return redirect("meetings:member_session", pk=session.pk)
+
+
+@login_required
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session document, to members of the session's board only (media files are never served directly)."""
+    member = _member(request)
+    found = get_object_or_404(Document.objects.filter(session__in=_member_sessions(member)), pk=pk)
+    return FileResponse(found.file.open("rb"), content_type="application/pdf", filename=f"{found.title}.pdf")

@@ -1,0 +1,91 @@
+"""Is this PDF an authentic published minutes of this board? The answer /verify/ gives anyone.
+
+The cryptography is `meetings.signing.verify_pdf` (pyHanko, in a child process with time and memory
+limits); this module adds what only the database knows: which published version has these exact bytes.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Minutes
+from .signing import MAX_VERIFY_BYTES, Status, Verification, sha256_hex, verify_pdf
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """authentic / modified / unknown / unreadable / too_large, with the version when it is known."""
+
+    outcome: str
+    minutes: Minutes | None = None
+    check: Verification | None = None
+
+    @property
+    def superseded_by(self) -> Minutes | None:
+        return published_successor(self.minutes) if self.minutes else None
+
+
+def published_successor(minutes: Minutes) -> Minutes | None:
+    """The later published version that corrects this one. A correction signed but not yet published is
+    not public: naming it would print its code and link to a page that answers 404."""
+    return (
+        Minutes.objects.published()
+        .filter(session_id=minutes.session_id, version__gt=minutes.version)
+        .order_by("version")
+        .first()
+    )
+
+
+def _too_large() -> str:
+    return gettext("This file is too large to be minutes of this board (at most %(megabytes)d MB).") % {
+        "megabytes": MAX_VERIFY_BYTES // (1024 * 1024)
+    }
+
+
+MESSAGES = {
+    "authentic": _(
+        "Authentic: this file is the published minutes below, signed by the institution and unchanged since."
+    ),
+    "modified": _(
+        "Modified: this file was signed by the institution, but it has been changed since its signature. Do not rely on it."
+    ),
+    "unknown": _("Unknown: this file is not a published minutes of this board."),
+    "unreadable": _(
+        "This file could not be read as a PDF (empty, damaged, encrypted or too complex to check)."
+    ),
+    # Lazy like the others: `_(...) % {...}` would translate once, at import, in whatever language was
+    # active then, and show that language on every page.
+    "too_large": lazy(_too_large, str)(),
+}
+
+
+def check_copy(data: bytes) -> Verdict:
+    """Compare a submitted file with the published versions, and check its signature independently."""
+    if len(data) > MAX_VERIFY_BYTES:
+        return Verdict("too_large")
+    if not data:
+        return Verdict("unreadable")
+    stored = (
+        Minutes.objects.published()
+        .filter(sha256=sha256_hex(data), session__board__is_home=True)
+        .select_related("session")
+        .first()
+    )
+    check = verify_pdf(data)
+    if check.status == Status.VALID:
+        return Verdict("authentic" if stored else "unknown", stored, check)
+    if stored is not None and check.status == Status.UNTRUSTED:
+        # Byte for byte a version this board published, with an intact signature whose certificate is no
+        # longer trusted (expired, or the trust root renewed since): the stored record vouches for it.
+        return Verdict("authentic", stored, check)
+    if check.status in {Status.MODIFIED, Status.INVALID_SIGNATURE}:
+        # «Modified» says the institution signed the file: only a certificate chaining to its trust roots
+        # (then `signer` is named) shows that; a changed forgery is simply not one of its minutes.
+        return Verdict("modified" if check.signer else "unknown", None, check)
+    if check.status in {Status.UNREADABLE, Status.TIMEOUT}:
+        return Verdict("unreadable", None, check)
+    if check.status == Status.TOO_LARGE:
+        return Verdict("too_large", None, check)
+    return Verdict("unknown", None, check)

@@ -1,0 +1,228 @@
+"""The minutes from review to the public, as each person lives it in a real browser: a board member reads
+the draft and comments, the secretariat answers, the president and the rapporteur approve, the secretariat
+signs and publishes, a visitor downloads the signed PDF and checks it, then checks a forged copy."""
+
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from meetings import lifecycle
+from meetings.models import Comment, Membership, Minutes
+from tests import factory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
+SECRETARY_PASSWORD = "s3cret-pass!"
+SCREENSHOTS = {
+    "member": "/tmp/e2e-member-page.png",
+    "minutes": "/tmp/e2e-minutes-admin.png",
+    "verify": "/tmp/e2e-verify-result.png",
+}
+
+TITLE = "الدورة الثانية برسم سنة 2025"
+ITEM = "المصادقة على مخطط عمل سنة 2026"
+DELIBERATION = "ناقش أعضاء المجلس المحاور الاستراتيجية الثلاثة لمخطط العمل."
+RESOLUTION = "المصادقة على مخطط عمل سنة 2026 وميزانيته"
+COMMENT = "يرجى ذكر المبلغ الإجمالي للميزانية في نص المداولات."
+REPLY = "أضيف المبلغ الإجمالي إلى نص المداولات."
+
+
+@contextmanager
+def new_page(browser) -> Iterator:
+    """A page in a browser context of its own (its own cookies: another person), closed when done."""
+    context = browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def member_signs_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/members/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", MEMBER_PASSWORD)
+    page.get_by_role("button", name="تسجيل الدخول").click()
+    page.wait_for_url(f"{base_url}/members/")
+
+
+def opens_the_session(page) -> None:
+    page.get_by_role("link", name=TITLE).click()
+    page.wait_for_selector("h1")
+
+
+def secretary_signs_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", SECRETARY_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
+
+
+def approves(page, base_url: str, username: str) -> str:
+    """The president or the rapporteur signs in, opens the session and approves: the page's text after."""
+    member_signs_in(page, base_url, username)
+    opens_the_session(page)
+    page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+    page.wait_for_selector(".alert-success")
+    return page.locator("main").inner_text()
+
+
+def lifecycle_button(page, label: str) -> None:
+    """A button of the minutes' admin page; signing renders and signs the PDF, which takes a while."""
+    with page.expect_navigation(timeout=120_000):
+        page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_selector(".messagelist .success")
+
+
+def uploads_for_verification(page, base_url: str, path: Path) -> str:
+    page.goto(f"{base_url}/verify/")
+    page.set_input_files("#id_file", str(path))
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_role("button", name="تحقق من هذا الملف").click()
+    return page.locator(".verdict").inner_text()
+
+
+def one_signed_byte_changed(signed: bytes) -> bytes:
+    """One byte flipped inside a stream of the first signed range (before the signature's /Contents)."""
+    gap = int(re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)", signed).group(1))
+    position = signed.index(b"stream\n", gap // 2) + 20
+    assert position < gap
+    changed = bytearray(signed)
+    changed[position] ^= 0x01
+    return bytes(changed)
+
+
+def pdfsig(path: Path, nss: Path) -> str:
+    """poppler's report on the file's signature, trusting the tests' demo CA in an NSS database."""
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{nss}"], check=True, timeout=60)
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-n",
+            "ca",
+            "-t",
+            ",C,",
+            "-i",
+            str(settings.SIGNING_TRUST_ROOTS),
+            "-d",
+            f"sql:{nss}",
+        ],
+        check=True,
+        timeout=60,
+    )
+    done = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, timeout=60
+    )
+    return done.stdout  # pdfsig exits 0 whatever it finds: its text is the verdict
+
+
+def a_session_in_review():
+    """The board, its people with their logins, the session's record, and its minutes sent for review."""
+    board = factory.board()
+    president = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="مدير التعاون الوطني")
+    member = factory.seat(board, name_ar="خطار المجاهدي")
+    session = factory.session(board, chair=president, opening="افتتح السيد الرئيس الجلسة.")
+    for who in (president, rapporteur, member):
+        factory.attend(session, who)
+    item = factory.agenda_item(session, 1, title=ITEM, deliberation=DELIBERATION)
+    factory.resolution(session, 1, agenda_item=item, title=RESOLUTION)
+    secretary = factory.secretariat_user(password=SECRETARY_PASSWORD)
+    minutes = lifecycle.start_version(session, by=secretary)
+    lifecycle.submit_for_review(minutes, by=secretary)
+    people = {
+        role: factory.user_for(who) for role, who in [("president", president), ("rapporteur", rapporteur)]
+    }
+    return minutes, factory.user_for(member), people["president"], people["rapporteur"], secretary
+
+
+def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_check(
+    live_server, chromium_browser, browser_page, tmp_path
+):
+    base = live_server.url
+    minutes, member, president, rapporteur, secretary = a_session_in_review()
+
+    # The member signs in, opens the session, reads the draft and comments on the agenda item.
+    page = browser_page
+    member_signs_in(page, base, member.username)
+    opens_the_session(page)
+    main = page.locator("main")
+    assert "مسودة — لمراجعة أعضاء المجلس" in main.locator(".minutes-state").inner_text()
+    assert DELIBERATION in main.inner_text() and RESOLUTION in main.inner_text()
+    page.select_option("#id_agenda_item", label=f"1. {ITEM}")
+    page.fill("#id_text", COMMENT)
+    page.get_by_role("button", name="إرسال الملاحظة").click()
+    page.wait_for_selector(".alert-success")
+    assert "أُرسلت ملاحظتكم إلى كتابة المجلس." in main.inner_text()
+    assert COMMENT in page.locator("#my-comments + .card").inner_text()
+
+    # The secretariat answers it on the minutes' admin page: taken into account, with a reply.
+    with new_page(chromium_browser) as desk:
+        secretary_signs_in(desk, base, secretary.username)
+        desk.goto(f"{base}/admin/meetings/minutes/")
+        desk.get_by_role("link", name=re.compile(TITLE)).click()
+        assert COMMENT in desk.locator("#comments-group").inner_text()
+        desk.select_option("#id_comments-0-status", "taken")
+        desk.fill("#id_comments-0-reply", REPLY)
+        desk.click("input[name=_save]")
+        desk.wait_for_selector(".messagelist .success")
+    comment = Comment.objects.get()
+    assert (comment.status, comment.reply, comment.replied_by) == ("taken", REPLY, secretary)
+
+    # The member reloads the page and reads the answer.
+    page.reload()
+    answered = page.locator("#my-comments + .card").inner_text()
+    assert "مأخوذة بعين الاعتبار" in answered and REPLY in answered
+    page.screenshot(path=SCREENSHOTS["member"], full_page=True)
+
+    # The president, then the rapporteur, approve on their member page.
+    with new_page(chromium_browser) as own:
+        text = approves(own, base, president.username)
+        assert "سُجلت مصادقتكم على المحضر." in text and "صادق عليه نعيمة بن يحيى (الرئيس)" in text
+    with new_page(chromium_browser) as own:
+        text = approves(own, base, rapporteur.username)
+        assert "المحضر، الصيغة 1: مصادق عليه" in text
+    minutes.refresh_from_db()
+    assert minutes.state == Minutes.State.APPROVED
+
+    # The secretariat signs, then publishes.
+    with new_page(chromium_browser) as desk:
+        secretary_signs_in(desk, base, secretary.username)
+        desk.goto(f"{base}/admin/meetings/minutes/{minutes.pk}/change/")
+        lifecycle_button(desk, "توقيع المحضر")
+        assert "المحضر الآن «موقع»." in desk.locator(".messagelist").inner_text()
+        lifecycle_button(desk, "نشر")
+        assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
+        desk.screenshot(path=SCREENSHOTS["minutes"], full_page=True)
+    minutes.refresh_from_db()
+    assert minutes.state == Minutes.State.PUBLISHED
+
+    # A visitor downloads the signed PDF from the public page and checks it, then a forged copy.
+    with new_page(chromium_browser) as visitor:
+        visitor.goto(f"{base}/sessions/2025/2/")
+        with visitor.expect_download() as download:
+            visitor.get_by_role("link", name="تحميل المحضر (PDF)").click()
+        downloaded = tmp_path / "minutes.pdf"
+        download.value.save_as(downloaded)
+        assert downloaded.read_bytes() == minutes.pdf.open("rb").read()
+
+        assert "أصلي" in uploads_for_verification(visitor, base, downloaded)
+        assert TITLE in visitor.locator("main").inner_text()
+        visitor.screenshot(path=SCREENSHOTS["verify"], full_page=True)
+
+        forged = tmp_path / "forged.pdf"
+        forged.write_bytes(one_signed_byte_changed(downloaded.read_bytes()))
+        assert "معدَّل" in uploads_for_verification(visitor, base, forged)
+
+    report = pdfsig(downloaded, tmp_path / "nss")
+    assert "Signature Validation: Signature is Valid." in report
+    assert "Certificate Validation: Certificate is Trusted." in report

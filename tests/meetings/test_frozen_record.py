@@ -1,0 +1,313 @@
+"""Once its minutes are signed, a session's record is frozen: at the model layer (save, delete, full_clean)
+and in the admin; a corrected version of the minutes opens it again."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from decisions.models import FollowUp, Resolution
+from meetings import lifecycle
+from meetings.models import AgendaItem, Attendance, Minutes, Session
+from tests import factory
+from tests.actors import actors
+from tests.lifecycle_messages import FROZEN
+
+State = Minutes.State
+
+FOLLOW_UP_NOTE = "انطلقت أشغال التأهيل."
+
+
+@pytest.fixture(scope="module")
+def signed(django_db_setup, django_db_blocker):
+    """One signed session for the whole module (signing takes a second): the 18 دجنبر 2025 session with
+    its attendance, agenda item, resolution and the follow-up of a June resolution; a later session, not
+    signed. Each test runs in a transaction of its own inside this one, which is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        cast = actors(home=False)  # the module's signed session is on the home board
+        june = factory.session(cast.session.board, datetime.date(2025, 6, 20), 1)
+        followed, not_followed = factory.resolution(june, 1), factory.resolution(june, 2)
+        follow_up = factory.follow_up(followed, cast.session, note=FOLLOW_UP_NOTE)
+        later = factory.session(cast.session.board, datetime.date(2026, 6, 18), 1)
+        minutes = cast.minutes(State.SIGNED)
+        yield {
+            "cast": cast,
+            "minutes": minutes.pk,
+            "session": cast.session.pk,
+            "attendance": cast.session.attendances.get(member=cast.member.member).pk,
+            "agenda item": cast.item.pk,
+            "resolution": cast.resolution.pk,
+            "follow-up": follow_up.pk,
+            "not followed": not_followed.pk,
+            "later": later.pk,
+        }
+        transaction.set_rollback(True)
+
+
+MODELS = {
+    "session": Session,
+    "attendance": Attendance,
+    "agenda item": AgendaItem,
+    "resolution": Resolution,
+    "follow-up": FollowUp,
+}
+KINDS = list(MODELS)
+
+# One change per kind of row: the field, and the value the secretariat would type.
+CHANGES = {
+    "session": ("place", "مقر المؤسسة، الرباط"),
+    "attendance": ("status", Attendance.Status.EXCUSED),
+    "agenda item": ("title", "مشروع مخطط العمل المعدل"),
+    "resolution": ("text", "يقرر المجلس المصادقة مع تعديل."),
+    "follow-up": ("note", "تم إنجاز الأشغال."),
+}
+
+
+def row(signed, kind: str):
+    return MODELS[kind].objects.get(pk=signed[kind])
+
+
+def new_row(signed, kind: str):
+    session = Session.objects.get(pk=signed["session"])
+    if kind == "attendance":
+        newcomer = factory.seat(session.board)
+        return Attendance(session=session, member=newcomer)
+    if kind == "agenda item":
+        return AgendaItem(session=session, position=2, title="نقطة مضافة")
+    if kind == "resolution":
+        return Resolution(session=session, sequence=2, title="قرار مضاف", text="يقرر المجلس.")
+    return FollowUp(resolution_id=signed["not followed"], session=session)
+
+
+# The model layer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_saving_a_row_of_a_signed_record_is_refused(signed, kind):
+    changed = row(signed, kind)
+    field, value = CHANGES[kind]
+    before = getattr(changed, field)
+    setattr(changed, field, value)
+
+    with pytest.raises(ValidationError) as refusal:
+        changed.save()
+
+    assert refusal.value.messages == [FROZEN]
+    assert getattr(row(signed, kind), field) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_deleting_a_row_of_a_signed_record_is_refused(signed, kind):
+    with pytest.raises(ValidationError) as refusal:
+        row(signed, kind).delete()
+
+    assert refusal.value.messages == [FROZEN]
+    assert MODELS[kind].objects.filter(pk=signed[kind]).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["attendance", "agenda item", "resolution", "follow-up"])
+def test_adding_a_row_to_a_signed_record_is_refused(signed, kind):
+    count = MODELS[kind].objects.count()
+
+    with pytest.raises(ValidationError) as refusal:
+        new_row(signed, kind).save()
+
+    assert refusal.value.messages == [FROZEN]
+    assert MODELS[kind].objects.count() == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_full_clean_reports_that_the_record_is_signed(signed, kind):
+    with pytest.raises(ValidationError) as refusal:
+        row(signed, kind).full_clean()
+
+    assert FROZEN in refusal.value.messages
+
+
+@pytest.mark.django_db
+def test_the_signed_minutes_are_unchanged_by_a_refused_change(signed):
+    item = row(signed, "agenda item")
+    item.title = "مشروع مخطط العمل المعدل"
+
+    with pytest.raises(ValidationError):
+        item.save()
+
+    minutes = Minutes.objects.get(pk=signed["minutes"])
+    assert minutes.state == State.SIGNED
+    assert lifecycle.is_frozen(minutes.session)
+
+
+@pytest.mark.django_db
+def test_a_later_session_still_follows_up_a_resolution_of_a_signed_session(signed):
+    later = Session.objects.get(pk=signed["later"])
+
+    follow_up = factory.follow_up(row(signed, "resolution"), later, note="في طور الإنجاز.")
+
+    assert follow_up.pk is not None
+
+
+@pytest.mark.django_db
+def test_published_minutes_keep_the_record_frozen():
+    cast = actors(home=False)  # the module's signed session is on the home board
+    cast.minutes(State.PUBLISHED)
+    cast.item.title = "مشروع مخطط العمل المعدل"
+
+    with pytest.raises(ValidationError) as refusal:
+        cast.item.save()
+
+    assert refusal.value.messages == [FROZEN]
+
+
+# The admin
+
+
+def session_page(signed) -> str:
+    return f"/admin/meetings/session/{signed['session']}/change/"
+
+
+@pytest.mark.django_db
+def test_the_signed_sessions_admin_page_has_no_save_button(client, signed):
+    client.force_login(signed["cast"].secretary)
+
+    response = client.get(session_page(signed))
+
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+    assert FROZEN in response.content.decode()
+
+
+# An editable field of each inline of the session's page, and a text it shows.
+INLINE_FIELDS = {
+    "attendance": ("attendances-0-status", "عبد الجبار الرشيدي"),
+    "agenda": ("agenda_items-0-title", "مشروع مخطط عمل المؤسسة برسم سنة 2026"),
+    "resolutions": ("resolutions-0-title", "المصادقة على مخطط العمل"),
+    "follow-ups": ("follow_ups-0-note", FOLLOW_UP_NOTE),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("inline", list(INLINE_FIELDS))
+def test_the_signed_sessions_inlines_are_shown_but_cannot_be_edited(client, signed, inline):
+    client.force_login(signed["cast"].secretary)
+    field, shown = INLINE_FIELDS[inline]
+
+    html = client.get(session_page(signed)).content.decode()
+
+    assert shown in html
+    assert f'name="{field}"' not in html
+    assert f'name="{field.rsplit("-", 1)[0]}-DELETE"' not in html
+
+
+@pytest.mark.django_db
+def test_before_signature_the_sessions_admin_page_edits_the_record(client):
+    cast = actors(home=False)  # the module's signed session is on the home board
+    june = factory.session(cast.session.board, datetime.date(2025, 6, 20), 1)
+    factory.follow_up(factory.resolution(june), cast.session, note=FOLLOW_UP_NOTE)
+    cast.minutes(State.APPROVED)
+    client.force_login(cast.secretary)
+
+    html = client.get(f"/admin/meetings/session/{cast.session.pk}/change/").content.decode()
+
+    assert 'name="_save"' in html
+    for field, _shown in INLINE_FIELDS.values():
+        assert f'name="{field}"' in html
+
+
+@pytest.mark.django_db
+def test_a_post_to_the_signed_sessions_admin_page_is_refused(client, signed):
+    client.force_login(signed["cast"].secretary)
+
+    response = client.post(session_page(signed), {"place": "مقر المؤسسة، الرباط"})
+
+    assert response.status_code == 403
+    assert row(signed, "session").place == "الرباط"
+
+
+@pytest.mark.django_db
+def test_the_resolutions_own_admin_page_refuses_to_change_a_signed_resolution(client, signed):
+    client.force_login(signed["cast"].secretary)
+    resolution = row(signed, "resolution")
+
+    response = client.post(
+        f"/admin/decisions/resolution/{resolution.pk}/change/",
+        {
+            "session": resolution.session_id,
+            "sequence": 1,
+            "title": "عنوان معدل",
+            "text": resolution.text,
+            "outcome": resolution.outcome,
+        },
+    )
+
+    assert response.status_code == 403
+    assert row(signed, "resolution").title == "المصادقة على مخطط العمل"
+
+
+@pytest.mark.django_db
+def test_the_resolutions_own_admin_page_refuses_to_delete_a_signed_resolution(client, signed):
+    client.force_login(signed["cast"].secretary)
+
+    response = client.post(f"/admin/decisions/resolution/{signed['resolution']}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Resolution.objects.filter(pk=signed["resolution"]).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "changelist"), [("resolution", "resolution"), ("follow-up", "followup")])
+def test_deleting_signed_rows_from_a_changelist_is_refused(client, signed, kind, changelist):
+    client.force_login(signed["cast"].secretary)
+
+    response = client.post(
+        f"/admin/decisions/{changelist}/",
+        {"action": "delete_selected", "_selected_action": [signed[kind]], "post": "yes"},
+    )
+
+    assert response.status_code == 403
+    assert MODELS[kind].objects.filter(pk=signed[kind]).exists()
+
+
+# A corrected version
+
+
+@pytest.mark.django_db
+def test_a_corrected_version_opens_the_record_again():
+    cast = actors(home=False)  # the module's signed session is on the home board
+    cast.minutes(State.SIGNED)
+
+    lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في عنوان نقطة")
+    cast.item.title = "مشروع مخطط العمل المصحح"
+    cast.item.save()
+
+    cast.item.refresh_from_db()
+    assert cast.item.title == "مشروع مخطط العمل المصحح"
+    assert not lifecycle.is_frozen(cast.session)
+
+
+@pytest.mark.django_db
+def test_a_signed_version_is_not_superseded_by_a_correction_still_in_draft():
+    cast = actors(home=False)  # the module's signed session is on the home board
+    first = cast.minutes(State.PUBLISHED)
+
+    lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في عنوان نقطة")
+
+    assert first.superseded_by() is None
+
+
+@pytest.mark.django_db
+def test_a_signed_version_is_superseded_by_the_correction_once_it_is_signed():
+    cast = actors(home=False)  # the module's signed session is on the home board
+    first = cast.minutes(State.PUBLISHED)
+
+    correction = factory.minutes_at(
+        cast.session, State.SIGNED, by=cast.secretary, reason="خطأ مادي في عنوان نقطة"
+    )
+
+    assert first.superseded_by() == correction
+    first.refresh_from_db()
+    assert first.state == State.PUBLISHED  # kept as it was, for the record

@@ -1,0 +1,287 @@
+"""The minutes' lifecycle from the admin: the buttons post to meetings.lifecycle, which holds every rule."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.contrib.messages import get_messages
+
+from meetings.models import Minutes
+from tests.actors import actors
+from tests.lifecycle_messages import (
+    ALREADY_DRAFTING,
+    NOW_IN_STATE,
+    REASON_TO_RETURN,
+    STATE_NAMES,
+    not_possible,
+)
+
+pytestmark = pytest.mark.django_db
+
+State = Minutes.State
+
+
+def move_url(minutes: Minutes, action: str) -> str:
+    return f"/admin/meetings/minutes/{minutes.pk}/move/{action}/"
+
+
+def start_url(session) -> str:
+    return f"/admin/meetings/minutes/start/{session.pk}/"
+
+
+def change_url(minutes: Minutes) -> str:
+    return f"/admin/meetings/minutes/{minutes.pk}/change/"
+
+
+def told(response) -> list[tuple[str, str]]:
+    return [(message.tags, str(message)) for message in get_messages(response.wsgi_request)]
+
+
+def staff_without_the_lifecycle(*codenames: str) -> User:
+    """A staff user of the admin, outside the secretariat, with only the given permissions of meetings."""
+    user = User.objects.create_user("clerk", password="cl3rk-pass!", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames)
+    )
+    return user
+
+
+# The secretariat's buttons
+
+
+def test_the_secretariat_starts_the_minutes_from_the_session(client):
+    cast = actors()
+    client.force_login(cast.secretary)
+
+    response = client.post(start_url(cast.session))
+
+    minutes = cast.session.minutes_versions.get()
+    assert response.status_code == 302
+    assert response["Location"] == change_url(minutes)
+    assert minutes.state == State.DRAFT
+    assert told(response) == [("success", NOW_IN_STATE.format("مسودة"))]
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "reason", "target"),
+    [
+        (State.DRAFT, "submit", "", State.IN_REVIEW),
+        (State.IN_REVIEW, "return_to_draft", "تصحيح أسماء الحاضرين", State.DRAFT),
+        (State.APPROVED, "return_to_draft", "تصحيح أسماء الحاضرين", State.DRAFT),
+        (State.APPROVED, "sign", "", State.SIGNED),
+        (State.SIGNED, "publish", "", State.PUBLISHED),
+    ],
+)
+def test_the_secretariat_moves_the_minutes_with_a_button(client, state, action, reason, target):
+    cast = actors()
+    minutes = cast.minutes(state)
+    client.force_login(cast.secretary)
+
+    response = client.post(move_url(minutes, action), {"reason": reason})
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(minutes)
+    minutes.refresh_from_db()
+    assert minutes.state == target
+    assert told(response) == [("success", NOW_IN_STATE.format(STATE_NAMES[target]))]
+
+
+@pytest.mark.parametrize("state", [State.SIGNED, State.PUBLISHED])
+def test_the_secretariat_starts_a_corrected_version_with_a_reason(client, state):
+    cast = actors()
+    signed = cast.minutes(state)
+    client.force_login(cast.secretary)
+
+    response = client.post(move_url(signed, "new_version"), {"reason": "خطأ مادي في اسم عضو"})
+
+    correction = cast.session.minutes_versions.get(version=2)
+    assert response.status_code == 302
+    assert response["Location"] == change_url(correction)
+    assert (correction.state, correction.reason) == (State.DRAFT, "خطأ مادي في اسم عضو")
+    signed.refresh_from_db()
+    assert signed.state == state
+
+
+def test_a_move_refused_by_the_rules_says_why_and_changes_nothing(client):
+    cast = actors()
+    minutes = cast.minutes(State.IN_REVIEW)
+    client.force_login(cast.secretary)
+
+    response = client.post(move_url(minutes, "return_to_draft"), {"reason": ""})
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(minutes)
+    assert told(response) == [("error", REASON_TO_RETURN)]
+    minutes.refresh_from_db()
+    assert minutes.state == State.IN_REVIEW
+
+
+def test_a_move_the_state_does_not_offer_is_refused(client):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(cast.secretary)
+
+    response = client.post(move_url(minutes, "sign"))
+
+    assert told(response) == [("error", not_possible(State.DRAFT))]
+    minutes.refresh_from_db()
+    assert (minutes.state, minutes.sha256) == (State.DRAFT, "")
+
+
+def test_starting_the_minutes_twice_is_refused(client):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(cast.secretary)
+
+    response = client.post(start_url(cast.session))
+
+    assert response["Location"] == change_url(minutes)
+    assert told(response) == [("error", ALREADY_DRAFTING)]
+    assert cast.session.minutes_versions.count() == 1
+
+
+# Who may press them, and how
+
+
+# «sign» is not offered on a draft: the person is refused before the state is looked at.
+@pytest.mark.parametrize("action", ["submit", "return_to_draft", "sign"])
+def test_a_staff_user_without_the_lifecycle_permission_gets_a_403_on_a_move(client, action):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(staff_without_the_lifecycle("view_minutes", "change_minutes"))
+
+    response = client.post(move_url(minutes, action), {"reason": "سبب"})
+
+    assert response.status_code == 403
+    minutes.refresh_from_db()
+    assert minutes.state == State.DRAFT
+
+
+def test_a_staff_user_without_the_lifecycle_permission_gets_a_403_on_start(client):
+    cast = actors()
+    client.force_login(staff_without_the_lifecycle("view_session", "change_session"))
+
+    response = client.post(start_url(cast.session))
+
+    assert response.status_code == 403
+    assert not cast.session.minutes_versions.exists()
+
+
+@pytest.mark.parametrize("url", ["move", "start"])
+def test_a_get_on_a_lifecycle_address_is_a_404_and_moves_nothing(client, url):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(cast.secretary)
+
+    response = client.get(move_url(minutes, "submit") if url == "move" else start_url(cast.session))
+
+    assert response.status_code == 404
+    minutes.refresh_from_db()
+    assert minutes.state == State.DRAFT
+    assert cast.session.minutes_versions.count() == 1
+
+
+def test_someone_outside_the_admin_is_sent_to_its_login(client):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(cast.president)
+
+    response = client.post(move_url(minutes, "submit"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    minutes.refresh_from_db()
+    assert minutes.state == State.DRAFT
+
+
+# The buttons shown
+
+
+def buttons(html: str, minutes: Minutes) -> list[str]:
+    return re.findall(
+        rf'<form method="post" action="/admin/meetings/minutes/{minutes.pk}/move/([\w-]+)/"', html
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "offered"),
+    [
+        (State.DRAFT, ["submit"]),
+        (State.IN_REVIEW, ["return_to_draft"]),
+        (State.APPROVED, ["sign", "return_to_draft"]),
+        (State.SIGNED, ["publish", "new_version"]),
+        (State.PUBLISHED, ["new_version"]),
+    ],
+)
+def test_the_minutes_page_offers_the_buttons_of_its_state(client, state, offered):
+    cast = actors()
+    minutes = cast.minutes(state)
+    client.force_login(cast.secretary)
+
+    response = client.get(change_url(minutes))
+
+    assert response.status_code == 200
+    assert buttons(response.content.decode(), minutes) == offered
+
+
+@pytest.mark.parametrize(
+    ("state", "label"),
+    [
+        (State.DRAFT, "عرض المسودة على أعضاء المجلس للمراجعة"),
+        (State.IN_REVIEW, "إرجاع إلى المسودة"),
+        (State.APPROVED, "توقيع المحضر"),
+    ],
+)
+def test_the_buttons_are_labelled_in_arabic(client, state, label):
+    cast = actors()
+    minutes = cast.minutes(state)
+    client.force_login(cast.secretary)
+
+    response = client.get(change_url(minutes))
+
+    assert label in response.content.decode()
+
+
+def test_a_move_that_needs_a_reason_asks_for_it(client):
+    cast = actors()
+    minutes = cast.minutes(State.IN_REVIEW)
+    client.force_login(cast.secretary)
+
+    html = client.get(change_url(minutes)).content.decode()
+
+    form = html[html.index(f'action="{move_url(minutes, "return_to_draft")}"') :]
+    form = form[: form.index("</form>")]
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*required', form)
+
+
+def test_a_staff_user_who_may_only_view_the_minutes_sees_no_button(client):
+    cast = actors()
+    minutes = cast.minutes(State.DRAFT)
+    client.force_login(staff_without_the_lifecycle("view_minutes"))
+
+    response = client.get(change_url(minutes))
+
+    assert response.status_code == 200
+    assert buttons(response.content.decode(), minutes) == []
+
+
+def test_the_session_page_offers_to_start_the_minutes_until_they_exist(client):
+    cast = actors()
+    client.force_login(cast.secretary)
+
+    html = client.get(f"/admin/meetings/session/{cast.session.pk}/change/").content.decode()
+
+    assert f'action="{start_url(cast.session)}"' in html
+    assert "بدء تحرير المحضر" in html
+
+
+def test_the_session_page_links_to_its_latest_minutes_with_their_state(client):
+    cast = actors()
+    minutes = cast.minutes(State.IN_REVIEW)
+    client.force_login(cast.secretary)
+
+    html = client.get(f"/admin/meetings/session/{cast.session.pk}/change/").content.decode()
+
+    assert f'href="{change_url(minutes)}"' in html
+    assert f'action="{start_url(cast.session)}"' not in html
+    assert "قيد المراجعة" in html
