@@ -49,8 +49,9 @@ def frozen_message() -> str:
 
 
 def record_will_change(session: Session) -> None:
-    """Called before any change to a session's record: refused once its minutes are signed."""
-    latest = current(session)
+    """Called, in a transaction, before any change to a session's record: refused once its minutes are
+    signed. The latest version's row is locked, so that a signature under way is waited for."""
+    latest = session.minutes_versions.select_for_update().order_by("-version").first()
     if latest is not None and latest.is_signed:
         raise ValidationError(frozen_message(), code="frozen")
 

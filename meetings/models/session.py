@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -23,18 +23,22 @@ class RecordRow(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        self._record_will_change()
-        super().save(*args, **kwargs)
-        self._record_changed()
+        # One transaction, in which the check locks the minutes' row: a signature under way finishes
+        # first, and the change is then refused instead of slipping in under it.
+        with transaction.atomic():
+            self._record_will_change()
+            super().save(*args, **kwargs)
+            self._record_changed()
 
     def delete(self, *args, **kwargs):
-        self._record_will_change()
-        session = self.record_session()
-        deleted = super().delete(*args, **kwargs)
-        if session is not None and session is not self:
-            from ..lifecycle import record_changed
+        with transaction.atomic():
+            self._record_will_change()
+            session = self.record_session()
+            deleted = super().delete(*args, **kwargs)
+            if session is not None and session is not self:
+                from ..lifecycle import record_changed
 
-            record_changed(session)
+                record_changed(session)
         return deleted
 
     def record_session(self) -> "Session | None":
