@@ -99,6 +99,7 @@ MEMBER_USERS = {
     "director": ("moujahidi", "demo-rapporteur-2025"),
     "secretary_of_state": ("rachidi", "demo-member-2025"),
 }
+LOGIN_LABELS = {"president": "president", "director": "rapporteur", "secretary_of_state": "board member"}
 
 
 class Command(BaseCommand):
@@ -126,8 +127,12 @@ class Command(BaseCommand):
         for session in (june, december):
             self._publish(session, secretariat, members_users)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded and published: {june} ; {december}"))
-        for role, (username, password) in [("secretariat", SECRETARIAT_USER), *MEMBER_USERS.items()]:
-            self.stdout.write(f"  {role:20} user «{username}»  password «{password}»")
+        logins = [
+            ("secretariat", SECRETARIAT_USER),
+            *((LOGIN_LABELS[key], login) for key, login in MEMBER_USERS.items()),
+        ]
+        for label, (username, password) in logins:
+            self.stdout.write(f"  {label:20} user «{username}»  password «{password}»")
         self.stdout.write(
             "Secretariat: http://127.0.0.1:8000/admin/   Board members: http://127.0.0.1:8000/members/"
         )
