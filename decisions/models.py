@@ -1,11 +1,59 @@
 """What a board decided, and how the decisions were carried out across later sessions."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, RecordRow, Session, parent_session
+from meetings.models import AgendaItem, Minutes, RecordRow, Session, parent_session
+
+
+def _minutes_published(session_ref: str) -> Exists:
+    """Whether the session at `session_ref` has published minutes: until then its record is not public."""
+    return Exists(Minutes.objects.published().filter(session=OuterRef(session_ref)))
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def published(self) -> "ResolutionQuerySet":
+        """Resolutions the public may read: of the home board, in sessions whose minutes are published."""
+        return self.filter(_minutes_published("session"), session__board__is_home=True)
+
+    def with_latest_status(self) -> "ResolutionQuerySet":
+        """Annotate `latest_status`: the status of the latest follow-up made public (its session's minutes
+        published), or None when there is none yet."""
+        latest = (
+            FollowUp.objects.published()
+            .filter(resolution=OuterRef("pk"))
+            .order_by("-session__date", "-session__ordinal")
+            .values("status")[:1]
+        )
+        return self.annotate(latest_status=Subquery(latest))
+
+    def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
+        """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(_overdue(today), then=True), default=False, output_field=models.BooleanField()
+            )
+        )
+
+    def overdue(self, today: datetime.date) -> "ResolutionQuerySet":
+        """Adopted resolutions past their due date whose latest follow-up is neither done nor cancelled
+        (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
+        return self.filter(_overdue(today))
+
+    def newest_first(self) -> "ResolutionQuerySet":
+        """Latest sessions first; within a session, in the order the minutes give them."""
+        return self.order_by("-session__date", "-session__ordinal", "sequence")
+
+
+def _overdue(today: datetime.date) -> Q:
+    closed = [FollowUp.Status.DONE, FollowUp.Status.CANCELLED]
+    return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & (
+        Q(latest_status__isnull=True) | ~Q(latest_status__in=closed)
+    )
 
 
 class Resolution(RecordRow):
@@ -38,6 +86,8 @@ class Resolution(RecordRow):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.ADOPTED)
     responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    objects = ResolutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resolution")
@@ -97,6 +147,12 @@ class Resolution(RecordRow):
             )
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def published(self) -> "FollowUpQuerySet":
+        """Follow-ups the public may read: recorded at a home-board session whose minutes are published."""
+        return self.filter(_minutes_published("session"), session__board__is_home=True)
+
+
 class FollowUp(RecordRow):
     """How far an earlier resolution was carried out, as reported at a later session."""
 
@@ -114,6 +170,8 @@ class FollowUp(RecordRow):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
     note = models.TextField(_("note"), blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up")

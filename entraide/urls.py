@@ -11,5 +11,6 @@ admin.site.index_title = _("Sessions, minutes and resolutions")
 urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("meetings.urls")),
+    path("", include("decisions.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "decisions"
+urlpatterns = [
+    path("resolutions/", views.register, name="register"),
+    path(
+        "resolutions/<int:year>/<int:ordinal>/<int:sequence>/",
+        views.resolution_detail,
+        name="resolution_detail",
+    ),
+    path("resolutions.csv", views.resolutions_csv, name="resolutions_csv"),
+    path("resolutions.json", views.resolutions_json, name="resolutions_json"),
+    path("sessions.ics", views.sessions_ics, name="sessions_ics"),
+]

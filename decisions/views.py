@@ -1,0 +1,316 @@
+"""The public decisions register and its open data.
+
+Only resolutions of the home board whose session's minutes are published are shown or exported, and
+only follow-ups recorded at such sessions: `Resolution.objects.published()` and
+`FollowUp.objects.published()` own that rule.
+
+Open data, from the register's current filter (same query string as `/resolutions/`):
+
+- `/resolutions.csv`: for people and spreadsheets. UTF-8 with a byte order mark (so that Excel reads Arabic),
+  comma-separated, quoted by Python's csv module; headers and labels in the page's language. Columns: number,
+  title, text, session, session date (ISO 8601), outcome, votes, responsible unit, due date (ISO 8601),
+  latest follow-up status.
+- `/resolutions.json`: for programs, a stable structure whatever the language. A list, newest first, of::
+
+    {
+      "number": "2025/2/1",              # year/session ordinal/sequence
+      "title": str, "text": str,
+      "session": str,                    # the session's title, in the page's language
+      "session_date": "2025-12-18",
+      "outcome": "adopted" | "rejected" | "deferred",
+      "votes": {"unanimous": bool, "for": int | null, "against": int | null, "abstain": int | null},
+      "responsible_unit": str,           # "" when none
+      "due_date": "2026-06-30" | null,
+      "follow_up_status": "not_started" | "in_progress" | "done" | "cancelled" | null,  # null: none yet
+      "session_url": str, "url": str     # absolute addresses of the session's and the resolution's pages
+    }
+
+`/sessions.ics` is an iCalendar feed of the upcoming public sessions, for a phone's calendar.
+"""
+
+import csv
+import datetime
+import zoneinfo
+from urllib.parse import urlsplit
+
+import icalendar
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Session
+from meetings.text import close_bidi_controls
+
+from .models import FollowUp, Resolution, ResolutionQuerySet
+
+PAGE_SIZE = 25
+NO_FOLLOW_UP = "none"
+
+
+class RegisterFilter(forms.Form):
+    """The register's filter, read from the query string. Its choices are what the register holds."""
+
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    session = forms.ChoiceField(label=_("Session"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("all")), *Resolution.Outcome.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Follow-up"),
+        required=False,
+        choices=[("", _("all")), (NO_FOLLOW_UP, _("no follow-up yet")), *FollowUp.Status.choices],
+    )
+    unit = forms.ChoiceField(label=_("Responsible unit"), required=False)
+
+    def __init__(self, data, published: ResolutionQuerySet) -> None:
+        super().__init__(data)
+        sessions = list(
+            Session.objects.filter(pk__in=published.values("session")).order_by("-date", "-ordinal")
+        )
+        years = sorted({session.year for session in sessions}, reverse=True)
+        units = (
+            published.exclude(responsible_unit="")
+            .order_by("responsible_unit")
+            .values_list("responsible_unit", flat=True)
+            .distinct()
+        )
+        everything = [("", _("all"))]
+        self.fields["year"].choices = everything + [(year, year) for year in years]
+        self.fields["session"].choices = everything + [
+            (f"{s.year}-{s.ordinal}", f"{s.title} — {s.display_date}") for s in sessions
+        ]
+        # An option cannot hold a <bdi>: a bidi control typed in a unit's name is closed in its own text.
+        self.fields["unit"].choices = everything + [(unit, close_bidi_controls(unit)) for unit in units]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def apply(self, resolutions: ResolutionQuerySet) -> ResolutionQuerySet:
+        """The resolutions the valid fields select; an invalid field (its message shown) selects nothing out."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("year"):
+            resolutions = resolutions.filter(session__year=data["year"])
+        if data.get("session"):
+            year, ordinal = data["session"].split("-")
+            resolutions = resolutions.filter(session__year=year, session__ordinal=ordinal)
+        if data.get("outcome"):
+            resolutions = resolutions.filter(outcome=data["outcome"])
+        if data.get("status") == NO_FOLLOW_UP:
+            resolutions = resolutions.filter(latest_status__isnull=True)
+        elif data.get("status"):
+            resolutions = resolutions.filter(latest_status=data["status"])
+        if data.get("unit"):
+            resolutions = resolutions.filter(responsible_unit=data["unit"])
+        return resolutions
+
+
+def filtered(request: HttpRequest) -> tuple[RegisterFilter, ResolutionQuerySet]:
+    published = Resolution.objects.published()
+    form = RegisterFilter(request.GET, published)
+    resolutions = (
+        published.with_latest_status()
+        .with_overdue(timezone.localdate())
+        .select_related("session")
+        .newest_first()
+    )
+    return form, form.apply(resolutions)
+
+
+def _query_string(request: HttpRequest) -> str:
+    """The current filter without the page number, for the pages' links and the exports."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form, resolutions = filtered(request)
+    # A page number out of range gives the last page, a malformed one the first.
+    page = Paginator(resolutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_string(request),
+        "status_labels": dict(FollowUp.Status.choices),
+    }
+    return render(request, "decisions/resolution_list.html", context)
+
+
+def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: int) -> HttpResponse:
+    resolutions = (
+        Resolution.objects.published()
+        .with_latest_status()
+        .with_overdue(timezone.localdate())
+        .select_related("session__board", "agenda_item")
+    )
+    resolution = get_object_or_404(
+        resolutions, session__year=year, session__ordinal=ordinal, sequence=sequence
+    )
+    follow_ups = (
+        resolution.follow_ups.published()
+        .select_related("session")
+        .order_by("session__date", "session__ordinal")
+    )
+    context = {
+        "resolution": resolution,
+        "follow_ups": follow_ups,
+        "status_labels": dict(FollowUp.Status.choices),
+    }
+    return render(request, "decisions/resolution_detail.html", context)
+
+
+# Open data
+
+
+def _bad_filter(form: RegisterFilter) -> HttpResponse:
+    messages = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
+
+
+def _votes_text(resolution: Resolution) -> str:
+    if resolution.unanimous:
+        return gettext("unanimously")
+    if resolution.votes_total:
+        return gettext("for: %(yes)s, against: %(no)s, abstentions: %(abstain)s") % {
+            "yes": resolution.votes_for or 0,
+            "no": resolution.votes_against or 0,
+            "abstain": resolution.votes_abstain or 0,
+        }
+    return ""
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def resolutions_csv(request: HttpRequest) -> HttpResponse:
+    form, resolutions = filtered(request)
+    if form.errors:
+        return _bad_filter(form)
+    statuses = dict(FollowUp.Status.choices)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="entraide-resolutions.csv"'
+    response.write("\ufeff")  # the byte order mark by which Excel recognises UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            gettext("Number"),
+            gettext("Subject"),
+            gettext("Text"),
+            gettext("Session"),
+            gettext("Session date"),
+            gettext("Outcome"),
+            gettext("Votes"),
+            gettext("Responsible unit"),
+            gettext("Due date"),
+            gettext("Latest follow-up"),
+        ]
+    )
+    for r in resolutions.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                r.number,
+                r.title,
+                r.text,
+                r.session.title,
+                r.session.date.isoformat(),
+                r.get_outcome_display(),
+                _votes_text(r),
+                r.responsible_unit,
+                _iso(r.due_date) or "",
+                statuses.get(r.latest_status, gettext("no follow-up yet")),
+            ]
+        )
+    return response
+
+
+def resolutions_json(request: HttpRequest) -> HttpResponse:
+    form, resolutions = filtered(request)
+    if form.errors:
+        return _bad_filter(form)
+    data = [
+        {
+            "number": r.number,
+            "title": r.title,
+            "text": r.text,
+            "session": r.session.title,
+            "session_date": r.session.date.isoformat(),
+            "outcome": r.outcome,
+            "votes": {
+                "unanimous": r.unanimous,
+                "for": r.votes_for,
+                "against": r.votes_against,
+                "abstain": r.votes_abstain,
+            },
+            "responsible_unit": r.responsible_unit,
+            "due_date": _iso(r.due_date),
+            "follow_up_status": r.latest_status,
+            "session_url": settings.SITE_URL + r.session.get_absolute_url(),
+            "url": settings.SITE_URL + resolution_url(r),
+        }
+        for r in resolutions.iterator(chunk_size=500)
+    ]
+    response = JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Type"] = "application/json; charset=utf-8"
+    response["Content-Disposition"] = 'inline; filename="entraide-resolutions.json"'
+    return response
+
+
+def resolution_url(resolution: Resolution) -> str:
+    session = resolution.session
+    return reverse("decisions:resolution_detail", args=[session.year, session.ordinal, resolution.sequence])
+
+
+# The calendar
+
+
+def sessions_ics(request: HttpRequest) -> HttpResponse:
+    """Upcoming sessions the public site shows, with their agenda, for a calendar to subscribe to."""
+    sessions = (
+        Session.objects.public()
+        .filter(date__gte=timezone.localdate())
+        .prefetch_related("agenda_items")
+        .order_by("date", "ordinal")
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Entraide Nationale//Administrative board sessions//AR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", gettext("Sessions of the administrative board"))
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    now = timezone.now()
+    for session in sessions:
+        calendar.add_component(_session_event(session, now))
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="entraide-sessions.ics"'
+    return response
+
+
+def _session_event(session: Session, now: datetime.datetime) -> icalendar.Event:
+    board_time = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    event = icalendar.Event()
+    # Stable across edits, renumbering and languages: a calendar updates the event instead of adding one.
+    event.add("uid", f"session-{session.pk}@{urlsplit(settings.SITE_URL).hostname}")
+    event.add("dtstamp", now)
+    event.add("last-modified", session.updated_at)
+    if session.start_time:
+        event.add("dtstart", datetime.datetime.combine(session.date, session.start_time, tzinfo=board_time))
+        if session.end_time:
+            event.add("dtend", datetime.datetime.combine(session.date, session.end_time, tzinfo=board_time))
+    else:  # the hour is not known yet: an all-day event
+        event.add("dtstart", session.date)
+        event.add("dtend", session.date + datetime.timedelta(days=1))
+    event.add("summary", session.title)
+    if session.place:
+        event.add("location", session.place)
+    agenda = [f"{item.position}. {item.title}" for item in session.agenda_items.all()]
+    if agenda:
+        event.add("description", "\n".join(agenda))
+    event.add("url", settings.SITE_URL + session.get_absolute_url())
+    return event
