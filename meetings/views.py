@@ -15,6 +15,11 @@ from .signing import MAX_VERIFY_BYTES
 from .verification import MESSAGES, check_copy, published_successor
 
 
+def _related_model(name: str):
+    """The model behind one of Session's reverse relations (FollowUp for "follow_ups"), without importing it."""
+    return Session._meta.get_field(name).related_model
+
+
 class PublicSessionMixin:
     """Owns the queryset of every public page: public sessions with what their pages show."""
 
@@ -38,7 +43,9 @@ class SessionDetail(PublicSessionMixin, DetailView):
             .prefetch_related(
                 Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
                 "agenda_items",
-                "resolutions",  # meetings never imports decisions: the related name is spelled as a string
+                # meetings never imports decisions: their rows are reached through the related names.
+                "resolutions",
+                Prefetch("follow_ups", _related_model("follow_ups").objects.select_related("resolution__session")),
             )
         )
 

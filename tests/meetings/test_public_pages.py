@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Queries of a published session's page, whatever its size: the session with its board and chair, then
 # its attendances (with members and proxies), agenda items, resolutions, its published minutes, and the
 # voting seats the quorum counts.
-SESSION_PAGE_QUERIES = 6
+SESSION_PAGE_QUERIES = 7
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
@@ -72,14 +72,17 @@ def full_session(board, **fields):
     return session
 
 
-def session_of_size(board, size: int, **fields):
-    """A session with `size` members present, agenda items and resolutions, its minutes published."""
+def session_of_size(board, size: int, follows_up=None, **fields):
+    """A session with `size` members present, agenda items and resolutions, its minutes published;
+    it records the follow-up of every resolution of the session `follows_up`, if given."""
     session = factory.session(board, **fields)
     for n in range(1, size + 1):
         person = factory.seat(board)
         factory.attend(session, person)
         item = factory.agenda_item(session, n)
         factory.resolution(session, n, agenda_item=item)
+    for earlier in follows_up.resolutions.all() if follows_up else []:
+        factory.follow_up(earlier, session)
     factory.publish(session)
     return session
 
@@ -467,12 +470,28 @@ def test_figures_and_latin_names_in_arabic_text_are_isolated_left_to_right(clien
 def test_the_session_page_makes_the_same_few_queries_whatever_its_size(client):
     board = factory.board()
     small = session_of_size(board, 3, date=datetime.date(2025, 6, 20), ordinal=1)
-    large = session_of_size(board, 40, date=datetime.date(2025, 12, 18), ordinal=2)
+    large = session_of_size(board, 40, follows_up=small, date=datetime.date(2025, 12, 18), ordinal=2)
+    assert large.follow_ups.count() == 3
 
     small_count = session_page_queries(client, small)
     large_count = session_page_queries(client, large)
 
     assert small_count == large_count == SESSION_PAGE_QUERIES
+
+
+def test_the_session_page_shows_the_follow_up_of_earlier_resolutions(client):
+    board = factory.board()
+    june = session_of_size(board, 1, date=datetime.date(2025, 6, 20), ordinal=1)
+    december = factory.session(board, date=datetime.date(2025, 12, 18), ordinal=2)
+    factory.follow_up(june.resolutions.get(), december, note="انطلقت الأشغال <b>فعلا</b>")
+    factory.publish(december)
+
+    response = client.get(december.get_absolute_url())
+    text = visible_text(response)
+
+    assert "2025/1/1" in text
+    assert "في طور الإنجاز" in text
+    assert "انطلقت الأشغال <b>فعلا</b>" in text  # shown as typed, not as markup
 
 
 # The demo data
