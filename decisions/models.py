@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Minutes, RecordRow, Session, parent_session
+from meetings.search import normalize
 
 
 def _minutes_published(session_ref: str) -> Exists:
@@ -43,6 +44,14 @@ class ResolutionQuerySet(models.QuerySet):
         """Adopted resolutions past their due date whose latest follow-up is neither done nor cancelled
         (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
         return self.filter(_overdue(today))
+
+    def search(self, terms: list[str]) -> "ResolutionQuerySet":
+        """Resolutions whose normalised title, text and responsible unit hold every term (from
+        `meetings.search.query_terms`)."""
+        found = self
+        for term in terms:
+            found = found.filter(search_text__contains=term)
+        return found
 
     def newest_first(self) -> "ResolutionQuerySet":
         """Latest sessions first; within a session, in the order the minutes give them."""
@@ -86,6 +95,8 @@ class Resolution(RecordRow):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.ADOPTED)
     responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Title, text and responsible unit as the search compares them (meetings.search.normalize).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     objects = ResolutionQuerySet.as_manager()
 
@@ -119,6 +130,13 @@ class Resolution(RecordRow):
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = normalize(" ".join([self.title, self.text, self.responsible_unit]))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "text", "responsible_unit"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def number(self) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
         views.resolution_detail,
         name="resolution_detail",
     ),
+    path("search/", views.search, name="search"),
     path("resolutions.csv", views.resolutions_csv, name="resolutions_csv"),
     path("resolutions.json", views.resolutions_json, name="resolutions_json"),
     path("sessions.ics", views.sessions_ics, name="sessions_ics"),

@@ -26,6 +26,10 @@ Open data, from the register's current filter (same query string as `/resolution
     }
 
 `/sessions.ics` is an iCalendar feed of the upcoming public sessions, for a phone's calendar.
+
+`/search/?q=` searches the published resolutions and the deliberations of the sessions whose minutes are
+published (`/resolutions/?q=` the resolutions only, with the register's other filters): see
+`meetings.search` for what a query matches.
 """
 
 import csv
@@ -37,6 +41,7 @@ import icalendar
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -44,7 +49,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Session
+from meetings.models import AgendaItem, Minutes, Session
+from meetings.search import excerpt, highlight, query_terms
 from meetings.text import close_bidi_controls
 
 from .models import FollowUp, Resolution, ResolutionQuerySet
@@ -56,6 +62,7 @@ NO_FOLLOW_UP = "none"
 class RegisterFilter(forms.Form):
     """The register's filter, read from the query string. Its choices are what the register holds."""
 
+    q = forms.CharField(label=_("Search"), required=False, strip=True)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     session = forms.ChoiceField(label=_("Session"), required=False)
     outcome = forms.ChoiceField(
@@ -89,11 +96,15 @@ class RegisterFilter(forms.Form):
         self.fields["unit"].choices = everything + [(unit, close_bidi_controls(unit)) for unit in units]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
 
     def apply(self, resolutions: ResolutionQuerySet) -> ResolutionQuerySet:
         """The resolutions the valid fields select; an invalid field (its message shown) selects nothing out."""
         self.is_valid()
         data = self.cleaned_data
+        if data.get("q"):
+            resolutions = resolutions.search(query_terms(data["q"]))
         if data.get("year"):
             resolutions = resolutions.filter(session__year=data["year"])
         if data.get("session"):
@@ -163,6 +174,61 @@ def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: i
         "status_labels": dict(FollowUp.Status.choices),
     }
     return render(request, "decisions/resolution_detail.html", context)
+
+
+# Search
+
+SEARCH_LIMIT = 50
+
+
+def _published_agenda_items():
+    """Agenda items the public may read: of the home board, in sessions whose minutes are published."""
+    published = Minutes.objects.published().filter(session=OuterRef("session"))
+    return AgendaItem.objects.filter(Exists(published), session__board__is_home=True)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Published resolutions and deliberations holding every word of the query, the words highlighted.
+    Each list stops at SEARCH_LIMIT, the page then asking for more words: two queries whatever is found."""
+    query = request.GET.get("q", "").strip()
+    terms = query_terms(query)
+    context = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
+    if terms:
+        resolutions = (
+            Resolution.objects.published()
+            .search(terms)
+            .select_related("session")
+            .newest_first()[: SEARCH_LIMIT + 1]
+        )
+        items = (
+            _published_agenda_items()
+            .select_related("session")
+            .order_by("-session__date", "-session__ordinal", "position")
+        )
+        for term in terms:
+            items = items.filter(search_text__contains=term)
+        context["resolutions"] = [
+            {
+                "resolution": resolution,
+                "url": resolution_url(resolution),
+                "title": highlight(resolution.title, terms),
+                "excerpt": excerpt(resolution.text, terms),
+            }
+            for resolution in resolutions
+        ]
+        context["items"] = [
+            {
+                "item": item,
+                "url": f"{item.session.get_absolute_url()}#item-{item.position}",
+                "title": highlight(item.title, terms),
+                "excerpt": excerpt(item.deliberation or item.summary, terms),
+            }
+            for item in items[: SEARCH_LIMIT + 1]
+        ]
+        context["more"] = len(context["resolutions"]) > SEARCH_LIMIT or len(context["items"]) > SEARCH_LIMIT
+        context["resolutions"] = context["resolutions"][:SEARCH_LIMIT]
+        context["items"] = context["items"][:SEARCH_LIMIT]
+    return render(request, "decisions/search.html", context)
 
 
 # Open data

@@ -45,7 +45,9 @@ class SessionDetail(PublicSessionMixin, DetailView):
                 "agenda_items",
                 # meetings never imports decisions: their rows are reached through the related names.
                 "resolutions",
-                Prefetch("follow_ups", _related_model("follow_ups").objects.select_related("resolution__session")),
+                Prefetch(
+                    "follow_ups", _related_model("follow_ups").objects.select_related("resolution__session")
+                ),
             )
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
+from ..search import normalize
 from .board import Board, Member, Membership
 
 
@@ -343,6 +344,8 @@ class AgendaItem(RecordRow):
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
+    # Title, summary and deliberation as the search compares them (meetings.search.normalize).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -358,6 +361,13 @@ class AgendaItem(RecordRow):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = normalize(" ".join([self.title, self.summary, self.deliberation]))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "summary", "deliberation"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
