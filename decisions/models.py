@@ -7,8 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Minutes, RecordRow, Session, parent_session
-from meetings.search import normalize
+from meetings.models import AgendaItem, Minutes, RecordRow, Searchable, Session, parent_session
 
 
 def _minutes_published(session_ref: str) -> Exists:
@@ -65,7 +64,7 @@ def _overdue(today: datetime.date) -> Q:
     )
 
 
-class Resolution(RecordRow):
+class Resolution(Searchable, RecordRow):
     """A decision of a board, numbered «year/session/sequence» (2025/2/1), with its vote."""
 
     class Outcome(models.TextChoices):
@@ -96,7 +95,7 @@ class Resolution(RecordRow):
     responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     # Title, text and responsible unit as the search compares them (meetings.search.normalize).
-    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    searched_fields = ("title", "text", "responsible_unit")
 
     objects = ResolutionQuerySet.as_manager()
 
@@ -130,13 +129,6 @@ class Resolution(RecordRow):
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_text = normalize(" ".join([self.title, self.text, self.responsible_unit]))
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title", "text", "responsible_unit"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
 
     @property
     def number(self) -> str:

@@ -24,18 +24,7 @@ class Verdict:
 
     @property
     def superseded_by(self) -> Minutes | None:
-        return published_successor(self.minutes) if self.minutes else None
-
-
-def published_successor(minutes: Minutes) -> Minutes | None:
-    """The later published version that corrects this one. A correction signed but not yet published is
-    not public: naming it would print its code and link to a page that answers 404."""
-    return (
-        Minutes.objects.published()
-        .filter(session_id=minutes.session_id, version__gt=minutes.version)
-        .order_by("version")
-        .first()
-    )
+        return self.minutes.superseded_by(published_only=True) if self.minutes else None
 
 
 def _too_large() -> str:

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView
 from .minutes import inline_disposition
 from .models import Attendance, Minutes, Session
 from .signing import MAX_VERIFY_BYTES
-from .verification import MESSAGES, check_copy, published_successor
+from .verification import MESSAGES, check_copy
 
 
 def _related_model(name: str):
@@ -124,5 +124,9 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "meetings/verify.html",
-        {"form": VerifyForm(), "minutes": minutes, "superseded_by": published_successor(minutes)},
+        {
+            "form": VerifyForm(),
+            "minutes": minutes,
+            "superseded_by": minutes.superseded_by(published_only=True),
+        },
     )

@@ -2,7 +2,7 @@
 
 from .board import Board, Member, Membership
 from .lifecycle import Approval, Comment, Minutes, Transition
-from .session import AgendaItem, Attendance, Document, Quorum, RecordRow, Session, parent_session
+from .session import AgendaItem, Attendance, Document, Quorum, RecordRow, Searchable, Session, parent_session
 
 __all__ = [
     "AgendaItem",
@@ -16,6 +16,7 @@ __all__ = [
     "Minutes",
     "Quorum",
     "RecordRow",
+    "Searchable",
     "Session",
     "Transition",
     "parent_session",

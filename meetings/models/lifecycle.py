@@ -78,11 +78,14 @@ class Minutes(models.Model):
     def is_signed(self) -> bool:
         return self.state in {self.State.SIGNED, self.State.PUBLISHED}
 
-    def superseded_by(self) -> "Minutes | None":
-        """The later version signed since, if any: this one then only stays for the record."""
+    def superseded_by(self, *, published_only: bool = False) -> "Minutes | None":
+        """The later version signed since, if any: this one then only stays for the record.
+
+        The public pages ask for a published successor only: a correction signed but not yet published
+        is not public, and naming it would print its code and link to a page that answers 404."""
+        states = [self.State.PUBLISHED] if published_only else [self.State.SIGNED, self.State.PUBLISHED]
         return (
-            Minutes.objects.filter(session_id=self.session_id, version__gt=self.version)
-            .filter(state__in=[self.State.SIGNED, self.State.PUBLISHED])
+            Minutes.objects.filter(session_id=self.session_id, version__gt=self.version, state__in=states)
             .order_by("version")
             .first()
         )

@@ -67,6 +67,24 @@ class RecordRow(models.Model):
             record_changed(session)
 
 
+class Searchable(models.Model):
+    """A row found by the Arabic-aware search: `search_text` is its `searched_fields`, normalised on save."""
+
+    searched_fields: tuple[str, ...] = ()
+
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = normalize(" ".join(getattr(self, name) for name in self.searched_fields))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.searched_fields) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
 class SessionQuerySet(models.QuerySet):
     def public(self) -> "SessionQuerySet":
         """Sessions the public site shows, of the board it is about: those whose minutes are published,
@@ -333,7 +351,7 @@ def parent_session(row: models.Model) -> Session | None:
         return None
 
 
-class AgendaItem(RecordRow):
+class AgendaItem(Searchable, RecordRow):
     """One point of a session's agenda, with what was said about it."""
 
     session = models.ForeignKey(
@@ -345,7 +363,7 @@ class AgendaItem(RecordRow):
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
     # Title, summary and deliberation as the search compares them (meetings.search.normalize).
-    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    searched_fields = ("title", "summary", "deliberation")
 
     class Meta:
         verbose_name = _("agenda item")
@@ -361,13 +379,6 @@ class AgendaItem(RecordRow):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_text = normalize(" ".join([self.title, self.summary, self.deliberation]))
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"title", "summary", "deliberation"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
