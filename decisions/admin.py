@@ -1,12 +1,24 @@
 """Resolutions and their follow-up, edited on the session page of the secretariat."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_bidi, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from meetings import lifecycle
 from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.sessions import RecordAdmin, RecordInline
 from meetings.models import Attendance, Quorum, Session
 
+from .dashboard import COLUMNS, chart, count_resolutions
+from .follow_up import FollowUpReport
 from .models import FollowUp, Resolution
 
 
@@ -52,19 +64,86 @@ class ResolutionInline(RecordInline, admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class FollowUpInline(RecordInline, admin.TabularInline):
-    model = FollowUp
-    fk_name = "session"
-    extra = 0
-    autocomplete_fields = ["resolution"]
-
-
 admin.site.unregister(Session)
 
 
 @admin.register(Session)
 class SessionWithDecisionsAdmin(SessionAdmin):
-    inlines = [*SessionAdmin.inlines, ResolutionInline, FollowUpInline]
+    """The session page, with its resolutions, and a screen for the follow-up of earlier resolutions."""
+
+    inlines = [*SessionAdmin.inlines, ResolutionInline]
+
+    def get_urls(self):
+        follow_up = self.admin_site.admin_view(self.follow_up_view)
+        return [
+            path("<int:object_id>/follow-up/", follow_up, name="meetings_session_follow_up"),
+            *super().get_urls(),
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Follow-up of the resolutions"), {"fields": ["follow_up"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "follow_up"]
+
+    @admin.display(description=_("Reported at this session"))
+    def follow_up(self, session: Session) -> str:
+        """What the session's follow-up screen recorded, and the way to it with the number still open."""
+        recorded = session.follow_ups.select_related("resolution__session").order_by(
+            "resolution__session__date", "resolution__session__ordinal", "resolution__sequence"
+        )
+        rows = format_html_join(
+            "",
+            "<li><bdi>{}</bdi> — {}: <strong>{}</strong></li>",
+            ((f.resolution.number, f.resolution.title, f.get_status_display()) for f in recorded),
+        )
+        still_open = Resolution.objects.open_at(session).count()
+        link = format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:meetings_session_follow_up", args=[session.pk]),
+            ngettext(
+                "Follow-up of %(count)d earlier resolution",
+                "Follow-up of %(count)d earlier resolutions",
+                still_open,
+            )
+            % {"count": still_open},
+        )
+        return format_html('<ul class="follow-up-recorded">{}</ul><p>{}</p>', rows, link) if rows else link
+
+    def follow_up_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Every earlier resolution still open, each one's status at this session, on one screen."""
+        session = self.get_object(request, str(object_id))
+        if session is None:
+            raise Http404
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        editable = self.has_change_permission(request, session) and request.user.has_perms(
+            [f"decisions.{action}_followup" for action in ("add", "change", "delete")]
+        )
+        if request.method == "POST" and not editable:
+            raise PermissionDenied
+        report = FollowUpReport(session, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and report.is_valid() and report.save():
+            messages.success(request, _("The follow-up of the earlier resolutions is saved."))
+            if "_continue" in request.POST:
+                return redirect(request.path)
+            return redirect("admin:meetings_session_change", session.pk)
+        if lifecycle.is_frozen(session):
+            messages.info(request, lifecycle.frozen_message())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": session,
+            "report": report,
+            "editable": editable,
+            "statuses": dict(FollowUp.Status.choices),
+            "title": _("Follow-up of the resolutions"),
+            "subtitle": str(session),
+        }
+        return TemplateResponse(request, "admin/decisions/session_follow_up.html", context)
 
 
 @admin.register(Resolution)
@@ -75,6 +154,28 @@ class ResolutionAdmin(RecordAdmin):
     list_select_related = ["session", "session__board"]
     autocomplete_fields = ["session"]
     ordering = ["-session__date", "sequence"]
+
+    def get_urls(self):
+        dashboard = self.admin_site.admin_view(self.dashboard)
+        return [path("dashboard/", dashboard, name="decisions_resolution_dashboard"), *super().get_urls()]
+
+    def dashboard(self, request: HttpRequest) -> HttpResponse:
+        """The home board's resolutions counted by session year and where they stand, with a chart."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        counts = count_resolutions(timezone.localdate())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Resolutions dashboard"),
+            "subtitle": counts.board,
+            "dashboard": counts,
+            "chart": chart(counts, rtl=get_language_bidi()),
+            "columns": COLUMNS,
+            "adopted_columns": [column for column in COLUMNS if column.adopted],
+            "other_columns": [column for column in COLUMNS if not column.adopted],
+        }
+        return TemplateResponse(request, "admin/decisions/resolution/dashboard.html", context)
 
 
 @admin.register(FollowUp)

@@ -20,16 +20,37 @@ class ResolutionQuerySet(models.QuerySet):
         """Resolutions the public may read: of the home board, in sessions whose minutes are published."""
         return self.filter(_minutes_published("session"), session__board__is_home=True)
 
-    def with_latest_status(self) -> "ResolutionQuerySet":
-        """Annotate `latest_status`: the status of the latest follow-up made public (its session's minutes
-        published), or None when there is none yet."""
+    def with_latest_status(self, follow_ups: "FollowUpQuerySet | None" = None) -> "ResolutionQuerySet":
+        """Annotate `latest_status`: the status of the latest of `follow_ups` (by default those made
+        public, their session's minutes published), or None when there is none yet."""
+        if follow_ups is None:
+            follow_ups = FollowUp.objects.published()
         latest = (
-            FollowUp.objects.published()
-            .filter(resolution=OuterRef("pk"))
+            follow_ups.filter(resolution=OuterRef("pk"))
             .order_by("-session__date", "-session__ordinal")
             .values("status")[:1]
         )
         return self.annotate(latest_status=Subquery(latest))
+
+    def open_at(self, session: Session) -> "ResolutionQuerySet":
+        """The resolutions whose follow-up the secretariat reports at `session`: adopted by the same board
+        at an earlier session and, as last reported before it, neither done nor cancelled. Those already
+        followed up at `session` stay in, whatever their status, so that a report can be corrected.
+        Annotated with `latest_status` (as reported before `session`, drafts included)."""
+        before = FollowUp.objects.filter(session__board=session.board_id, session__date__lt=session.date)
+        closed = [FollowUp.Status.DONE, FollowUp.Status.CANCELLED]
+        reported_here = FollowUp.objects.filter(resolution=OuterRef("pk"), session=session.pk)
+        return (
+            self.filter(
+                session__board=session.board_id,
+                session__date__lt=session.date,
+                outcome=Resolution.Outcome.ADOPTED,
+            )
+            .with_latest_status(before)
+            .filter(
+                Q(latest_status__isnull=True) | ~Q(latest_status__in=closed) | Q(Exists(reported_here))
+            )
+        )
 
     def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
         """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""

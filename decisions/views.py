@@ -7,7 +7,8 @@ only follow-ups recorded at such sessions: `Resolution.objects.published()` and
 Open data, from the register's current filter (same query string as `/resolutions/`):
 
 - `/resolutions.csv`: for people and spreadsheets. UTF-8 with a byte order mark (so that Excel reads Arabic),
-  comma-separated, quoted by Python's csv module; headers and labels in the page's language. Columns: number,
+  comma-separated, quoted by Python's csv module; headers and labels in the page's language; typed text
+  that a spreadsheet would run as a formula is written after an apostrophe (`spreadsheet_text`). Columns: number,
   title, text, session, session date (ISO 8601), outcome, votes, responsible unit, due date (ISO 8601),
   latest follow-up status.
 - `/resolutions.json`: for programs, a stable structure whatever the language. A list, newest first, of::
@@ -255,6 +256,16 @@ def _iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# A spreadsheet runs a cell starting with one of these as a formula («=HYPERLINK(…)» in a title would
+# become a link, or worse, once the file is opened). Such a cell is written after an apostrophe, which
+# spreadsheets show as text and hide; the JSON export keeps every value exactly as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def resolutions_csv(request: HttpRequest) -> HttpResponse:
     form, resolutions = filtered(request)
     if form.errors:
@@ -282,13 +293,13 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 r.number,
-                r.title,
-                r.text,
+                spreadsheet_text(r.title),
+                spreadsheet_text(r.text),
                 r.session.title,
                 r.session.date.isoformat(),
                 r.get_outcome_display(),
                 _votes_text(r),
-                r.responsible_unit,
+                spreadsheet_text(r.responsible_unit),
                 _iso(r.due_date) or "",
                 statuses.get(r.latest_status, gettext("no follow-up yet")),
             ]

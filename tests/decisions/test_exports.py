@@ -152,6 +152,31 @@ def test_the_csv_in_french(client, published):
     ]
 
 
+FORMULA_TITLE = '=HYPERLINK("http://example.com/x","انقر هنا")'
+FORMULA_TEXT = "+212 537 00 00 00 هو رقم الهاتف"
+FORMULA_UNIT = "@مديرية الموارد"
+
+
+@pytest.mark.django_db
+def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client, published):
+    session = factory.session(published["home"], datetime.date(2025, 9, 25), 3)
+    factory.resolution(session, 1, title=FORMULA_TITLE, text=FORMULA_TEXT, responsible_unit=FORMULA_UNIT)
+    factory.resolution(session, 2, title="-تأجيل", text="نص عاد")
+    factory.publish(session)
+
+    rows = read_csv(client.get("/resolutions.csv", {"session": "2025-3"}))[1:]
+    exported = client.get("/resolutions.json", {"session": "2025-3"}).json()
+
+    assert [row[1:3] + row[7:8] for row in rows] == [
+        ["'" + FORMULA_TITLE, "'" + FORMULA_TEXT, "'" + FORMULA_UNIT],
+        ["'-تأجيل", "نص عاد", ""],
+    ]
+    assert [(r["title"], r["text"], r["responsible_unit"]) for r in exported] == [
+        (FORMULA_TITLE, FORMULA_TEXT, FORMULA_UNIT),
+        ("-تأجيل", "نص عاد", ""),
+    ]
+
+
 def test_a_bad_filter_gives_a_400_with_the_forms_message(client, published):
     response = client.get("/resolutions.csv", {"year": "abc"})
 

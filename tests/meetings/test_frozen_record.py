@@ -186,7 +186,6 @@ INLINE_FIELDS = {
     "attendance": ("attendances-0-status", "عبد الجبار الرشيدي"),
     "agenda": ("agenda_items-0-title", "مشروع مخطط عمل المؤسسة برسم سنة 2026"),
     "resolutions": ("resolutions-0-title", "المصادقة على مخطط العمل"),
-    "follow-ups": ("follow_ups-0-note", FOLLOW_UP_NOTE),
 }
 
 

@@ -1,0 +1,108 @@
+"""The follow-up report of a session: every earlier resolution still open, its status at this session.
+
+When it prepares a session, the secretariat reports on the resolutions of earlier sessions that are not
+yet carried out (`Resolution.objects.open_at`), all on one screen (see `admin.SessionWithDecisionsAdmin`).
+A resolution left «not reported» gets no follow-up row; the minutes' «تتبع تنفيذ القرارات» section lists
+the rows that were recorded.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Session
+
+from .models import FollowUp, Resolution
+
+NOT_REPORTED = ""
+
+
+class FollowUpForm(forms.Form):
+    """The status of one resolution as reported at the session, with a note."""
+
+    status = forms.ChoiceField(
+        label=_("Status at this session"),
+        required=False,
+        choices=[(NOT_REPORTED, _("— not reported —")), *FollowUp.Status.choices],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+
+    def __init__(self, data, *, resolution: Resolution, recorded: FollowUp | None) -> None:
+        initial = {"status": recorded.status, "note": recorded.note} if recorded else {}
+        super().__init__(data, prefix=f"resolution-{resolution.pk}", initial=initial)
+        self.resolution = resolution
+        self.recorded = recorded
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} — {resolution.number}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("note") and not data.get("status"):
+            self.add_error("status", _("Choose a status for this note, or clear the note."))
+        return data
+
+    def save(self, session: Session) -> None:
+        """Record, change or remove this resolution's follow-up at `session`. A signed record refuses
+        with a ValidationError (see meetings.lifecycle.record_will_change)."""
+        status, note = self.cleaned_data["status"], self.cleaned_data["note"]
+        if status == NOT_REPORTED:
+            if self.recorded is not None:
+                self.recorded.delete()
+            return
+        follow_up = self.recorded or FollowUp(resolution=self.resolution, session=session)
+        follow_up.status, follow_up.note = status, note
+        follow_up.full_clean()
+        follow_up.save()
+
+
+class FollowUpReport:
+    """One form per resolution open at `session`, oldest first, in the order of their numbers."""
+
+    def __init__(self, session: Session, data=None) -> None:
+        self.session = session
+        recorded = {follow_up.resolution_id: follow_up for follow_up in session.follow_ups.all()}
+        resolutions = (
+            Resolution.objects.open_at(session)
+            .with_overdue(session.date)
+            .select_related("session")
+            .order_by("session__date", "session__ordinal", "sequence")
+        )
+        self.forms = [
+            FollowUpForm(data, resolution=resolution, recorded=recorded.get(resolution.pk))
+            for resolution in resolutions
+        ]
+
+    def __iter__(self):
+        return iter(self.forms)
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.forms])  # a list: every form shows its errors
+
+    @property
+    def has_errors(self) -> bool:
+        return any(form.errors for form in self.forms)
+
+    def changed(self) -> list[FollowUpForm]:
+        return [form for form in self.forms if form.has_changed()]
+
+    @transaction.atomic
+    def save(self) -> bool:
+        """Save the changed rows, all or none. When one is refused (the record was signed meanwhile, or
+        the row no longer fits), its form shows why, nothing is saved and the result is False."""
+        for form in self.changed():
+            try:
+                form.save(self.session)
+            except ValidationError as refusal:
+                form.add_error(None, refusal.messages)
+        if self.has_errors:
+            transaction.set_rollback(True)
+            return False
+        return True
