@@ -96,10 +96,7 @@ def test_the_screen_lists_the_earlier_resolutions_still_open_oldest_first(client
 
 def test_the_screen_marks_what_was_overdue_at_the_session_and_the_last_status(client, secretary, history):
     response = client.get(history.url)
-    rows = {
-        resolution.number: row_html(response, resolution)
-        for resolution in history.open
-    }
+    rows = {resolution.number: row_html(response, resolution) for resolution in history.open}
 
     assert "متأخر" in rows["2025/1/1"]  # due 30 September 2025
     assert "30 شتنبر 2025" in rows["2025/1/1"]
