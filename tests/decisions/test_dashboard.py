@@ -295,10 +295,10 @@ def test_the_secretariat_sees_the_dashboard(client, history):
     assert history["home"].name_ar in text
 
 
-def test_the_resolutions_changelist_and_the_apps_page_link_to_it(client, history):
+def test_the_admin_home_the_resolutions_changelist_and_the_apps_page_link_to_it(client, history):
     signed_in_secretariat(client)
 
-    for page in ("/admin/decisions/resolution/", "/admin/decisions/"):
+    for page in ("/admin/", "/admin/decisions/resolution/", "/admin/decisions/"):
         assert f'href="{URL}"' in client.get(page).content.decode()
 
 
