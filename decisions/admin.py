@@ -92,9 +92,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
     @admin.display(description=_("Reported at this session"))
     def follow_up(self, session: Session) -> str:
         """What the session's follow-up screen recorded, and the way to it with the number still open."""
-        recorded = session.follow_ups.select_related("resolution__session").order_by(
-            "resolution__session__date", "resolution__session__ordinal", "resolution__sequence"
-        )
+        recorded = session.follow_ups.select_related("resolution__session")
         rows = format_html_join(
             "",
             "<li><bdi>{}</bdi> — {}: <strong>{}</strong></li>",

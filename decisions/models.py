@@ -38,7 +38,6 @@ class ResolutionQuerySet(models.QuerySet):
         followed up at `session` stay in, whatever their status, so that a report can be corrected.
         Annotated with `latest_status` (as reported before `session`, drafts included)."""
         before = FollowUp.objects.filter(session__board=session.board_id, session__date__lt=session.date)
-        closed = [FollowUp.Status.DONE, FollowUp.Status.CANCELLED]
         reported_here = FollowUp.objects.filter(resolution=OuterRef("pk"), session=session.pk)
         return (
             self.filter(
@@ -47,7 +46,7 @@ class ResolutionQuerySet(models.QuerySet):
                 outcome=Resolution.Outcome.ADOPTED,
             )
             .with_latest_status(before)
-            .filter(Q(latest_status__isnull=True) | ~Q(latest_status__in=closed) | Q(Exists(reported_here)))
+            .filter(Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED) | Q(Exists(reported_here)))
         )
 
     def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
@@ -77,9 +76,9 @@ class ResolutionQuerySet(models.QuerySet):
 
 
 def _overdue(today: datetime.date) -> Q:
-    closed = [FollowUp.Status.DONE, FollowUp.Status.CANCELLED]
+    """The rule of `ResolutionQuerySet.overdue`, which `FollowUp.is_overdue` applies to one report."""
     return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & (
-        Q(latest_status__isnull=True) | ~Q(latest_status__in=closed)
+        Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED)
     )
 
 
@@ -191,6 +190,9 @@ class FollowUp(RecordRow):
         DONE = "done", _("done")
         CANCELLED = "cancelled", _("cancelled")
 
+    # A resolution reported done or cancelled has nothing left to carry out.
+    CLOSED = (Status.DONE, Status.CANCELLED)
+
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("resolution"), on_delete=models.CASCADE, related_name="follow_ups"
     )
@@ -205,7 +207,13 @@ class FollowUp(RecordRow):
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        ordering = ["session", "resolution"]
+        # A session's follow-ups in the order of the resolutions' numbers (2024/2/3 before 2025/1/1).
+        ordering = [
+            "session",
+            "resolution__session__date",
+            "resolution__session__ordinal",
+            "resolution__sequence",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["resolution", "session"],
@@ -218,6 +226,18 @@ class FollowUp(RecordRow):
 
     def __str__(self) -> str:
         return f"{self.resolution.number} — {self.get_status_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Whether the resolution was past its due date when this was reported, and not carried out:
+        `ResolutionQuerySet.overdue` on the session's date, as this report tells it."""
+        resolution = self.resolution
+        return (
+            resolution.outcome == Resolution.Outcome.ADOPTED
+            and resolution.due_date is not None
+            and resolution.due_date < self.session.date
+            and self.status not in self.CLOSED
+        )
 
     def clean(self) -> None:
         super().clean()

@@ -232,3 +232,40 @@ def test_what_is_recorded_on_the_screen_is_in_the_sessions_minutes(client, secre
     assert pdf.normalized("تتبع تنفيذ القرارات") in text
     assert pdf.normalized("تأهيل مراكز التكوين") in text
     assert pdf.normalized(DONE_NOTE) in text
+
+
+def test_a_resolution_reported_past_its_due_date_is_marked_overdue_in_the_minutes(client, secretary, history):
+    client.post(
+        history.url,
+        report((history.late, Status.IN_PROGRESS, ""), (history.lingering, Status.IN_PROGRESS, "")),
+    )
+
+    preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
+
+    text = pdf.normalized(pdf.text(preview.content))
+    assert text.count(pdf.normalized("متأخر عن أجل")) == 1  # the resolution without a due date is not
+    assert pdf.normalized("متأخر عن أجل 30 شتنبر 2025") in text
+
+
+def test_the_published_session_page_marks_the_overdue_follow_up_and_not_the_done_one(client, history):
+    factory.follow_up(history.late, history.december, Status.IN_PROGRESS)
+    factory.follow_up(history.pending, history.december, Status.DONE)
+    history.pending.due_date = datetime.date(2025, 7, 31)
+    history.pending.save()
+    factory.publish(history.december)
+
+    page = visible_text(client.get("/sessions/2025/2/"))
+
+    assert page.count("متأخر عن أجل") == 1
+    assert "متأخر عن أجل 30 شتنبر 2025" in page
+
+
+def test_the_minutes_list_the_follow_ups_in_the_order_of_the_resolutions_numbers(client, secretary, history):
+    for resolution in (history.pending, history.late, history.lingering):  # recorded in that order
+        factory.follow_up(resolution, history.december)
+
+    preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
+
+    text = pdf.normalized(pdf.text(preview.content))
+    positions = [text.index(number) for number in ("2024/2/2", "2025/1/1", "2025/1/2")]
+    assert positions == sorted(positions)
