@@ -46,7 +46,11 @@ class ResolutionQuerySet(models.QuerySet):
                 outcome=Resolution.Outcome.ADOPTED,
             )
             .with_latest_status(before)
-            .filter(Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED) | Q(Exists(reported_here)))
+            .filter(
+                Q(latest_status__isnull=True)
+                | ~Q(latest_status__in=FollowUp.CLOSED)
+                | Q(Exists(reported_here))
+            )
         )
 
     def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":

@@ -55,6 +55,11 @@ class Minutes(models.Model):
         verbose_name_plural = _("minutes")
         ordering = ["session", "-version"]
         permissions = [("manage_minutes", _("Can move minutes through review, signature and publication"))]
+        indexes = [
+            # "Are this session's minutes published?", asked for every row the public pages consider:
+            # answered from the index alone.
+            models.Index(fields=["session", "state"], name="minutes_session_state"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "version"],

@@ -78,11 +78,16 @@ class Searchable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = normalize(" ".join(getattr(self, name) for name in self.searched_fields))
+        self.fill_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(self.searched_fields) & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def fill_search_text(self) -> None:
+        """Set `search_text` from `searched_fields`: save() calls it, and so must whatever bypasses
+        save() (bulk_create)."""
+        self.search_text = normalize(" ".join(getattr(self, name) for name in self.searched_fields))
 
 
 class SessionQuerySet(models.QuerySet):
@@ -139,6 +144,11 @@ class Session(RecordRow):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["-date", "-ordinal"]
+        indexes = [
+            # A board's sessions newest first: the order of the public pages, the register and the search,
+            # which SQLite then reads in order and stops at the page instead of sorting every resolution.
+            models.Index(fields=["board", "-date", "-ordinal"], name="session_board_newest_first"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["board", "year", "ordinal"],
