@@ -13,5 +13,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("resolutions.csv", views.resolutions_csv, name="resolutions_csv"),
     path("resolutions.json", views.resolutions_json, name="resolutions_json"),
+    path("resolutions.schema.json", views.resolutions_schema, name="resolutions_schema"),
     path("sessions.ics", views.sessions_ics, name="sessions_ics"),
 ]

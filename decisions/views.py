@@ -11,20 +11,10 @@ Open data, from the register's current filter (same query string as `/resolution
   that a spreadsheet would run as a formula is written after an apostrophe (`spreadsheet_text`). Columns: number,
   title, text, session, session date (ISO 8601), outcome, votes, responsible unit, due date (ISO 8601),
   latest follow-up status.
-- `/resolutions.json`: for programs, a stable structure whatever the language. A list, newest first, of::
-
-    {
-      "number": "2025/2/1",              # year/session ordinal/sequence
-      "title": str, "text": str,
-      "session": str,                    # the session's title, in the page's language
-      "session_date": "2025-12-18",
-      "outcome": "adopted" | "rejected" | "deferred",
-      "votes": {"unanimous": bool, "for": int | null, "against": int | null, "abstain": int | null},
-      "responsible_unit": str,           # "" when none
-      "due_date": "2026-06-30" | null,
-      "follow_up_status": "not_started" | "in_progress" | "done" | "cancelled" | null,  # null: none yet
-      "session_url": str, "url": str     # absolute addresses of the session's and the resolution's pages
-    }
+- `/resolutions.json`: for programs, a stable structure whatever the language (codes for the outcome and
+  the follow-up status, ISO dates, absolute addresses), described by the JSON Schema
+  `decisions/resolutions.schema.json`, served at `/resolutions.schema.json` and linked from the export's
+  `Link: <…>; rel="describedby"` header.
 
 `/sessions.ics` is an iCalendar feed of the upcoming public sessions, for a phone's calendar.
 
@@ -36,6 +26,7 @@ published (`/resolutions/?q=` the resolutions only, with the register's other fi
 import csv
 import datetime
 import zoneinfo
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import icalendar
@@ -43,7 +34,7 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -336,7 +327,16 @@ def resolutions_json(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Type"] = "application/json; charset=utf-8"
     response["Content-Disposition"] = 'inline; filename="entraide-resolutions.json"'
+    response["Link"] = f'<{settings.SITE_URL}{reverse("decisions:resolutions_schema")}>; rel="describedby"'
     return response
+
+
+RESOLUTIONS_SCHEMA = Path(__file__).with_name("resolutions.schema.json")
+
+
+def resolutions_schema(request: HttpRequest) -> FileResponse:
+    """The JSON Schema of `/resolutions.json`, for those who build on it."""
+    return FileResponse(RESOLUTIONS_SCHEMA.open("rb"), content_type="application/schema+json")
 
 
 def resolution_url(resolution: Resolution) -> str:

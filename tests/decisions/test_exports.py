@@ -7,6 +7,7 @@ import json
 import zoneinfo
 
 import icalendar
+import jsonschema
 import pytest
 import time_machine
 from django.db import transaction
@@ -213,6 +214,43 @@ def test_the_json_is_a_documented_list_of_resolutions(client, published):
     assert data[1]["votes"] == {"unanimous": False, "for": 1, "against": 1, "abstain": 1}
     assert data[1]["outcome"] == "deferred"
     assert data[2]["follow_up_status"] == "in_progress"
+
+
+def schema(client) -> dict:
+    response = client.get("/resolutions.schema.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/schema+json"
+    return json.loads(b"".join(response.streaming_content))
+
+
+@pytest.mark.parametrize("language", ["", "/fr"])
+def test_the_json_validates_against_its_published_schema(client, published, language):
+    response = client.get(f"{language}/resolutions.json")
+
+    assert response["Link"] == f'<{SITE}{language}/resolutions.schema.json>; rel="describedby"'
+    checker = jsonschema.Draft202012Validator(
+        schema(client), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    data = json.loads(response.content)
+    assert len(data) == 3
+    assert list(checker.iter_errors(data)) == []
+
+
+def test_the_schema_would_catch_a_changed_export(client, published):
+    """The schema is strict enough to notice: a missing field, an unknown code, a date in another format."""
+    checker = jsonschema.Draft202012Validator(
+        schema(client), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    good = json.loads(client.get("/resolutions.json").content)[0]
+
+    for broken in (
+        {key: value for key, value in good.items() if key != "follow_up_status"},
+        {**good, "outcome": "مصادق عليه"},
+        {**good, "session_date": "18/12/2025"},
+        {**good, "number": "2025-2-1"},
+        {**good, "extra": 1},
+    ):
+        assert list(checker.iter_errors([broken])), broken
 
 
 def test_the_json_follows_the_filter_and_keeps_its_codes_in_french(client, published):
