@@ -181,7 +181,8 @@ def _published_agenda_items():
 
 def search(request: HttpRequest) -> HttpResponse:
     """Published resolutions and deliberations holding every word of the query, the words highlighted.
-    Each list stops at SEARCH_LIMIT, the page then asking for more words: two queries whatever is found."""
+    Each list stops at SEARCH_LIMIT, the page then asking for more words (and offering the register, which
+    pages through every matching resolution): two queries whatever is found."""
     query = request.GET.get("q", "").strip()
     terms = query_terms(query)
     context = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
@@ -217,7 +218,8 @@ def search(request: HttpRequest) -> HttpResponse:
             }
             for item in items[: SEARCH_LIMIT + 1]
         ]
-        context["more"] = len(context["resolutions"]) > SEARCH_LIMIT or len(context["items"]) > SEARCH_LIMIT
+        context["more_resolutions"] = len(context["resolutions"]) > SEARCH_LIMIT
+        context["more_items"] = len(context["items"]) > SEARCH_LIMIT
         context["resolutions"] = context["resolutions"][:SEARCH_LIMIT]
         context["items"] = context["items"][:SEARCH_LIMIT]
     return render(request, "decisions/search.html", context)

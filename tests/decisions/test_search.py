@@ -209,3 +209,25 @@ def test_the_search_text_follows_an_edit(found):
     item.save(update_fields=["deliberation"])
     item.refresh_from_db()
     assert item.search_text == "نقطه ملخص ناقش المجلس الميزانيه"
+
+
+def test_a_cut_list_says_so_and_leads_to_the_register_which_pages_through_all(client, found, monkeypatch):
+    monkeypatch.setattr("decisions.views.SEARCH_LIMIT", 30)  # the 40 resolutions on ترميم البنايات
+
+    response = search(client, "ترميم البنايات")
+
+    assert len([t for t in titles(response) if "ترميم البنايات" in t]) == 30
+    page = response.content.decode()
+    assert "لا تُعرض إلا أول 30 نتيجة من كل صنف" in html.unescape(page)
+    link = re.search(r'<p class="all-resolutions"><a href="([^"]+)"', page).group(1)
+    first = client.get(html.unescape(link))
+    second = client.get(html.unescape(link) + "&page=2")
+    numbers = re.findall(r"2024/2/(\d+)", first.content.decode() + second.content.decode())
+    assert sorted(set(map(int, numbers))) == list(range(1, 41))
+
+
+def test_a_list_within_the_limit_has_no_such_note(client, found):
+    page = search(client, "تجهيز المختبرات").content.decode()
+
+    assert "search-more" not in page
+    assert "all-resolutions" not in page
