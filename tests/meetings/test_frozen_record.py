@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from decisions.models import FollowUp, Resolution
 from meetings import lifecycle
@@ -161,6 +161,89 @@ def test_published_minutes_keep_the_record_frozen():
         cast.item.save()
 
     assert refusal.value.messages == [FROZEN]
+
+
+# The database (PostgreSQL): what goes past the models is refused too
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The triggers that keep a signed record are PostgreSQL's (meetings' migration 0006); SQLite, "
+    "for development and the demo, relies on the models. They run in bash .ci/run.",
+)
+
+
+@postgresql_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_database_refuses_a_queryset_update_of_a_signed_record(signed, kind):
+    field, value = CHANGES[kind]
+    before = getattr(row(signed, kind), field)
+
+    with pytest.raises(IntegrityError, match="signed"), transaction.atomic():
+        MODELS[kind].objects.filter(pk=signed[kind]).update(**{field: value})
+
+    assert getattr(row(signed, kind), field) == before
+
+
+@postgresql_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["attendance", "agenda item", "resolution", "follow-up"])
+def test_the_database_refuses_a_queryset_delete_or_a_bulk_insert_in_a_signed_record(signed, kind):
+    with pytest.raises(IntegrityError, match="signed"), transaction.atomic():
+        MODELS[kind]._base_manager.filter(pk=signed[kind])._raw_delete(connection.alias)
+    with pytest.raises(IntegrityError, match="signed"), transaction.atomic():
+        MODELS[kind].objects.bulk_create([new_row(signed, kind)])
+
+    assert MODELS[kind].objects.filter(pk=signed[kind]).exists()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_database_keeps_the_signed_file_of_the_minutes(signed):
+    minutes = Minutes.objects.filter(pk=signed["minutes"])
+    kept = minutes.get()
+
+    for change in ({"sha256": "0" * 64}, {"pdf": "minutes/signed/other.pdf"}, {"state": State.DRAFT}):
+        with pytest.raises(IntegrityError, match="keep their signed file"), transaction.atomic():
+            minutes.update(**change)
+    with pytest.raises(IntegrityError, match="keep their signed file"), transaction.atomic():
+        minutes._raw_delete(connection.alias)
+
+    assert (minutes.get().sha256, minutes.get().pdf, minutes.get().state) == (
+        kept.sha256,
+        kept.pdf,
+        kept.state,
+    )
+    minutes.update(state=State.PUBLISHED)  # publication is the one move left
+    assert minutes.get().state == State.PUBLISHED
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_database_lets_a_later_session_and_an_unsigned_record_change(signed):
+    Session.objects.filter(pk=signed["later"]).update(place="مقر المؤسسة، الرباط")
+    FollowUp.objects.bulk_create(
+        [FollowUp(resolution_id=signed["resolution"], session_id=signed["later"], note="في طور الإنجاز.")]
+    )
+
+    assert Session.objects.get(pk=signed["later"]).place == "مقر المؤسسة، الرباط"
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_data_migration_may_rewrite_a_derived_column_of_a_signed_record(signed):
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL entraide.unfreeze_record = 'on'")
+        Resolution.objects.filter(pk=signed["resolution"]).update(search_text="مصادقه")
+
+    assert row(signed, "resolution").search_text == "مصادقه"
+    with (
+        connection.cursor() as cursor
+    ):  # (the test's transaction is still open: SET LOCAL lasts until its end)
+        cursor.execute("SET LOCAL entraide.unfreeze_record = 'off'")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.filter(pk=signed["resolution"]).update(search_text="")
 
 
 # The admin
