@@ -7,7 +7,7 @@ Access is checked in one place, `_member_session`: a session of a board the user
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import lifecycle
 from .forms import CommentForm
-from .models import Attendance, Document, Member, Minutes, Session
+from .models import Attendance, Document, Member, Membership, Minutes, Session
 
 
 def _member(request: HttpRequest) -> Member:
@@ -26,10 +26,11 @@ def _member(request: HttpRequest) -> Member:
 
 
 def _member_sessions(member: Member):
-    """Sessions of every board the member sits or sat on."""
-    return (
-        Session.objects.filter(board__memberships__member=member).distinct().select_related("board", "chair")
-    )
+    """The sessions held while the member had a seat on their board, upcoming ones included while the seat
+    lasts. A former member no longer reads the drafts of the sessions after their term, nor a new member
+    those of before theirs: the public pages show what was published."""
+    seated = Membership.objects.filter(member=member, board=OuterRef("board")).valid_on(OuterRef("date"))
+    return Session.objects.filter(Exists(seated)).select_related("board", "chair")
 
 
 def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
@@ -89,15 +90,11 @@ def _detail_context(request, member, session, minutes, form) -> dict:
 @login_required
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only a member seated on the session's date reaches its page (_member_sessions), and so comments.
     member, session = _member_session(request, pk)
     minutes = lifecycle.current(session)
     if minutes is None or minutes.state != Minutes.State.IN_REVIEW:
         messages.error(request, _("Comments are taken while the minutes are in review."))
-        return redirect("meetings:member_session", pk=session.pk)
-    if not session.board.memberships.valid_on(session.date).filter(member=member).exists():
-        messages.error(
-            request, _("Only the members who sat on the board at this session comment on its minutes.")
-        )
         return redirect("meetings:member_session", pk=session.pk)
     form = CommentForm(request.POST, agenda_items=list(session.agenda_items.all()))
     if not form.is_valid():

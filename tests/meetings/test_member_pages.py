@@ -303,6 +303,25 @@ def test_a_member_sees_the_past_and_upcoming_sessions_of_their_boards_and_not_th
     assert "نقطة من دورة مجلس آخر" not in text
 
 
+def test_a_member_reads_only_the_sessions_held_during_their_term():
+    people = cast(state=None)  # the session of 18 دجنبر 2025, its minutes in review below
+    board = people.session.board
+    june = factory.session(board, date=datetime.date(2025, 6, 20), ordinal=1)
+    factory.minutes_at(people.session, Minutes.State.IN_REVIEW)
+    former = factory.seat(board, start=datetime.date(2022, 1, 1), end=datetime.date(2025, 9, 30))
+    newcomer = factory.seat(board, start=datetime.date(2026, 1, 1))
+
+    former_client = signed_in(factory.user_for(former))
+    newcomer_client = signed_in(factory.user_for(newcomer))
+
+    assert former_client.get(page(june)).status_code == 200
+    assert former_client.get(page(people.session)).status_code == 404  # after their term ended
+    assert f'href="{page(people.session)}"' not in former_client.get("/members/").content.decode()
+    assert newcomer_client.get(page(people.session)).status_code == 404  # before their term began
+    assert send_comment(newcomer_client, people.session, "ملاحظة").status_code == 404
+    assert not Comment.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("method", "suffix"), [("get", ""), ("post", "comment/"), ("post", "approve/")], ids=str
 )
