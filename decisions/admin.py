@@ -1,4 +1,5 @@
-"""Resolutions and their follow-up, edited on the session page of the secretariat."""
+"""Resolutions, edited on the session page of the secretariat; the follow-up of earlier resolutions on a
+screen of its own per session (follow_up.py); the secretariat's dashboard (dashboard.py)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from meetings import lifecycle
 from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.sessions import RecordAdmin, RecordInline
 from meetings.models import Attendance, Quorum, Session
+from meetings.text import close_bidi_controls
 
 from .dashboard import COLUMNS, chart, count_resolutions
 from .follow_up import FollowUpReport
@@ -95,8 +97,11 @@ class SessionWithDecisionsAdmin(SessionAdmin):
         recorded = session.follow_ups.select_related("resolution__session")
         rows = format_html_join(
             "",
-            "<li><bdi>{}</bdi> — {}: <strong>{}</strong></li>",
-            ((f.resolution.number, f.resolution.title, f.get_status_display()) for f in recorded),
+            "<li><bdi>{}</bdi> — <bdi>{}</bdi>: <strong>{}</strong></li>",
+            (
+                (f.resolution.number, close_bidi_controls(f.resolution.title), f.get_status_display())
+                for f in recorded
+            ),
         )
         still_open = Resolution.objects.open_at(session).count()
         link = format_html(

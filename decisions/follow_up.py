@@ -21,15 +21,19 @@ NOT_REPORTED = ""
 class FollowUpForm(forms.Form):
     """The status of one resolution as reported at the session, with a note."""
 
+    # show_hidden_initial: a row counts as changed against what its user saw, not against what is recorded
+    # when the form comes back, so a report another secretary saved meanwhile is not undone.
     status = forms.ChoiceField(
         label=_("Status at this session"),
         required=False,
         choices=[(NOT_REPORTED, _("— not reported —")), *FollowUp.Status.choices],
+        show_hidden_initial=True,
     )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        show_hidden_initial=True,
     )
 
     def __init__(self, data, *, resolution: Resolution, recorded: FollowUp | None) -> None:
@@ -39,6 +43,9 @@ class FollowUpForm(forms.Form):
         self.recorded = recorded
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"{field.label} — {resolution.number}"
+
+    def is_posted(self) -> bool:
+        return self.add_initial_prefix("status") in self.data
 
     def clean(self) -> dict:
         data = super().clean()
@@ -91,13 +98,21 @@ class FollowUpReport:
         return any(form.errors for form in self.forms)
 
     def changed(self) -> list[FollowUpForm]:
-        return [form for form in self.forms if form.has_changed()]
+        """The rows whose user changed them; a row the request does not hold (a crafted or cut-short
+        post) is left as it is."""
+        return [form for form in self.forms if form.is_posted() and form.has_changed()]
 
     @transaction.atomic
     def save(self) -> bool:
         """Save the changed rows, all or none. When one is refused (the record was signed meanwhile, or
-        the row no longer fits), its form shows why, nothing is saved and the result is False."""
+        the row no longer fits), its form shows why, nothing is saved and the result is False.
+
+        The session's row is locked, and what is recorded read again under the lock, so that two
+        secretaries saving at once change the same follow-up one after the other instead of both adding it."""
+        Session.objects.select_for_update().get(pk=self.session.pk)
+        recorded = {follow_up.resolution_id: follow_up for follow_up in self.session.follow_ups.all()}
         for form in self.changed():
+            form.recorded = recorded.get(form.resolution.pk)
             try:
                 form.save(self.session)
             except ValidationError as refusal:

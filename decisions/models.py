@@ -35,23 +35,18 @@ class ResolutionQuerySet(models.QuerySet):
     def open_at(self, session: Session) -> "ResolutionQuerySet":
         """The resolutions whose follow-up the secretariat reports at `session`: adopted by the same board
         at an earlier session and, as last reported before it, neither done nor cancelled. Those already
-        followed up at `session` stay in, whatever their status, so that a report can be corrected.
-        Annotated with `latest_status` (as reported before `session`, drafts included)."""
+        followed up at `session` stay in, whatever their status or anything changed since (so that a
+        report can be corrected or removed). Annotated with `latest_status` (as reported before
+        `session`, drafts included). Earlier means on an earlier day: a session does not follow up one
+        held the same day (`FollowUp.clean` says the same)."""
         before = FollowUp.objects.filter(session__board=session.board_id, session__date__lt=session.date)
         reported_here = FollowUp.objects.filter(resolution=OuterRef("pk"), session=session.pk)
-        return (
-            self.filter(
-                session__board=session.board_id,
-                session__date__lt=session.date,
-                outcome=Resolution.Outcome.ADOPTED,
-            )
-            .with_latest_status(before)
-            .filter(
-                Q(latest_status__isnull=True)
-                | ~Q(latest_status__in=FollowUp.CLOSED)
-                | Q(Exists(reported_here))
-            )
-        )
+        still_open = Q(
+            session__board=session.board_id,
+            session__date__lt=session.date,
+            outcome=Resolution.Outcome.ADOPTED,
+        ) & (Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED))
+        return self.with_latest_status(before).filter(still_open | Q(Exists(reported_here)))
 
     def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
         """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""
@@ -80,7 +75,7 @@ class ResolutionQuerySet(models.QuerySet):
 
 
 def _overdue(today: datetime.date) -> Q:
-    """The rule of `ResolutionQuerySet.overdue`, which `FollowUp.is_overdue` applies to one report."""
+    """The rule of `ResolutionQuerySet.overdue`, in the database; `Resolution.is_overdue_on` in Python."""
     return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & (
         Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED)
     )
@@ -155,6 +150,21 @@ class Resolution(Searchable, RecordRow):
     @property
     def number(self) -> str:
         return f"{self.session.year}/{self.session.ordinal}/{self.sequence}"
+
+    @property
+    def number_parts(self) -> tuple[int, int, int]:
+        """The number as figures, (2025, 2, 1), for sorting: a board's resolutions in the order taken."""
+        return (self.session.year, self.session.ordinal, self.sequence)
+
+    def is_overdue_on(self, day: datetime.date, status: str | None) -> bool:
+        """Whether, its follow-up status being `status`, the resolution is overdue on `day`: the rule that
+        `_overdue` states for the database (a test holds the two to the same answers)."""
+        return (
+            self.outcome == self.Outcome.ADOPTED
+            and self.due_date is not None
+            and self.due_date < day
+            and status not in FollowUp.CLOSED
+        )
 
     @property
     def votes_total(self) -> int:
@@ -233,15 +243,8 @@ class FollowUp(RecordRow):
 
     @property
     def is_overdue(self) -> bool:
-        """Whether the resolution was past its due date when this was reported, and not carried out:
-        `ResolutionQuerySet.overdue` on the session's date, as this report tells it."""
-        resolution = self.resolution
-        return (
-            resolution.outcome == Resolution.Outcome.ADOPTED
-            and resolution.due_date is not None
-            and resolution.due_date < self.session.date
-            and self.status not in self.CLOSED
-        )
+        """Whether the resolution was overdue on the session's date, as this report tells its status."""
+        return self.resolution.is_overdue_on(self.session.date, self.status)
 
     def clean(self) -> None:
         super().clean()

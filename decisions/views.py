@@ -8,9 +8,10 @@ Open data, from the register's current filter (same query string as `/resolution
 
 - `/resolutions.csv`: for people and spreadsheets. UTF-8 with a byte order mark (so that Excel reads Arabic),
   comma-separated, quoted by Python's csv module; headers and labels in the page's language; typed text
-  that a spreadsheet would run as a formula is written after an apostrophe (`spreadsheet_text`). Columns: number,
-  title, text, session, session date (ISO 8601), outcome, votes, responsible unit, due date (ISO 8601),
-  latest follow-up status.
+  that a spreadsheet would run as a formula is written after an apostrophe (`spreadsheet_text`). Columns:
+  the number's three figures (year, session, resolution: «2025/2/1» in one cell would be read as a date by
+  Excel), title, text, session, session date (ISO 8601), outcome, votes, responsible unit, due date
+  (ISO 8601), latest follow-up status.
 - `/resolutions.json`: for programs, a stable structure whatever the language (codes for the outcome and
   the follow-up status, ISO dates, absolute addresses), described by the JSON Schema
   `decisions/resolutions.schema.json`, served at `/resolutions.schema.json` and linked from the export's
@@ -250,8 +251,8 @@ def _iso(value: datetime.date | None) -> str | None:
 
 
 # A spreadsheet runs a cell starting with one of these as a formula («=HYPERLINK(…)» in a title would
-# become a link, or worse, once the file is opened). Such a cell is written after an apostrophe, which
-# spreadsheets show as text and hide; the JSON export keeps every value exactly as typed.
+# become a link, or worse, once the file is opened). Such a cell is written after an apostrophe, so that it
+# opens as text (the apostrophe shows); the JSON export keeps every value exactly as typed.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -270,7 +271,9 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            gettext("Number"),
+            gettext("Year"),
+            gettext("Session number"),
+            gettext("Resolution number"),
             gettext("Subject"),
             gettext("Text"),
             gettext("Session"),
@@ -285,7 +288,7 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
     for r in resolutions.iterator(chunk_size=500):
         writer.writerow(
             [
-                r.number,
+                *r.number_parts,
                 spreadsheet_text(r.title),
                 spreadsheet_text(r.text),
                 r.session.title,

@@ -155,6 +155,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Upload guard for every form: above this, Django refuses the request body before any view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's 1,000 fields would cut the follow-up screen at 250 open resolutions (4 fields each: a status
+# and a note, with the values their user was shown); the memory limit above still bounds the request.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # The public address of the site, printed in the minutes' QR code (the verification page's URL).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

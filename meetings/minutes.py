@@ -95,9 +95,10 @@ def session_record(session: Session) -> dict:
             }
             for r in session.resolutions.all()
         ],
+        # Sorted here, not by the model's default order: what is hashed must not move with a Meta change.
         "follow_ups": [
             {"resolution": f.resolution.number, "status": f.status, "note": f.note}
-            for f in session.follow_ups.all()
+            for f in sorted(session.follow_ups.all(), key=lambda f: f.resolution.number_parts)
         ],
     }
 

@@ -79,6 +79,11 @@ def read_csv(response) -> list[list[str]]:
 # CSV
 
 
+def number(row: list[str]) -> str:
+    """The resolution's number, from the three figures the CSV gives it in."""
+    return "/".join(row[:3])
+
+
 def test_the_csv_starts_with_the_bom_and_is_an_attachment(client, published):
     response = client.get("/resolutions.csv")
 
@@ -92,7 +97,9 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
     header, *rows = read_csv(client.get("/resolutions.csv"))
 
     assert header == [
-        "الرقم",
+        "السنة",
+        "رقم الدورة",
+        "رقم القرار",
         "الموضوع",
         "النص",
         "الدورة",
@@ -104,7 +111,9 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         "آخر تتبع",
     ]
     assert rows[0] == [
-        "2025/2/1",
+        "2025",
+        "2",
+        "1",
         TRICKY_TITLE,
         TRICKY_TEXT,
         "الدورة الثانية برسم سنة 2025",
@@ -115,31 +124,33 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         "2026-12-31",
         "لم يتم تتبعه بعد",
     ]
-    assert rows[1][0] == "2025/2/2"
-    assert rows[1][5:7] == ["مؤجل", "مؤيدون: 1، معارضون: 1، ممتنعون: 1"]
-    assert rows[2][0] == "2025/1/1"
+    assert number(rows[1]) == "2025/2/2"
+    assert rows[1][7:9] == ["مؤجل", "مؤيدون: 1، معارضون: 1، ممتنعون: 1"]
+    assert number(rows[2]) == "2025/1/1"
     assert rows[2][-1] == "في طور الإنجاز"
 
 
 def test_the_csv_holds_only_published_resolutions_of_the_home_board(client, published):
     _, *rows = read_csv(client.get("/resolutions.csv"))
 
-    assert [row[0] for row in rows] == ["2025/2/1", "2025/2/2", "2025/1/1"]
+    assert [number(row) for row in rows] == ["2025/2/1", "2025/2/2", "2025/1/1"]
 
 
 def test_the_csv_follows_the_registers_filter(client, published):
     _, *rows = read_csv(client.get("/resolutions.csv", {"outcome": "deferred"}))
 
-    assert [row[0] for row in rows] == ["2025/2/2"]
+    assert [number(row) for row in rows] == ["2025/2/2"]
 
 
 def test_the_csv_in_french(client, published):
     header, *rows = read_csv(client.get("/fr/resolutions.csv", {"session": "2025-1"}))
 
-    assert header[:3] == ["Numéro", "Objet", "Texte"]
+    assert header[:5] == ["Année", "Numéro de la session", "Numéro de la résolution", "Objet", "Texte"]
     assert rows == [
         [
-            "2025/1/1",
+            "2025",
+            "1",
+            "1",
             "تأهيل مراكز التكوين",
             "يقرر المجلس ما يلي.",
             "Première session de l'année 2025",
@@ -168,7 +179,7 @@ def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client,
     rows = read_csv(client.get("/resolutions.csv", {"session": "2025-3"}))[1:]
     exported = client.get("/resolutions.json", {"session": "2025-3"}).json()
 
-    assert [row[1:3] + row[7:8] for row in rows] == [
+    assert [row[3:5] + row[9:10] for row in rows] == [
         ["'" + FORMULA_TITLE, "'" + FORMULA_TEXT, "'" + FORMULA_UNIT],
         ["'-تأجيل", "نص عاد", ""],
     ]
@@ -249,6 +260,7 @@ def test_the_schema_would_catch_a_changed_export(client, published):
         {**good, "session_date": "18/12/2025"},
         {**good, "number": "2025-2-1"},
         {**good, "extra": 1},
+        {**good, "url": "/resolutions/2025/2/1/"},
     ):
         assert list(checker.iter_errors([broken])), broken
 

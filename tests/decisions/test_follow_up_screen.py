@@ -1,10 +1,13 @@
 """The secretariat reports on every earlier open resolution at a session, on one screen of the admin."""
 
 import datetime
+import html
+import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import FollowUp, Resolution
@@ -20,8 +23,8 @@ DONE_NOTE = "تم إعداد دفتر التحملات ونشر طلب العر�
 
 
 class History:
-    """A board's sessions of December 2024, June 2025 and December 2025 (the one being prepared), their
-    resolutions in every situation, and another board's resolution."""
+    """A board's sessions of December 2024, June 2025, December 2025 (the one being prepared) and June 2026,
+    their resolutions in every situation, and another board's resolution."""
 
     def __init__(self) -> None:
         board = factory.board()
@@ -67,12 +70,20 @@ def field(resolution: Resolution, name: str) -> str:
     return f"resolution-{resolution.pk}-{name}"
 
 
-def report(*rows: tuple[Resolution, str, str], save: str = "_save") -> dict:
-    return {save: "1"} | {
-        key: value
-        for resolution, status, note in rows
-        for key, value in ((field(resolution, "status"), status), (field(resolution, "note"), note))
-    }
+HIDDEN_INITIAL = re.compile(r'<input type="hidden" name="(initial-resolution-[^"]+)"(?: value="([^"]*)")?')
+
+
+def report(client, url: str, *rows: tuple[Resolution, str, str], save: str = "_save") -> dict:
+    """What a browser posts from the screen as `client` sees it now, with `rows` (resolution, status,
+    note) changed by its user: every row, with the values it was shown (Django's hidden initial ones)."""
+    page = client.get(url).content.decode()
+    seen = {name: html.unescape(value) for name, value in HIDDEN_INITIAL.findall(page)}
+    data = {save: "1"} | seen | {name.removeprefix("initial-"): value for name, value in seen.items()}
+    for resolution, status, note in rows:
+        for name, value in (("status", status), ("note", note)):
+            data.setdefault(f"initial-{field(resolution, name)}", "")
+            data[field(resolution, name)] = value
+    return data
 
 
 def listed(response) -> list[str]:
@@ -115,6 +126,8 @@ def test_the_statuses_are_recorded_at_the_session_in_one_post(client, secretary,
     response = client.post(
         history.url,
         report(
+            client,
+            history.url,
             (history.late, Status.DONE, DONE_NOTE),
             (history.pending, Status.NOT_STARTED, ""),
             (history.lingering, "", ""),
@@ -140,7 +153,13 @@ def test_the_screen_shows_what_was_recorded_and_can_correct_or_remove_it(client,
 
     client.post(
         history.url,
-        report((history.late, Status.IN_PROGRESS, DONE_NOTE), (history.pending, "", ""), save="_continue"),
+        report(
+            client,
+            history.url,
+            (history.late, Status.IN_PROGRESS, DONE_NOTE),
+            (history.pending, "", ""),
+            save="_continue",
+        ),
     )
 
     recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
@@ -150,7 +169,12 @@ def test_the_screen_shows_what_was_recorded_and_can_correct_or_remove_it(client,
 def test_a_note_without_a_status_is_refused_and_nothing_is_lost(client, secretary, history):
     response = client.post(
         history.url,
-        report((history.late, Status.DONE, DONE_NOTE), (history.pending, "", "ملاحظة بدون وضعية")),
+        report(
+            client,
+            history.url,
+            (history.late, Status.DONE, DONE_NOTE),
+            (history.pending, "", "ملاحظة بدون وضعية"),
+        ),
     )
 
     assert response.status_code == 200
@@ -162,9 +186,13 @@ def test_a_note_without_a_status_is_refused_and_nothing_is_lost(client, secretar
 
 
 def test_a_post_for_a_resolution_not_offered_is_ignored(client, secretary, history):
-    client.post(history.url, report((history.finished, Status.IN_PROGRESS, "محاولة")))
+    response = client.post(
+        history.url, report(client, history.url, (history.finished, Status.IN_PROGRESS, "محاولة"))
+    )
 
+    assert response.status_code == 302
     assert not history.december.follow_ups.exists()
+    assert history.finished.follow_ups.get().status == Status.DONE  # as June reported it
 
 
 def test_once_the_minutes_are_signed_the_screen_is_read_only(client, secretary, history):
@@ -172,7 +200,7 @@ def test_once_the_minutes_are_signed_the_screen_is_read_only(client, secretary, 
     factory.minutes_at(history.december, Minutes.State.SIGNED)
 
     page = client.get(history.url)
-    refused = client.post(history.url, report((history.late, Status.CANCELLED, "")))
+    refused = client.post(history.url, report(client, history.url, (history.late, Status.CANCELLED, "")))
 
     assert page.status_code == 200
     assert listed(page) == []
@@ -199,7 +227,7 @@ def test_staff_without_the_permission_is_refused(client, history):
 
 
 def test_an_unknown_session_is_not_found(client, secretary):
-    assert client.get("/admin/meetings/session/999999/follow-up/").status_code in (302, 404)
+    assert client.get("/admin/meetings/session/999999/follow-up/").status_code == 404
 
 
 def test_the_session_page_links_to_the_screen_with_the_number_open(client, secretary, history):
@@ -224,7 +252,7 @@ def test_the_screen_makes_the_same_number_of_queries_whatever_the_number_open(cl
 
 
 def test_what_is_recorded_on_the_screen_is_in_the_sessions_minutes(client, secretary, history):
-    client.post(history.url, report((history.late, Status.DONE, DONE_NOTE)))
+    client.post(history.url, report(client, history.url, (history.late, Status.DONE, DONE_NOTE)))
 
     preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
 
@@ -237,7 +265,12 @@ def test_what_is_recorded_on_the_screen_is_in_the_sessions_minutes(client, secre
 def test_a_resolution_reported_past_its_due_date_is_marked_overdue_in_the_minutes(client, secretary, history):
     client.post(
         history.url,
-        report((history.late, Status.IN_PROGRESS, ""), (history.lingering, Status.IN_PROGRESS, "")),
+        report(
+            client,
+            history.url,
+            (history.late, Status.IN_PROGRESS, ""),
+            (history.lingering, Status.IN_PROGRESS, ""),
+        ),
     )
 
     preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
@@ -269,3 +302,98 @@ def test_the_minutes_list_the_follow_ups_in_the_order_of_the_resolutions_numbers
     text = pdf.normalized(pdf.text(preview.content))
     positions = [text.index(number) for number in ("2024/2/2", "2025/1/1", "2025/1/2")]
     assert positions == sorted(positions)
+
+
+def test_a_page_loaded_before_another_secretarys_save_does_not_undo_it(client, secretary, history):
+    stale = report(client, history.url, (history.pending, Status.NOT_STARTED, ""))
+    other = Client()
+    other.force_login(factory.secretariat_user("second"))
+    other.post(history.url, report(other, history.url, (history.late, Status.DONE, DONE_NOTE)))
+
+    client.post(history.url, stale)
+
+    recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
+    assert recorded == {"2025/1/1": Status.DONE, "2025/1/2": Status.NOT_STARTED}
+
+
+def test_two_first_reports_of_the_same_resolution_make_one_follow_up(client, secretary, history):
+    stale = report(client, history.url, (history.late, Status.DONE, DONE_NOTE))
+    other = Client()
+    other.force_login(factory.secretariat_user("second"))
+    other.post(history.url, report(other, history.url, (history.late, Status.IN_PROGRESS, "")))
+
+    response = client.post(history.url, stale)
+
+    assert response.status_code == 302
+    assert [(f.status, f.note) for f in history.december.follow_ups.all()] == [(Status.DONE, DONE_NOTE)]
+
+
+def test_rows_missing_from_a_post_are_left_as_recorded(client, secretary, history):
+    factory.follow_up(history.late, history.december, Status.DONE, note=DONE_NOTE)
+    factory.follow_up(history.pending, history.december, Status.IN_PROGRESS)
+    data = report(client, history.url, (history.lingering, Status.IN_PROGRESS, ""))
+    cut_short = {key: value for key, value in data.items() if str(history.late.pk) not in key}
+
+    response = client.post(history.url, cut_short)
+
+    assert response.status_code == 302
+    recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
+    assert recorded == {
+        "2024/2/2": Status.IN_PROGRESS,
+        "2025/1/1": Status.DONE,
+        "2025/1/2": Status.IN_PROGRESS,
+    }
+
+
+def test_a_status_that_is_not_a_choice_is_refused_with_a_message(client, secretary, history):
+    response = client.post(history.url, report(client, history.url, (history.late, "finished", "")))
+
+    assert response.status_code == 200
+    assert "انتق خياراً صحيحاً. finished ليس أحد الخيارات المتاحة." in row_html(response, history.late)
+    assert not history.december.follow_ups.exists()
+
+
+def test_a_user_who_may_only_view_reads_the_screen_and_cannot_post(client, history):
+    viewer = User.objects.create_user("viewer", password="v1ewer-pass!", is_staff=True)
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_session", "view_followup", "view_resolution"])
+    )
+    factory.follow_up(history.late, history.december, Status.DONE, note=DONE_NOTE)
+    client.force_login(viewer)
+
+    page = client.get(history.url)
+    refused = client.post(history.url, report(client, history.url, (history.late, Status.CANCELLED, "")))
+
+    assert page.status_code == 200
+    assert listed(page) == []  # no field to change
+    assert DONE_NOTE in visible_text(page)
+    assert refused.status_code == 403
+    assert history.december.follow_ups.get().status == Status.DONE
+
+
+def test_a_report_whose_resolution_changed_since_stays_on_the_screen_to_be_removed(
+    client, secretary, history
+):
+    factory.follow_up(history.late, history.december, Status.IN_PROGRESS)
+    history.late.outcome = Resolution.Outcome.DEFERRED  # corrected in the June record after the report
+    history.late.save()
+
+    page = client.get(history.url)
+    assert "2025/1/1" in listed(page)
+
+    client.post(history.url, report(client, history.url, (history.late, "", "")))
+
+    assert not history.december.follow_ups.exists()
+
+
+def test_a_board_with_hundreds_of_open_resolutions_saves_them_on_one_screen(client, secretary, history):
+    many = [
+        factory.resolution(history.june, sequence, title=f"قرار رقم {sequence}") for sequence in range(4, 404)
+    ]
+
+    response = client.post(
+        history.url, report(client, history.url, *[(r, Status.IN_PROGRESS, "") for r in many])
+    )
+
+    assert response.status_code == 302
+    assert history.december.follow_ups.count() == 400

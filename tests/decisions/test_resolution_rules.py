@@ -201,3 +201,42 @@ def test_the_database_refuses_a_second_follow_up_at_the_same_session():
     factory.follow_up(resolution, december)
     with pytest.raises(IntegrityError), transaction.atomic():
         factory.follow_up(resolution, december)
+
+
+# Overdue: one rule, stated for the database (the register, the dashboard) and in Python (a report in the
+# minutes); both must give the same answer in every case.
+
+OVERDUE_DAY = datetime.date(2026, 1, 15)
+
+
+@pytest.mark.parametrize("outcome", list(Resolution.Outcome))
+@pytest.mark.parametrize(
+    "due_date", [None, datetime.date(2026, 1, 14), OVERDUE_DAY, datetime.date(2026, 1, 16)], ids=str
+)
+@pytest.mark.parametrize("status", [None, *FollowUp.Status], ids=str)
+def test_the_database_and_python_agree_on_what_is_overdue(outcome, due_date, status):
+    board = factory.board()
+    earlier = factory.session(board, datetime.date(2025, 6, 20), 1)
+    later = factory.session(board, datetime.date(2025, 12, 18), 2)
+    resolution = factory.resolution(earlier, 1, outcome=outcome, due_date=due_date)
+    if status is not None:
+        factory.follow_up(resolution, later, status)
+
+    in_the_database = (
+        Resolution.objects.with_latest_status(FollowUp.objects.all())
+        .with_overdue(OVERDUE_DAY)
+        .get(pk=resolution.pk)
+        .is_overdue
+    )
+
+    expected = (
+        outcome == "adopted"
+        and due_date is not None
+        and due_date < OVERDUE_DAY
+        and status
+        not in (
+            "done",
+            "cancelled",
+        )
+    )
+    assert in_the_database == resolution.is_overdue_on(OVERDUE_DAY, status) == expected
