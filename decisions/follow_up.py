@@ -32,7 +32,7 @@ class FollowUpForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "dir": "auto"}),
         show_hidden_initial=True,
     )
 
