@@ -24,6 +24,12 @@ def signing_keys(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests make a login for each of their actors: the real hasher's cost is meant for attackers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Signed files and renderings go to the test's own folder."""

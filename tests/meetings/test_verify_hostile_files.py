@@ -1,0 +1,93 @@
+"""Verifying hostile files: PDF bombs (a stream inflating to 1 GiB, nesting, loops) end within the time limit
+without being found valid, and a check that outlasts its limit answers "timeout".
+"""
+
+import time
+import zlib
+
+import pytest
+
+from meetings.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
+
+
+@pytest.fixture(autouse=True)
+def _signing_settings(settings, signing_files):
+    for name, value in signing_files.items():
+        setattr(settings, name, value)
+    settings.SIGNING_TSA_URL = ""
+
+
+# Hostile files
+
+
+def _classic_pdf(objects: dict[int, bytes], trailer: bytes) -> bytes:
+    """A PDF with a cross-reference table, from object bodies by number."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    size = max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % offsets.get(number, 0) for number in range(1, size))
+    out += b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
+    return bytes(out)
+
+
+def _flate_bomb(expanded: int) -> bytes:
+    """A FlateDecode stream that inflates to `expanded` zero bytes, about a thousandth of that packed."""
+    packer, chunk = zlib.compressobj(9), bytes(16 * 1024 * 1024)
+    return b"".join(packer.compress(chunk) for _ in range(expanded // len(chunk))) + packer.flush()
+
+
+def _xref_stream_bomb() -> bytes:
+    """A PDF whose cross-reference stream, which any reader must inflate, expands to 1 GiB."""
+    bomb = _flate_bomb(1024 * 1024 * 1024)
+    head = (
+        b"1 0 obj\n<< /Type /XRef /Size 2 /W [1 2 1] /Root 1 0 R /Length %d /Filter /FlateDecode >>\nstream\n"
+    )
+    return b"%PDF-1.7\n" + head % len(bomb) + bomb + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
+
+
+PAGES = {
+    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+}
+BOMBS = {
+    "inflating to 1 GiB": _xref_stream_bomb,
+    "nested 100 000 arrays deep": lambda: _classic_pdf(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields %s >> >>"
+            % (b"[" * 100_000 + b"]" * 100_000)
+        }
+        | PAGES,
+        b"<< /Size 4 /Root 1 0 R >>",
+    ),
+    "a field that is its own kid": lambda: _classic_pdf(
+        {1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>"}
+        | PAGES
+        | {4: b"<< /FT /Sig /T (a) /Kids [4 0 R] >>"},
+        b"<< /Size 5 /Root 1 0 R >>",
+    ),
+    "references that point at each other": lambda: _classic_pdf(
+        {1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>"} | PAGES | {4: b"5 0 R", 5: b"4 0 R"},
+        b"<< /Size 6 /Root 1 0 R >>",
+    ),
+}
+
+
+@pytest.mark.parametrize("make", BOMBS.values(), ids=BOMBS.keys())
+def test_a_pdf_bomb_ends_within_the_time_limit_without_being_valid(make):
+    bomb = make()
+    assert len(bomb) < MAX_VERIFY_BYTES
+    started = time.monotonic()
+
+    result = verify_pdf(bomb)
+
+    assert time.monotonic() - started < VERIFY_TIMEOUT_SECONDS + 5
+    assert result.status in {Status.UNREADABLE, Status.TIMEOUT}, result
+
+
+def test_a_check_that_outlasts_its_time_limit_answers_timeout(minutes):
+    assert verify_pdf(minutes["signed"], timeout=0.05).status == Status.TIMEOUT
