@@ -36,6 +36,33 @@ def minutes_queryset():
     )
 
 
+NAME_FIELDS = ("name_ar", "name_fr", "title_ar", "title_fr")
+
+
+def _named_people(session: Session) -> list:
+    """The members the record names: the chair, and who attended or was represented, and by whom."""
+    people = [session.chair]
+    for attendance in session.attendances.all():
+        people += [attendance.member, attendance.proxy]
+    return [person for person in people if person is not None]
+
+
+def names_as_signed(session: Session) -> dict:
+    """The names and titles of the people the record names, as they are now: kept with the signed minutes."""
+    return {
+        str(person.pk): {field: getattr(person, field) for field in NAME_FIELDS}
+        for person in _named_people(session)
+    }
+
+
+def show_as_signed(session: Session, minutes: Minutes) -> None:
+    """Give the people of `session` (as fetched, in memory only) the names and titles `minutes` were signed
+    with, so that a page shows what the signed PDF says even if a member's row was edited since."""
+    for person in _named_people(session):
+        for field, value in minutes.signed_names.get(str(person.pk), {}).items():
+            setattr(person, field, value)
+
+
 def session_record(session: Session) -> dict:
     """The facts the minutes show, as plain data: the JSON attached to the PDF."""
     quorum = session.quorum()

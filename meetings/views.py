@@ -9,7 +9,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from .minutes import inline_disposition
+from .minutes import inline_disposition, show_as_signed
 from .models import Attendance, Minutes, Session
 from .signing import MAX_VERIFY_BYTES
 from .verification import MESSAGES, check_copy
@@ -59,6 +59,7 @@ class SessionDetail(PublicSessionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["minutes"] = minutes = self.object.published_minutes()
         if minutes is not None:
+            show_as_signed(self.object, minutes)
             context["quorum"] = self.object.quorum()
         return context
 

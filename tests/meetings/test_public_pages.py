@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import Resolution
-from meetings.models import Attendance, Membership, Minutes
+from meetings.models import Attendance, Member, Membership, Minutes
 from tests import factory
 from tests.pages import innermost_elements, visible_text
 
@@ -226,6 +226,37 @@ def test_the_session_page_shows_the_vote_counts_of_a_divided_resolution(client):
 
     assert "القرار 2025/2/2 — تأجيل البت في الميزانية" in text
     assert "مؤجل مؤيدون: 1، معارضون: 1، ممتنعون: 1" in text
+
+
+def test_the_page_names_people_as_the_signed_minutes_do_after_their_rows_are_edited(client):
+    session = full_session(factory.board())
+    factory.publish(session)
+    Member.objects.filter(pk=session.chair_id).update(
+        name_ar="اسم جديد", name_fr="Nouveau nom", title_ar="صفة جديدة", title_fr="Nouveau titre"
+    )
+    Member.objects.filter(name_ar="ممثل وزارة المالية").update(name_ar="اسم النائب الجديد")
+
+    arabic = visible_text(client.get(session.get_absolute_url()))
+    french = visible_text(client.get(f"/fr{session.get_absolute_url()}"))
+
+    assert "نعيمة بن يحيى وزيرة التضامن حاضر" in arabic
+    assert "ينوب عنه ممثل وزارة المالية" in arabic
+    assert "Présidée par Naïma Ben Yahia, Ministre de la Solidarité" in french
+    for edited in ("اسم جديد", "صفة جديدة", "اسم النائب الجديد"):
+        assert edited not in arabic
+    assert "Nouveau" not in french
+
+
+def test_a_corrected_version_signed_later_names_people_as_they_are_then(client):
+    session = full_session(factory.board())
+    factory.publish(session)
+    Member.objects.filter(pk=session.chair_id).update(title_ar="الوزيرة المكلفة بالتضامن")
+
+    factory.minutes_at(session, Minutes.State.PUBLISHED, reason="تصحيح صفة الرئيسة")
+
+    assert "نعيمة بن يحيى الوزيرة المكلفة بالتضامن حاضر" in visible_text(
+        client.get(session.get_absolute_url())
+    )
 
 
 def test_the_session_page_is_in_french_under_fr(client):
