@@ -190,7 +190,7 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     The row is locked while this runs (and SQLite runs write transactions one at a time), so two clicks
     or two workers produce one signature: the second finds the minutes signed and is refused.
     """
-    from .minutes import minutes_queryset, names_as_signed, render_minutes_pdf
+    from .minutes import facts_at_signature, minutes_queryset, render_minutes_pdf
     from .signing import sign_pdf
 
     _require_secretariat(by)
@@ -214,8 +214,8 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
             save=False,
         )
         minutes.signed_at = timezone.now()
-        minutes.signed_names = names_as_signed(session)
-        minutes.save(update_fields=["pdf", "sha256", "signed_at", "signed_names"])
+        minutes.as_signed = facts_at_signature(session)
+        minutes.save(update_fields=["pdf", "sha256", "signed_at", "as_signed"])
         return _move(minutes, State.SIGNED, by=by)
 
 

@@ -6,6 +6,7 @@ for good at signature (`meetings.lifecycle.sign`): the public gets that stored, 
 """
 
 import base64
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .dates import moroccan_date
-from .models import Approval, Attendance, Membership, Minutes, Session
+from .models import Approval, Attendance, Membership, Minutes, Quorum, Session
 
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
@@ -47,20 +48,26 @@ def _named_people(session: Session) -> list:
     return [person for person in people if person is not None]
 
 
-def names_as_signed(session: Session) -> dict:
-    """The names and titles of the people the record names, as they are now: kept with the signed minutes."""
+def facts_at_signature(session: Session) -> dict:
+    """What the record shows that lives outside it, as it is now: kept with the signed minutes."""
     return {
-        str(person.pk): {field: getattr(person, field) for field in NAME_FIELDS}
-        for person in _named_people(session)
+        "people": {
+            str(person.pk): {field: getattr(person, field) for field in NAME_FIELDS}
+            for person in _named_people(session)
+        },
+        "quorum": dataclasses.asdict(session.quorum()),
     }
 
 
-def show_as_signed(session: Session, minutes: Minutes) -> None:
+def show_as_signed(session: Session, minutes: Minutes) -> Quorum:
     """Give the people of `session` (as fetched, in memory only) the names and titles `minutes` were signed
-    with, so that a page shows what the signed PDF says even if a member's row was edited since."""
+    with, and return the quorum as signed: a page then shows what the signed PDF says, even if a member's
+    row or the board's seats were edited since."""
     for person in _named_people(session):
-        for field, value in minutes.signed_names.get(str(person.pk), {}).items():
+        for field, value in minutes.as_signed.get("people", {}).get(str(person.pk), {}).items():
             setattr(person, field, value)
+    quorum = minutes.as_signed.get("quorum")
+    return Quorum(**quorum) if quorum else session.quorum()
 
 
 def session_record(session: Session) -> dict:

@@ -59,8 +59,7 @@ class SessionDetail(PublicSessionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["minutes"] = minutes = self.object.published_minutes()
         if minutes is not None:
-            show_as_signed(self.object, minutes)
-            context["quorum"] = self.object.quorum()
+            context["quorum"] = show_as_signed(self.object, minutes)
         return context
 
 

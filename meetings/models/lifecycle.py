@@ -45,10 +45,11 @@ class Minutes(models.Model):
     pdf = models.FileField(_("signed PDF"), upload_to="minutes/signed/", blank=True)
     sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True, db_index=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
-    # The names and titles of the people the signed record names (chair, attendance, proxies) as they were
-    # at signature, by member id: the public page shows these, as the signed PDF does, whatever is edited
-    # later in the members' own rows (see meetings.minutes.names_as_signed).
-    signed_names = models.JSONField(_("names at signature"), default=dict, blank=True, editable=False)
+    # What the signed record shows that lives outside it, as it was at signature: the names and titles of
+    # the people it names (chair, attendance, proxies) and the quorum (counted from the seats of the day).
+    # The public page shows these, as the signed PDF does, whatever is edited later in the members' rows
+    # or the board's seats (see meetings.minutes.facts_at_signature).
+    as_signed = models.JSONField(_("as signed"), default=dict, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

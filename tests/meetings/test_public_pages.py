@@ -19,9 +19,9 @@ from tests.pages import innermost_elements, visible_text
 pytestmark = pytest.mark.django_db
 
 # Queries of a published session's page, whatever its size: the session with its board and chair, then
-# its attendances (with members and proxies), agenda items, resolutions, its published minutes, and the
-# voting seats the quorum counts.
-SESSION_PAGE_QUERIES = 7
+# its attendances (with members and proxies), agenda items, resolutions, follow-ups, and its published
+# minutes (which hold the quorum as signed).
+SESSION_PAGE_QUERIES = 6
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
@@ -245,6 +245,18 @@ def test_the_page_names_people_as_the_signed_minutes_do_after_their_rows_are_edi
     for edited in ("اسم جديد", "صفة جديدة", "اسم النائب الجديد"):
         assert edited not in arabic
     assert "Nouveau" not in french
+
+
+def test_the_page_states_the_quorum_as_signed_after_the_boards_seats_are_edited(client):
+    session = full_session(factory.board())
+    factory.publish(session)
+    # The excused member's seat, ended before the session: counted now, the board would have had 3 voters.
+    Membership.objects.filter(member__name_ar="ممثل وزارة التربية").update(end=datetime.date(2025, 1, 31))
+
+    text = visible_text(client.get(session.get_absolute_url()))
+
+    assert "3 من أصل 4 أعضاء ذوي الحق في التصويت" in text
+    assert session.quorum().voting_members == 3  # what a page counting live would have said
 
 
 def test_a_corrected_version_signed_later_names_people_as_they_are_then(client):

@@ -1,7 +1,8 @@
-"""Signed minutes keep the names and titles of the people their record names, as they were at signature.
+"""Signed minutes keep what their record shows that lives outside it, as it was at signature: the names and
+titles of the people it names, and the quorum counted from the seats of the day.
 
-Minutes signed before this migration get the names as they are now: the best knowledge there is (the
-signed PDFs themselves hold the names as signed)."""
+Minutes signed before this migration get the names as they are now (the best knowledge there is: the
+signed PDFs hold the names as signed) and no quorum, which the pages then count as before."""
 
 from django.db import migrations, models
 
@@ -16,12 +17,14 @@ def fill(apps, schema_editor):
         people = [session.chair]
         for attendance in session.attendances.select_related("member", "proxy"):
             people += [attendance.member, attendance.proxy]
-        minutes.signed_names = {
-            str(person.pk): {field: getattr(person, field) for field in NAME_FIELDS}
-            for person in people
-            if person is not None
+        minutes.as_signed = {
+            "people": {
+                str(person.pk): {field: getattr(person, field) for field in NAME_FIELDS}
+                for person in people
+                if person is not None
+            }
         }
-        minutes.save(update_fields=["signed_names"])
+        minutes.save(update_fields=["as_signed"])
 
 
 class Migration(migrations.Migration):
@@ -32,8 +35,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="minutes",
-            name="signed_names",
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="names at signature"),
+            name="as_signed",
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="as signed"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]
