@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import lifecycle
 from .forms import CommentForm
+from .minutes import show_as_signed
 from .models import Attendance, Document, Member, Membership, Minutes, Session
 
 
@@ -70,12 +71,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request, member, session, minutes, form) -> dict:
     shows_record = minutes is not None and minutes.state != Minutes.State.DRAFT
+    if minutes is not None and minutes.is_signed:
+        quorum = show_as_signed(session, minutes)  # as the signed PDF says it
+    else:
+        quorum = session.quorum() if shows_record else None
     return {
         "member": member,
         "session": session,
         "minutes": minutes,
         "shows_record": shows_record,
-        "quorum": session.quorum() if shows_record else None,
+        "quorum": quorum,
         "form": form,
         "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
         if minutes

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from meetings.models import Approval, Comment, Document, Minutes, Session
+from meetings.models import Approval, Comment, Document, Membership, Minutes, Session
 from tests import factory
 from tests.members import OPENING, a_pdf, admin_form, cast, page, read_form, send_comment, signed_in
 from tests.pages import visible_text
@@ -232,3 +232,13 @@ def test_the_member_pages_render_in_french():
     assert "Deuxième session de l'année 2025" in text
     assert "Projet — soumis à la relecture des membres" in text
     assert "Observation sur le projet de procès-verbal" in text
+
+
+def test_once_signed_the_member_reads_the_quorum_as_signed_after_the_boards_seats_are_edited():
+    people = cast(state=Minutes.State.SIGNED)
+    Membership.objects.filter(member__user=people.rapporteur).update(end=datetime.date(2025, 1, 31))
+
+    text = visible_text(signed_in(people.member).get(page(people.session)))
+
+    assert "3 من أصل 3" in text
+    assert people.session.quorum().voting_members == 2  # what a page counting live would have said
