@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings import lifecycle
 from meetings.admin import SessionAdmin, live_rows
-from meetings.admin.sessions import RecordAdmin, RecordInline
+from meetings.admin.sessions import RecordAdmin, RecordInline, is_frozen
 from meetings.models import Attendance, Quorum, Session
 from meetings.text import close_bidi_controls
 
@@ -43,8 +43,7 @@ class ResolutionFormSet(BaseInlineFormSet):
             or session.date is None
         ):
             return None
-        seats = list(session.board.memberships.valid_on(session.date).voting())
-        return Quorum.count(session.board, seats, live_rows(attendance)).counted
+        return Quorum.count(session.board, session.voting_memberships(), live_rows(attendance)).counted
 
 
 class ResolutionInline(RecordInline, admin.StackedInline):
@@ -59,11 +58,8 @@ class ResolutionInline(RecordInline, admin.StackedInline):
         ("outcome", "responsible_unit", "due_date"),
     ]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agenda_item":
-            session_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = db_field.related_model.objects.filter(session_id=session_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session")  # each row's header prints its number
 
 
 admin.site.unregister(Session)
@@ -134,7 +130,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
             if "_continue" in request.POST:
                 return redirect(request.path)
             return redirect("admin:meetings_session_change", session.pk)
-        if lifecycle.is_frozen(session):
+        if is_frozen(session):
             messages.info(request, lifecycle.frozen_message())
         context = {
             **self.admin_site.each_context(request),
@@ -157,6 +153,7 @@ class ResolutionAdmin(RecordAdmin):
     list_select_related = ["session", "session__board"]
     autocomplete_fields = ["session"]
     ordering = ["-session__date", "sequence"]
+    view_on_site = False  # its public page answers 404 until the session's minutes are published
 
     def get_urls(self):
         dashboard = self.admin_site.admin_view(self.dashboard)

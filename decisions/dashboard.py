@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Board
 
-from .models import FollowUp, Resolution
+from .models import NO_FOLLOW_UP, FollowUp, Resolution
 
 Status = FollowUp.Status
 Outcome = Resolution.Outcome
-NO_FOLLOW_UP = "none"
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,15 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Minutes, RecordRow, Searchable, Session, parent_session
+from meetings.models import AgendaItem, RecordQuerySet, RecordRow, Searchable, Session, parent_session
 
 
-def _minutes_published(session_ref: str) -> Exists:
-    """Whether the session at `session_ref` has published minutes: until then its record is not public."""
-    return Exists(Minutes.objects.published().filter(session=OuterRef(session_ref)))
-
-
-class ResolutionQuerySet(models.QuerySet):
-    def published(self) -> "ResolutionQuerySet":
-        """Resolutions the public may read: of the home board, in sessions whose minutes are published."""
-        return self.filter(_minutes_published("session"), session__board__is_home=True)
-
-    def with_latest_status(self, follow_ups: "FollowUpQuerySet | None" = None) -> "ResolutionQuerySet":
+class ResolutionQuerySet(RecordQuerySet):
+    def with_latest_status(self, follow_ups: "RecordQuerySet | None" = None) -> "ResolutionQuerySet":
         """Annotate `latest_status`: the status of the latest of `follow_ups` (by default those made
         public, their session's minutes published), or None when there is none yet."""
         if follow_ups is None:
@@ -41,11 +34,14 @@ class ResolutionQuerySet(models.QuerySet):
         held the same day (`FollowUp.clean` says the same)."""
         before = FollowUp.objects.filter(session__board=session.board_id, session__date__lt=session.date)
         reported_here = FollowUp.objects.filter(resolution=OuterRef("pk"), session=session.pk)
-        still_open = Q(
-            session__board=session.board_id,
-            session__date__lt=session.date,
-            outcome=Resolution.Outcome.ADOPTED,
-        ) & (Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED))
+        still_open = (
+            Q(
+                session__board=session.board_id,
+                session__date__lt=session.date,
+                outcome=Resolution.Outcome.ADOPTED,
+            )
+            & _not_closed()
+        )
         return self.with_latest_status(before).filter(still_open | Q(Exists(reported_here)))
 
     def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
@@ -61,24 +57,19 @@ class ResolutionQuerySet(models.QuerySet):
         (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
         return self.filter(_overdue(today))
 
-    def search(self, terms: list[str]) -> "ResolutionQuerySet":
-        """Resolutions whose normalised title, text and responsible unit hold every term (from
-        `meetings.search.query_terms`)."""
-        found = self
-        for term in terms:
-            found = found.filter(search_text__contains=term)
-        return found
-
     def newest_first(self) -> "ResolutionQuerySet":
         """Latest sessions first; within a session, in the order the minutes give them."""
         return self.order_by("-session__date", "-session__ordinal", "sequence")
 
 
+def _not_closed() -> Q:
+    """No follow-up status yet (the `latest_status` annotation), or one neither done nor cancelled."""
+    return Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED)
+
+
 def _overdue(today: datetime.date) -> Q:
     """The rule of `ResolutionQuerySet.overdue`, in the database; `Resolution.is_overdue_on` in Python."""
-    return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & (
-        Q(latest_status__isnull=True) | ~Q(latest_status__in=FollowUp.CLOSED)
-    )
+    return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & _not_closed()
 
 
 class Resolution(Searchable, RecordRow):
@@ -151,6 +142,11 @@ class Resolution(Searchable, RecordRow):
     def number(self) -> str:
         return f"{self.session.year}/{self.session.ordinal}/{self.sequence}"
 
+    def get_absolute_url(self) -> str:
+        """Its page in the register (the public reads it once its session's minutes are published)."""
+        session = self.session
+        return reverse("decisions:resolution_detail", args=[session.year, session.ordinal, self.sequence])
+
     @property
     def number_parts(self) -> tuple[int, int, int]:
         """The number as figures, (2025, 2, 1), for sorting: a board's resolutions in the order taken."""
@@ -165,6 +161,25 @@ class Resolution(Searchable, RecordRow):
             and self.due_date < day
             and status not in FollowUp.CLOSED
         )
+
+    @property
+    def votes_text(self) -> str:
+        """«بالإجماع», or the counts of a divided vote; "" when no vote was counted."""
+        if self.unanimous:
+            return gettext("unanimously")
+        if self.votes_total:
+            return gettext("for: %(yes)s, against: %(no)s, abstentions: %(abstain)s") % {
+                "yes": self.votes_for or 0,
+                "no": self.votes_against or 0,
+                "abstain": self.votes_abstain or 0,
+            }
+        return ""
+
+    @property
+    def latest_status_label(self) -> str:
+        """The label of the `latest_status` annotation (`with_latest_status`), "" when there is none."""
+        latest = getattr(self, "latest_status", None)
+        return FollowUp.Status(latest).label if latest else ""
 
     @property
     def votes_total(self) -> int:
@@ -189,10 +204,8 @@ class Resolution(Searchable, RecordRow):
             )
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def published(self) -> "FollowUpQuerySet":
-        """Follow-ups the public may read: recorded at a home-board session whose minutes are published."""
-        return self.filter(_minutes_published("session"), session__board__is_home=True)
+# The register's and the dashboard's key for "no follow-up yet", beside FollowUp.Status's values.
+NO_FOLLOW_UP = "none"
 
 
 class FollowUp(RecordRow):
@@ -216,7 +229,7 @@ class FollowUp(RecordRow):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
     note = models.TextField(_("note"), blank=True)
 
-    objects = FollowUpQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()  # published(): reported at a session the public may read
 
     class Meta:
         verbose_name = _("follow-up")

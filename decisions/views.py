@@ -26,7 +26,6 @@ published (`/resolutions/?q=` the resolutions only, with the register's other fi
 
 import csv
 import datetime
-import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +33,6 @@ import icalendar
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,14 +40,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Minutes, Session
+from meetings.models import AgendaItem, Session
 from meetings.search import excerpt, highlight, query_terms
 from meetings.text import close_bidi_controls
 
-from .models import FollowUp, Resolution, ResolutionQuerySet
+from .models import NO_FOLLOW_UP, FollowUp, Resolution, ResolutionQuerySet
 
 PAGE_SIZE = 25
-NO_FOLLOW_UP = "none"
 
 
 class RegisterFilter(forms.Form):
@@ -141,7 +138,6 @@ def register(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": _query_string(request),
-        "status_labels": dict(FollowUp.Status.choices),
     }
     return render(request, "decisions/resolution_list.html", context)
 
@@ -164,7 +160,6 @@ def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: i
     context = {
         "resolution": resolution,
         "follow_ups": follow_ups,
-        "status_labels": dict(FollowUp.Status.choices),
     }
     return render(request, "decisions/resolution_detail.html", context)
 
@@ -172,12 +167,6 @@ def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: i
 # Search
 
 SEARCH_LIMIT = 50
-
-
-def _published_agenda_items():
-    """Agenda items the public may read: of the home board, in sessions whose minutes are published."""
-    published = Minutes.objects.published().filter(session=OuterRef("session"))
-    return AgendaItem.objects.filter(Exists(published), session__board__is_home=True)
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -195,16 +184,15 @@ def search(request: HttpRequest) -> HttpResponse:
             .newest_first()[: SEARCH_LIMIT + 1]
         )
         items = (
-            _published_agenda_items()
+            AgendaItem.objects.published()
+            .search(terms)
             .select_related("session")
             .order_by("-session__date", "-session__ordinal", "position")
         )
-        for term in terms:
-            items = items.filter(search_text__contains=term)
         context["resolutions"] = [
             {
                 "resolution": resolution,
-                "url": resolution_url(resolution),
+                "url": resolution.get_absolute_url(),
                 "title": highlight(resolution.title, terms),
                 "excerpt": excerpt(resolution.text, terms),
             }
@@ -234,18 +222,6 @@ def _bad_filter(form: RegisterFilter) -> HttpResponse:
     return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
 
 
-def _votes_text(resolution: Resolution) -> str:
-    if resolution.unanimous:
-        return gettext("unanimously")
-    if resolution.votes_total:
-        return gettext("for: %(yes)s, against: %(no)s, abstentions: %(abstain)s") % {
-            "yes": resolution.votes_for or 0,
-            "no": resolution.votes_against or 0,
-            "abstain": resolution.votes_abstain or 0,
-        }
-    return ""
-
-
 def _iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -264,7 +240,6 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
     form, resolutions = filtered(request)
     if form.errors:
         return _bad_filter(form)
-    statuses = dict(FollowUp.Status.choices)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="entraide-resolutions.csv"'
     response.write("\ufeff")  # the byte order mark by which Excel recognises UTF-8
@@ -294,10 +269,10 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
                 r.session.title,
                 r.session.date.isoformat(),
                 r.get_outcome_display(),
-                _votes_text(r),
+                r.votes_text,
                 spreadsheet_text(r.responsible_unit),
                 _iso(r.due_date) or "",
-                statuses.get(r.latest_status, gettext("no follow-up yet")),
+                r.latest_status_label or gettext("no follow-up yet"),
             ]
         )
     return response
@@ -325,7 +300,7 @@ def resolutions_json(request: HttpRequest) -> HttpResponse:
             "due_date": _iso(r.due_date),
             "follow_up_status": r.latest_status,
             "session_url": settings.SITE_URL + r.session.get_absolute_url(),
-            "url": settings.SITE_URL + resolution_url(r),
+            "url": settings.SITE_URL + r.get_absolute_url(),
         }
         for r in resolutions.iterator(chunk_size=500)
     ]
@@ -342,11 +317,6 @@ RESOLUTIONS_SCHEMA = Path(__file__).with_name("resolutions.schema.json")
 def resolutions_schema(request: HttpRequest) -> FileResponse:
     """The JSON Schema of `/resolutions.json`, for those who build on it."""
     return FileResponse(RESOLUTIONS_SCHEMA.open("rb"), content_type="application/schema+json")
-
-
-def resolution_url(resolution: Resolution) -> str:
-    session = resolution.session
-    return reverse("decisions:resolution_detail", args=[session.year, session.ordinal, resolution.sequence])
 
 
 # The calendar
@@ -375,7 +345,7 @@ def sessions_ics(request: HttpRequest) -> HttpResponse:
 
 
 def _session_event(session: Session, now: datetime.datetime) -> icalendar.Event:
-    board_time = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    board_time = timezone.get_default_timezone()
     event = icalendar.Event()
     # Stable across edits, renumbering and languages: a calendar updates the event instead of adding one.
     event.add("uid", f"session-{session.pk}@{urlsplit(settings.SITE_URL).hostname}")

@@ -8,8 +8,6 @@ the rule, make the move and record it in the history. A refusal is `PermissionDe
 may not act, `ValidationError` (a message for them) when the minutes are not in a state that allows it.
 """
 
-import hashlib
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -150,11 +148,13 @@ def approving_role(minutes: Minutes, user: AbstractBaseUser) -> str | None:
     return next((APPROVING_ROLES[role] for role in roles if role in APPROVING_ROLES), None)
 
 
-def valid_approvals(minutes: Minutes) -> dict[str, Approval]:
-    """The approvals given to the record as it stands now, by role."""
+def valid_approvals(minutes: Minutes, fingerprint: str | None = None) -> dict[str, Approval]:
+    """The approvals given to the record as it stands now, by role; `fingerprint` is the record's, when
+    the caller has already worked it out."""
     from .minutes import record_fingerprint
 
-    fingerprint = record_fingerprint(minutes.session)
+    if fingerprint is None:
+        fingerprint = record_fingerprint(minutes.session)
     approvals = minutes.approvals.filter(fingerprint=fingerprint, withdrawn_at__isnull=True)
     return {a.role: a for a in approvals.select_related("member")}
 
@@ -162,14 +162,14 @@ def valid_approvals(minutes: Minutes) -> dict[str, Approval]:
 @transaction.atomic
 def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     """The president's or the rapporteur's approval; the minutes are approved once both stand."""
-    from .minutes import record_fingerprint
+    from .minutes import minutes_queryset, record_fingerprint
 
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     role = approving_role(minutes, by)
     if role is None:
         raise PermissionDenied(_("Only the president and the rapporteur of the board approve the minutes."))
     _require_state(minutes, State.IN_REVIEW)
-    fingerprint = record_fingerprint(minutes.session)
+    fingerprint = record_fingerprint(minutes_queryset().get(pk=minutes.session_id))
     created = Approval.objects.get_or_create(
         minutes=minutes,
         role=role,
@@ -179,7 +179,7 @@ def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     )[1]
     if not created:
         raise ValidationError(_("This approval is already recorded."), code="approved")
-    if set(valid_approvals(minutes)) == set(Approval.Role.values):
+    if set(valid_approvals(minutes, fingerprint)) == set(Approval.Role.values):
         _move(minutes, State.APPROVED, by=by)
     return minutes
 
@@ -190,24 +190,24 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     The row is locked while this runs (and SQLite runs write transactions one at a time), so two clicks
     or two workers produce one signature: the second finds the minutes signed and is refused.
     """
-    from .minutes import facts_at_signature, minutes_queryset, render_minutes_pdf
-    from .signing import sign_pdf
+    from .minutes import facts_at_signature, minutes_queryset, record_fingerprint, render_minutes_pdf
+    from .signing import sha256_hex, sign_pdf
 
     _require_secretariat(by)
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
         _require_state(minutes, State.APPROVED)
-        approvals = valid_approvals(minutes)
+        session = minutes_queryset().get(pk=minutes.session_id)
+        approvals = valid_approvals(minutes, record_fingerprint(session))
         if set(approvals) != set(Approval.Role.values):
             raise ValidationError(_("The approvals no longer match the record."), code="approvals")
-        session = minutes_queryset().get(pk=minutes.session_id)
         pdf = render_minutes_pdf(session, minutes=minutes, approvals=approvals)
         signed = sign_pdf(
             pdf,
             reason=f"محضر {session.title} — الصيغة {minutes.version}",
             location=session.place or "المغرب",
         )
-        minutes.sha256 = hashlib.sha256(signed).hexdigest()
+        minutes.sha256 = sha256_hex(signed)
         minutes.pdf.save(
             f"{session.year}-{session.ordinal}-v{minutes.version}-{minutes.sha256[:12]}.pdf",
             ContentFile(signed),

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from . import lifecycle
 from .forms import CommentForm
-from .minutes import show_as_signed
-from .models import Attendance, Document, Member, Membership, Minutes, Session
+from .minutes import minutes_queryset, show_as_signed
+from .models import Document, Member, Membership, Minutes, Session
 
 
 def _member(request: HttpRequest) -> Member:
@@ -26,21 +26,26 @@ def _member(request: HttpRequest) -> Member:
     return member
 
 
+def _seated(member: Member) -> Exists:
+    """Whether the member had a seat on the session's board on its date: the sessions a member reads, upcoming
+    ones included while the seat lasts. A former member no longer reads the drafts of the sessions after
+    their term, nor a new member those of before theirs: the public pages show what was published."""
+    return Exists(
+        Membership.objects.filter(member=member, board=OuterRef("board")).valid_on(OuterRef("date"))
+    )
+
+
 def _member_sessions(member: Member):
-    """The sessions held while the member had a seat on their board, upcoming ones included while the seat
-    lasts. A former member no longer reads the drafts of the sessions after their term, nor a new member
-    those of before theirs: the public pages show what was published."""
-    seated = Membership.objects.filter(member=member, board=OuterRef("board")).valid_on(OuterRef("date"))
-    return Session.objects.filter(Exists(seated)).select_related("board", "chair")
+    return Session.objects.filter(_seated(member)).select_related("board", "chair")
 
 
 def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
+    """One of the member's sessions, with all its record shows (and its fingerprint reads) prefetched."""
     member = _member(request)
-    queryset = _member_sessions(member).prefetch_related(
-        Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
-        "agenda_items",
-        "resolutions",
-        Prefetch("documents", Document.objects.select_related("agenda_item")),
+    queryset = (
+        minutes_queryset()
+        .filter(_seated(member))
+        .prefetch_related(Prefetch("documents", Document.objects.select_related("agenda_item")))
     )
     return member, get_object_or_404(queryset, pk=pk)
 
@@ -51,7 +56,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if member is None:
         # Signed in, but not as a board member (the secretariat, say): say so rather than a bare 404.
         return render(request, "meetings/members/not_a_member.html", status=403)
-    sessions = _member_sessions(member).order_by("-date")
+    sessions = _member_sessions(member).prefetch_related("minutes_versions").order_by("-date")
     return render(request, "meetings/members/session_list.html", {"member": member, "sessions": sessions})
 
 

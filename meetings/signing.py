@@ -130,9 +130,7 @@ def load_signer() -> SimpleSigner:
     return signer
 
 
-def sign_pdf(
-    pdf: bytes, *, field_name: str = "Signature1", reason: str, location: str, contact: str = ""
-) -> bytes:
+def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, location: str) -> bytes:
     """Sign a PDF with the institution's certificate: PAdES B-B, or B-T when SIGNING_TSA_URL is set.
 
     The signature field is invisible (the document prints its own signature block) and the chain is
@@ -152,7 +150,6 @@ def sign_pdf(
         embed_validation_info=False,
         reason=reason,
         location=location,
-        contact_info=contact or None,
     )
     timestamper = HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10) if settings.SIGNING_TSA_URL else None
     signer = PdfSigner(

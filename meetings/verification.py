@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Minutes
-from .signing import MAX_VERIFY_BYTES, Status, Verification, sha256_hex, verify_pdf
+from .signing import MAX_VERIFY_BYTES, Status, Verification, verify_pdf
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ def check_copy(data: bytes) -> Verdict:
         return Verdict("too_large")
     if not data:
         return Verdict("unreadable")
+    check = verify_pdf(data)
     stored = (
         Minutes.objects.published()
-        .filter(sha256=sha256_hex(data), session__board__is_home=True)
+        .filter(sha256=check.sha256, session__board__is_home=True)
         .select_related("session")
         .first()
     )
-    check = verify_pdf(data)
     if check.status == Status.VALID:
         return Verdict("authentic" if stored else "unknown", stored, check)
     if stored is not None and check.status == Status.UNTRUSTED:
@@ -75,6 +75,4 @@ def check_copy(data: bytes) -> Verdict:
         return Verdict("modified" if check.signer else "unknown", None, check)
     if check.status in {Status.UNREADABLE, Status.TIMEOUT}:
         return Verdict("unreadable", None, check)
-    if check.status == Status.TOO_LARGE:
-        return Verdict("too_large", None, check)
     return Verdict("unknown", None, check)

@@ -10,7 +10,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -107,8 +106,7 @@ class MinutesAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change) -> None:
         """A comment answered now is signed with who answered it and when."""
         for comment in formset.save(commit=False):
-            if comment.status != Comment.Status.OPEN and comment.replied_by_id is None:
-                comment.replied_by, comment.replied_at = request.user, timezone.now()
+            comment.sign_reply(request.user)
             comment.full_clean()
             comment.save()
 
@@ -196,6 +194,5 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj: Comment, form, change) -> None:
-        if obj.status != Comment.Status.OPEN and obj.replied_by_id is None:
-            obj.replied_by, obj.replied_at = request.user, timezone.now()
+        obj.sign_reply(request.user)
         super().save_model(request, obj, form, change)

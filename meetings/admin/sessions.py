@@ -12,11 +12,26 @@ from ..minutes import minutes_queryset, pdf_response, render_minutes_pdf
 from ..models import AgendaItem, Attendance, Board, Document, Member, Membership, Session
 
 
+def is_frozen(session: Session) -> bool:
+    """`lifecycle.is_frozen`, asked once per session object: an admin page asks it for every permission
+    check of every inline, on the one object it works with."""
+    if not hasattr(session, "_frozen"):
+        session._frozen = lifecycle.is_frozen(session)
+    return session._frozen
+
+
 class RecordInline:
     """An inline of a session's record: read-only once the session's minutes are signed."""
 
     def _open(self, obj) -> bool:
-        return obj is None or not isinstance(obj, Session) or not lifecycle.is_frozen(obj)
+        return obj is None or not isinstance(obj, Session) or not is_frozen(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A row's agenda item is one of this session's.
+        if db_field.name == "agenda_item":
+            session_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = AgendaItem.objects.filter(session_id=session_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._open(obj) and super().has_add_permission(request, obj)
@@ -36,7 +51,7 @@ class RecordAdmin(admin.ModelAdmin):
 
     def _open(self, obj) -> bool:
         session = obj.record_session() if obj is not None else None
-        return session is None or session.pk is None or not lifecycle.is_frozen(session)
+        return session is None or session.pk is None or not is_frozen(session)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return self._open(obj) and super().has_change_permission(request, obj)
@@ -127,13 +142,6 @@ class DocumentInline(RecordInline, admin.TabularInline):
     extra = 0
     fields = ["title", "agenda_item", "file"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agenda_item":
-            kwargs["queryset"] = AgendaItem.objects.filter(
-                session_id=request.resolver_match.kwargs.get("object_id")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(Session)
 class SessionAdmin(RecordAdmin):
@@ -154,12 +162,12 @@ class SessionAdmin(RecordAdmin):
     ]
     inlines = [AttendanceInline, AgendaItemInline, DocumentInline]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        session = self.get_object(request, object_id)
-        if session is not None and request.method == "GET" and lifecycle.is_frozen(session):
-            messages.info(request, lifecycle.frozen_message())
-        extra_context = {**(extra_context or {}), "minutes": session and lifecycle.current(session)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            if request.method == "GET" and is_frozen(obj):
+                messages.info(request, lifecycle.frozen_message())
+            context["minutes"] = lifecycle.current(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -2,7 +2,17 @@
 
 from .board import Board, Member, Membership
 from .lifecycle import Approval, Comment, Minutes, Transition
-from .session import AgendaItem, Attendance, Document, Quorum, RecordRow, Searchable, Session, parent_session
+from .session import (
+    AgendaItem,
+    Attendance,
+    Document,
+    Quorum,
+    RecordQuerySet,
+    RecordRow,
+    Searchable,
+    Session,
+    parent_session,
+)
 
 __all__ = [
     "AgendaItem",
@@ -15,6 +25,7 @@ __all__ = [
     "Membership",
     "Minutes",
     "Quorum",
+    "RecordQuerySet",
     "RecordRow",
     "Searchable",
     "Session",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .board import Member
@@ -213,3 +214,9 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.text[:60]}"
+
+    def sign_reply(self, user) -> None:
+        """A comment answered now (taken into account or declined) is signed with who answered it and when;
+        an answer already signed keeps its signature."""
+        if self.status != self.Status.OPEN and self.replied_by_id is None:
+            self.replied_by, self.replied_at = user, timezone.now()

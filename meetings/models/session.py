@@ -90,6 +90,25 @@ class Searchable(models.Model):
         self.search_text = normalize(" ".join(getattr(self, name) for name in self.searched_fields))
 
 
+class RecordQuerySet(models.QuerySet):
+    """Rows of a session's record: what the public may read of them, and the search of Searchable ones."""
+
+    def published(self) -> "RecordQuerySet":
+        """Rows the public may read: of the home board, in sessions whose minutes are published."""
+        from .lifecycle import Minutes
+
+        published = Minutes.objects.published().filter(session=models.OuterRef("session"))
+        return self.filter(models.Exists(published), session__board__is_home=True)
+
+    def search(self, terms: list[str]) -> "RecordQuerySet":
+        """Rows (of a Searchable model) whose `search_text` holds every term of
+        `meetings.search.query_terms`."""
+        found = self
+        for term in terms:
+            found = found.filter(search_text__contains=term)
+        return found
+
+
 class SessionQuerySet(models.QuerySet):
     def public(self) -> "SessionQuerySet":
         """Sessions the public site shows, of the board it is about: those whose minutes are published,
@@ -374,6 +393,8 @@ class AgendaItem(Searchable, RecordRow):
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
     # Title, summary and deliberation as the search compares them (meetings.search.normalize).
     searched_fields = ("title", "summary", "deliberation")
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
