@@ -33,14 +33,9 @@ from django.core.management import call_command  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from meetings.minutes import (  # noqa: E402
-    STYLESHEET,
-    TEMPLATE,
-    minutes_context,
-    minutes_queryset,
-    render_minutes_pdf,
-    session_record,
-)
+from meetings.models import Session  # noqa: E402
+from meetings.models.record import session_record  # noqa: E402
+from meetings.pdf import STYLESHEET, TEMPLATE, minutes_context, render_minutes_pdf  # noqa: E402
 from tests import factory  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,8 +55,8 @@ def build_sessions() -> dict:
     for sequence in range(1, 61):
         factory.resolution(large, sequence)
     return {
-        "demo (18 دجنبر 2025)": minutes_queryset().get(year=2025, ordinal=2, board__is_home=True),
-        "large (40 items, 60 resolutions, 35 attendees)": minutes_queryset().get(pk=large.pk),
+        "demo (18 دجنبر 2025)": Session.objects.with_record().get(year=2025, ordinal=2, board__is_home=True),
+        "large (40 items, 60 resolutions, 35 attendees)": Session.objects.with_record().get(pk=large.pk),
     }
 
 

@@ -13,10 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings import lifecycle
 from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.sessions import RecordAdmin, RecordInline, is_frozen
 from meetings.models import Attendance, Quorum, Session
+from meetings.models.record import frozen_message
 from meetings.text import close_bidi_controls
 
 from .dashboard import COLUMNS, chart, count_resolutions
@@ -131,7 +131,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
                 return redirect(request.path)
             return redirect("admin:meetings_session_change", session.pk)
         if is_frozen(session):
-            messages.info(request, lifecycle.frozen_message())
+            messages.info(request, frozen_message())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

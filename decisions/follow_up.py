@@ -55,7 +55,7 @@ class FollowUpForm(forms.Form):
 
     def save(self, session: Session) -> None:
         """Record, change or remove this resolution's follow-up at `session`. A signed record refuses
-        with a ValidationError (see meetings.lifecycle.record_will_change)."""
+        with a ValidationError (see Session.lock_record)."""
         status, note = self.cleaned_data["status"], self.cleaned_data["note"]
         if status == NOT_REPORTED:
             if self.recorded is not None:

@@ -1,85 +1,74 @@
-"""The minutes lifecycle: who may move a version of the minutes to which state, and what each state freezes.
+"""Who may move the minutes, and the workflows that do: every entry point (admin buttons, member pages,
+shell, a crafted POST) goes through these functions.
 
-    draft -> in review -> approved -> signed -> published
-      ^----------'   (back to draft, with a reason)
-
-Every entry point (admin, member pages, shell, a crafted POST) goes through these functions, which check
-the rule, make the move and record it in the history. A refusal is `PermissionDenied` when the person
-may not act, `ValidationError` (a message for them) when the minutes are not in a state that allows it.
+The states and the moves between them are `meetings.models.minutes.MOVES`; these functions check who
+asks (the secretariat moves the minutes; the president and the rapporteur approve, never an account of
+the secretariat, never one person twice, and the account that signs approved nothing), make the move and
+record it. A refusal is `PermissionDenied` when the person may not act (and is kept in the duties' log),
+`ValidationError` (a message for them) when the minutes are not in a state that allows it.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Membership, Session
-from .models.lifecycle import Approval, Minutes, Transition
+from .models import MOVES, Approval, DutyLog, Membership, Minutes, Session, Transition
+from .models.duties import SECRETARIAT_PERMISSION, is_secretariat
+from .models.record import record_fingerprint, session_record
+from .pdf import render_minutes_pdf
+from .signing import sha256_hex, sign_pdf
 
 State = Minutes.State
-SECRETARIAT = "meetings.manage_minutes"
+SECRETARIAT = SECRETARIAT_PERMISSION
 
-# Whose approvals make the minutes approved, by their role on the board.
+# Whose approvals make the minutes approved, by their seat on the board.
 APPROVING_ROLES = {
     Membership.Role.PRESIDENT: Approval.Role.PRESIDENT,
     Membership.Role.RAPPORTEUR: Approval.Role.RAPPORTEUR,
 }
 
 
-def current(session: Session) -> Minutes | None:
-    """The latest version of a session's minutes, whatever its state."""
-    return session.minutes_versions.order_by("-version").first()
+# What members may do and see, by the state of the latest version.
 
 
-def is_frozen(session: Session) -> bool:
-    """Once the latest version is signed, the record it certifies cannot change."""
-    latest = current(session)
-    return latest is not None and latest.is_signed
+def member_reads_record(minutes: Minutes | None) -> bool:
+    """Members read the record from review on; a draft is the secretariat's alone."""
+    return minutes is not None and minutes.state != State.DRAFT
 
 
-def frozen_message() -> str:
-    return _(
-        "The minutes of this session are signed: the record can no longer change. "
-        "A correction is made in a new version of the minutes."
-    )
+def takes_comments(minutes: Minutes | None) -> bool:
+    return minutes is not None and minutes.state == State.IN_REVIEW
 
 
-def record_will_change(session: Session) -> None:
-    """Called, in a transaction, before any change to a session's record: refused once its minutes are
-    signed. The latest version's row is locked, so that a signature under way is waited for."""
-    latest = session.minutes_versions.select_for_update().order_by("-version").first()
-    if latest is not None and latest.is_signed:
-        raise ValidationError(frozen_message(), code="frozen")
+def approving_role(minutes: Minutes, user: AbstractBaseUser) -> str | None:
+    """President or rapporteur of the session's board on its date, through the user's member record; an
+    account of the secretariat approves nothing, whatever seat its member holds."""
+    member = getattr(user, "member", None)
+    if member is None or is_secretariat(user):
+        return None
+    roles = [seat.role for seat in minutes.session.seats if seat.member_id == member.pk]
+    return next((APPROVING_ROLES[role] for role in roles if role in APPROVING_ROLES), None)
 
 
-def record_changed(session: Session) -> None:
-    """Called after a change to a session's record: approved minutes whose approvals no longer match the
-    record go back to review (a save that changed nothing leaves them approved)."""
-    latest = current(session)
-    if (
-        latest is not None
-        and latest.state == State.APPROVED
-        and set(valid_approvals(latest)) != set(Approval.Role.values)
-    ):
-        _move(
-            latest,
-            State.IN_REVIEW,
-            by=None,
-            reason=_("The record changed after approval; the approvals are withdrawn."),
-        )
+def may_approve_now(minutes: Minutes | None, user: AbstractBaseUser) -> str | None:
+    """The role in which `user` may approve `minutes` now (the member page's button), None otherwise."""
+    if minutes is None or minutes.state not in MOVES["approve"].sources:
+        return None
+    return approving_role(minutes, user)
 
 
-# The secretariat's moves offered in each state (the member pages offer approval).
-ACTIONS_BY_STATE = {
-    State.DRAFT: ["submit"],
-    State.IN_REVIEW: ["return_to_draft"],
-    State.APPROVED: ["sign", "return_to_draft"],
-    State.SIGNED: ["publish", "new_version"],
-    State.PUBLISHED: ["new_version"],
-}
-NEEDS_REASON = {"return_to_draft", "new_version"}
+# Refusals.
+
+
+def _refuse(message: str, *, by: AbstractBaseUser, minutes: Minutes) -> PermissionDenied:
+    """A refusal of a lifecycle move on the ground of who asked, kept in the duties' log. Written
+    before the move's transaction opens, so that the refusal's rollback does not take the log with it."""
+    DutyLog.refused(message, by=by, member=getattr(by, "member", None), about=str(minutes))
+    return PermissionDenied(message)
 
 
 def _require_secretariat(user: AbstractBaseUser) -> None:
@@ -87,20 +76,7 @@ def _require_secretariat(user: AbstractBaseUser) -> None:
         raise PermissionDenied(_("Only the secretariat moves the minutes through their lifecycle."))
 
 
-def _require_state(minutes: Minutes, *states: str) -> None:
-    if minutes.state not in states:
-        raise ValidationError(
-            _("This is not possible while the minutes are «%(state)s».")
-            % {"state": minutes.get_state_display()},
-            code="state",
-        )
-
-
-def _move(minutes: Minutes, target: str, *, by: AbstractBaseUser | None, reason: str = "") -> Minutes:
-    Transition.objects.create(minutes=minutes, source=minutes.state, target=target, by=by, reason=reason)
-    minutes.state = target
-    minutes.save(update_fields=["state"])
-    return minutes
+# The moves.
 
 
 @transaction.atomic
@@ -108,11 +84,13 @@ def start_version(session: Session, *, by: AbstractBaseUser, reason: str = "") -
     """A first draft of the minutes, or a correction: a new version after the latest one was signed."""
     _require_secretariat(by)
     session = Session.objects.select_for_update().get(pk=session.pk)
-    latest = current(session)
-    if latest is not None and not latest.is_signed:
-        raise ValidationError(_("The minutes of this session are already being drafted."), code="exists")
-    if latest is not None and not reason.strip():
-        raise ValidationError(_("Say why the signed minutes need a correction."), code="reason")
+    latest = session.current_minutes()
+    if latest is not None:
+        if not latest.is_signed:
+            raise ValidationError(_("The minutes of this session are already being drafted."), code="exists")
+        latest.require("new_version")
+        if not reason.strip():
+            raise ValidationError(_("Say why the signed minutes need a correction."), code="reason")
     minutes = Minutes.objects.create(
         session=session, version=(latest.version + 1) if latest else 1, reason=reason
     )
@@ -122,86 +100,77 @@ def start_version(session: Session, *, by: AbstractBaseUser, reason: str = "") -
 
 def submit_for_review(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     _require_secretariat(by)
-    _require_state(minutes, State.DRAFT)
-    return _move(minutes, State.IN_REVIEW, by=by)
+    return minutes.move("submit", by=by)
 
 
 def return_to_draft(minutes: Minutes, *, by: AbstractBaseUser, reason: str) -> Minutes:
     _require_secretariat(by)
-    _require_state(minutes, State.IN_REVIEW, State.APPROVED)
+    minutes.require("return_to_draft")
     if not reason.strip():
         raise ValidationError(_("Say why the minutes go back to draft."), code="reason")
     # A draft is approved afresh once resubmitted, even if the record did not change.
     minutes.approvals.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
-    return _move(minutes, State.DRAFT, by=by, reason=reason)
+    return minutes.move("return_to_draft", by=by, reason=reason)
 
 
-def approving_role(minutes: Minutes, user: AbstractBaseUser) -> str | None:
-    """President or rapporteur of the session's board on its date, through the user's member record."""
-    member = getattr(user, "member", None)
-    if member is None:
-        return None
-    session = minutes.session
-    roles = (
-        session.board.memberships.valid_on(session.date).filter(member=member).values_list("role", flat=True)
-    )
-    return next((APPROVING_ROLES[role] for role in roles if role in APPROVING_ROLES), None)
-
-
-def valid_approvals(minutes: Minutes, fingerprint: str | None = None) -> dict[str, Approval]:
-    """The approvals given to the record as it stands now, by role; `fingerprint` is the record's, when
-    the caller has already worked it out."""
-    from .minutes import record_fingerprint
-
-    if fingerprint is None:
-        fingerprint = record_fingerprint(minutes.session)
-    approvals = minutes.approvals.filter(fingerprint=fingerprint, withdrawn_at__isnull=True)
-    return {a.role: a for a in approvals.select_related("member")}
-
-
-@transaction.atomic
 def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
-    """The president's or the rapporteur's approval; the minutes are approved once both stand."""
-    from .minutes import minutes_queryset, record_fingerprint
-
-    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    """The president's or the rapporteur's approval; the minutes are approved once both stand, given by
+    two different members through two different accounts."""
+    if is_secretariat(by):
+        raise _refuse(
+            _("An account of the secretariat or an administrator never approves the minutes."),
+            by=by,
+            minutes=minutes,
+        )
     role = approving_role(minutes, by)
     if role is None:
-        raise PermissionDenied(_("Only the president and the rapporteur of the board approve the minutes."))
-    _require_state(minutes, State.IN_REVIEW)
-    fingerprint = record_fingerprint(minutes_queryset().get(pk=minutes.session_id))
-    created = Approval.objects.get_or_create(
-        minutes=minutes,
-        role=role,
-        fingerprint=fingerprint,
-        withdrawn_at__isnull=True,
-        defaults={"member": by.member, "by": by},
-    )[1]
-    if not created:
-        raise ValidationError(_("This approval is already recorded."), code="approved")
-    if set(valid_approvals(minutes, fingerprint)) == set(Approval.Role.values):
-        _move(minutes, State.APPROVED, by=by)
+        raise _refuse(
+            _("Only the president and the rapporteur of the board approve the minutes."),
+            by=by,
+            minutes=minutes,
+        )
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        minutes.require("approve")
+        session = Session.objects.with_record().get(pk=minutes.session_id)
+        fingerprint = record_fingerprint(session)
+        valid = minutes.valid_approvals(fingerprint)
+        if role in valid:
+            raise ValidationError(_("This approval is already recorded."), code="approved")
+        if any(a.member_id == by.member.pk or a.by_id == by.pk for a in valid.values()):
+            refusal = _("The two approvals come from two different people: yours is already recorded.")
+        else:
+            refusal = None
+            Approval.objects.create(
+                minutes=minutes, role=role, fingerprint=fingerprint, member=by.member, by=by
+            )
+            valid = minutes.valid_approvals(fingerprint)
+            if minutes.fully_approved(valid):
+                minutes.move("approve", by=by)
+    if refusal:
+        raise _refuse(refusal, by=by, minutes=minutes)
     return minutes
 
 
 def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
-    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256.
+    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
+    and keep the record it certifies as the version's snapshot.
 
     The row is locked while this runs (and SQLite runs write transactions one at a time), so two clicks
     or two workers produce one signature: the second finds the minutes signed and is refused.
     """
-    from .minutes import facts_at_signature, minutes_queryset, record_fingerprint, render_minutes_pdf
-    from .signing import sha256_hex, sign_pdf
-
     _require_secretariat(by)
+    if minutes.approvals.filter(Q(by=by) | Q(member__user=by), withdrawn_at__isnull=True).exists():
+        raise _refuse(_("The account that approved the minutes does not sign them."), by=by, minutes=minutes)
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _require_state(minutes, State.APPROVED)
-        session = minutes_queryset().get(pk=minutes.session_id)
-        approvals = valid_approvals(minutes, record_fingerprint(session))
-        if set(approvals) != set(Approval.Role.values):
+        minutes.require("sign")
+        session = Session.objects.with_record().get(pk=minutes.session_id)
+        record = session_record(session)
+        approvals = minutes.valid_approvals(record_fingerprint(session, record))
+        if not minutes.fully_approved(approvals):
             raise ValidationError(_("The approvals no longer match the record."), code="approvals")
-        pdf = render_minutes_pdf(session, minutes=minutes, approvals=approvals)
+        pdf = render_minutes_pdf(session, record=record, minutes=minutes, approvals=approvals)
         signed = sign_pdf(
             pdf,
             reason=f"محضر {session.title} — الصيغة {minutes.version}",
@@ -214,25 +183,25 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
             save=False,
         )
         minutes.signed_at = timezone.now()
-        minutes.as_signed = facts_at_signature(session)
-        minutes.save(update_fields=["pdf", "sha256", "signed_at", "as_signed"])
-        return _move(minutes, State.SIGNED, by=by)
+        minutes.record = record
+        minutes.save(update_fields=["pdf", "sha256", "signed_at", "record"])
+        return minutes.move("sign", by=by)
 
 
 @transaction.atomic
 def publish(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     _require_secretariat(by)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-    _require_state(minutes, State.SIGNED)
+    minutes.require("publish")
     minutes.published_at = timezone.now()
     minutes.save(update_fields=["published_at"])
-    return _move(minutes, State.PUBLISHED, by=by)
+    return minutes.move("publish", by=by)
 
 
 def perform(action: str, minutes: Minutes, *, by: AbstractBaseUser, reason: str = "") -> Minutes:
-    """One of ACTIONS_BY_STATE by name, as the admin's buttons post it."""
+    """One of the secretariat's moves by name, as the admin's buttons post it."""
     _require_secretariat(by)  # who first: someone not allowed learns nothing about the state
-    if action not in ACTIONS_BY_STATE.get(minutes.state, []):
+    if action not in minutes.actions_offered():
         raise ValidationError(
             _("This is not possible while the minutes are «%(state)s».")
             % {"state": minutes.get_state_display()}

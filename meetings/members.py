@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from . import lifecycle
 from .forms import CommentForm
-from .minutes import minutes_queryset, show_as_signed
-from .models import Document, Member, Membership, Minutes, Session
+from .models import Document, Member, Membership, Session
+from .models.record import record_fingerprint
 
 
 def _member(request: HttpRequest) -> Member:
@@ -43,7 +43,7 @@ def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
     """One of the member's sessions, with all its record shows (and its fingerprint reads) prefetched."""
     member = _member(request)
     queryset = (
-        minutes_queryset()
+        Session.objects.with_record()
         .filter(_seated(member))
         .prefetch_related(Prefetch("documents", Document.objects.select_related("agenda_item")))
     )
@@ -63,10 +63,12 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member, session = _member_session(request, pk)
-    minutes = lifecycle.current(session)
-    in_review = minutes is not None and minutes.state == Minutes.State.IN_REVIEW
-    agenda_items = list(session.agenda_items.all())
-    form = CommentForm(agenda_items=agenda_items) if in_review else None
+    minutes = session.current_minutes()
+    form = (
+        CommentForm(agenda_items=list(session.agenda_items.all()))
+        if lifecycle.takes_comments(minutes)
+        else None
+    )
     return render(
         request,
         "meetings/members/session_detail.html",
@@ -75,14 +77,18 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request, member, session, minutes, form) -> dict:
-    shows_record = minutes is not None and minutes.state != Minutes.State.DRAFT
+    shows_record = lifecycle.member_reads_record(minutes)
+    quorum = None
     if minutes is not None and minutes.is_signed:
-        quorum = show_as_signed(session, minutes)  # as the signed PDF says it
+        quorum, shown = minutes.signed_quorum(), minutes.signed_session()  # as the signed PDF says it
     else:
-        quorum = session.quorum() if shows_record else None
+        shown = session
+        if shows_record:
+            quorum = session.quorum()
     return {
         "member": member,
-        "session": session,
+        "session": shown,
+        "documents": session.documents.all(),
         "minutes": minutes,
         "shows_record": shows_record,
         "quorum": quorum,
@@ -90,10 +96,8 @@ def _detail_context(request, member, session, minutes, form) -> dict:
         "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
         if minutes
         else [],
-        "approval_role": minutes
-        and minutes.state == Minutes.State.IN_REVIEW
-        and lifecycle.approving_role(minutes, request.user),
-        "approvals": lifecycle.valid_approvals(minutes) if shows_record else {},
+        "approval_role": lifecycle.may_approve_now(minutes, request.user),
+        "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
 
 
@@ -102,8 +106,8 @@ def _detail_context(request, member, session, minutes, form) -> dict:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     # Only a member seated on the session's date reaches its page (_member_sessions), and so comments.
     member, session = _member_session(request, pk)
-    minutes = lifecycle.current(session)
-    if minutes is None or minutes.state != Minutes.State.IN_REVIEW:
+    minutes = session.current_minutes()
+    if not lifecycle.takes_comments(minutes):
         messages.error(request, _("Comments are taken while the minutes are in review."))
         return redirect("meetings:member_session", pk=session.pk)
     form = CommentForm(request.POST, agenda_items=list(session.agenda_items.all()))
@@ -122,13 +126,14 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     # Not unpacked into `_`: that name is gettext here.
     session = _member_session(request, pk)[1]
-    minutes = lifecycle.current(session)
+    minutes = session.current_minutes()
     if minutes is None:
         raise Http404
     try:
         lifecycle.approve(minutes, by=request.user)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
+
     else:
         messages.success(request, _("Your approval of the minutes is recorded."))
     return redirect("meetings:member_session", pk=session.pk)

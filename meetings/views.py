@@ -2,22 +2,17 @@
 secretariat chose so, and otherwise not at all: a 404 exactly like a session that never was."""
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from .minutes import inline_disposition, show_as_signed
-from .models import Attendance, Minutes, Session
+from .models import Minutes, Session
+from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
 from .verification import MESSAGES, check_copy
-
-
-def _related_model(name: str):
-    """The model behind one of Session's reverse relations (FollowUp for "follow_ups"), without importing it."""
-    return Session._meta.get_field(name).related_model
 
 
 class PublicSessionMixin:
@@ -33,33 +28,27 @@ class SessionArchive(PublicSessionMixin, ListView):
 
 
 class SessionDetail(PublicSessionMixin, DetailView):
+    """A published session as its latest published version's record tells it (never the working rows,
+    which a correction may be changing); before publication, the agenda the secretariat made public."""
+
     template_name = "meetings/session_detail.html"
     context_object_name = "session"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
-                "agenda_items",
-                # meetings never imports decisions: their rows are reached through the related names.
-                "resolutions",
-                Prefetch(
-                    "follow_ups", _related_model("follow_ups").objects.select_related("resolution__session")
-                ),
-            )
-        )
-
     def get_object(self, queryset=None):
-        queryset = self.get_queryset() if queryset is None else queryset
-        return get_object_or_404(queryset, year=self.kwargs["year"], ordinal=self.kwargs["ordinal"])
+        session = get_object_or_404(
+            self.get_queryset(), year=self.kwargs["year"], ordinal=self.kwargs["ordinal"]
+        )
+        self.minutes = session.published_minutes()
+        if self.minutes is not None:
+            return self.minutes.signed_session()
+        prefetch_related_objects([session], "agenda_items")
+        return session
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["minutes"] = minutes = self.object.published_minutes()
-        if minutes is not None:
-            context["quorum"] = show_as_signed(self.object, minutes)
+        context["minutes"] = self.minutes
+        if self.minutes is not None:
+            context["quorum"] = self.minutes.signed_quorum()
         return context
 
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle
-from ..models import Approval, Comment, Minutes, Session, Transition
+from ..models import MOVES, Approval, Comment, Minutes, Session, Transition
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -114,8 +114,8 @@ class MinutesAdmin(admin.ModelAdmin):
         minutes = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "actions_offered": lifecycle.ACTIONS_BY_STATE.get(minutes.state, []) if minutes else [],
-            "needs_reason": lifecycle.NEEDS_REASON,
+            "actions_offered": minutes.actions_offered() if minutes else [],
+            "needs_reason": [name for name, move in MOVES.items() if move.needs_reason],
             "may_move": request.user.has_perm(lifecycle.SECRETARIAT),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -162,7 +162,7 @@ class MinutesAdmin(admin.ModelAdmin):
             minutes = step()
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
-            minutes = lifecycle.current(session)
+            minutes = session.current_minutes()
         else:
             messages.success(
                 request, _("The minutes are now «%(state)s».") % {"state": minutes.get_state_display()}

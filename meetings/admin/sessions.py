@@ -7,16 +7,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle
-from ..minutes import minutes_queryset, pdf_response, render_minutes_pdf
-from ..models import AgendaItem, Attendance, Board, Document, Member, Membership, Session
+from ..models import AgendaItem, Attendance, Board, Document, DutyLog, Member, Membership, Session
+from ..models.record import frozen_message
+from ..pdf import pdf_response, render_minutes_pdf
 
 
 def is_frozen(session: Session) -> bool:
-    """`lifecycle.is_frozen`, asked once per session object: an admin page asks it for every permission
+    """`Session.is_frozen`, asked once per session object: an admin page asks it for every permission
     check of every inline, on the one object it works with."""
     if not hasattr(session, "_frozen"):
-        session._frozen = lifecycle.is_frozen(session)
+        session._frozen = session.is_frozen
     return session._frozen
 
 
@@ -67,7 +67,7 @@ class RecordAdmin(admin.ModelAdmin):
             except ValidationError:
                 refused += 1
         if refused:
-            messages.error(request, lifecycle.frozen_message())
+            messages.error(request, frozen_message())
 
 
 class MembershipInline(admin.TabularInline):
@@ -89,6 +89,31 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["name_ar", "name_fr", "title_ar", "title_fr", "email"]
     autocomplete_fields = ["user"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who logs in as whom is the administrators' (superusers') to decide (meetings.models.duties).
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "user"]
+
+
+@admin.register(DutyLog)
+class DutyLogAdmin(admin.ModelAdmin):
+    """Every change of seats and accounts, and every refusal of the separation of duties."""
+
+    list_display = ["at", "kind", "member", "about", "detail", "by"]
+    list_filter = ["kind"]
+    list_select_related = ["member", "by"]
+    search_fields = ["detail", "about", "member__name_ar"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 def live_rows(formset: BaseInlineFormSet) -> list:
@@ -165,8 +190,8 @@ class SessionAdmin(RecordAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             if request.method == "GET" and is_frozen(obj):
-                messages.info(request, lifecycle.frozen_message())
-            context["minutes"] = lifecycle.current(obj)
+                messages.info(request, frozen_message())
+            context["minutes"] = obj.current_minutes()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
@@ -188,7 +213,7 @@ class SessionAdmin(RecordAdmin):
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The draft minutes as they would print now, marked «مسودة» on every page; never stored."""
-        session = minutes_queryset().filter(pk=object_id).first()
+        session = Session.objects.with_record().filter(pk=object_id).first()
         if session is None:
             raise Http404
         if not self.has_view_permission(request, session):

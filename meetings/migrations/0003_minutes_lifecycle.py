@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import meetings.models.lifecycle
+import meetings.models.minutes
 import meetings.models.session
 from django.conf import settings
 from django.db import migrations, models
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
                 ('state', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('approved', 'approved'), ('signed', 'signed'), ('published', 'published')], default='draft', max_length=20, verbose_name='state')),
                 ('reason', models.TextField(blank=True, verbose_name='reason for this version')),
-                ('code', models.CharField(default=meetings.models.lifecycle.verification_code, max_length=32, unique=True, verbose_name='verification code')),
+                ('code', models.CharField(default=meetings.models.minutes.verification_code, max_length=32, unique=True, verbose_name='verification code')),
                 ('pdf', models.FileField(blank=True, upload_to='minutes/signed/', verbose_name='signed PDF')),
                 ('sha256', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='SHA-256 of the signed PDF')),
                 ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),

@@ -3,10 +3,20 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from .duties import (
+    APPROVING_ROLES,
+    DutyLog,
+    account_conflict_message,
+    acting_user,
+    holds_approving_seat,
+    is_secretariat,
+    refuse,
+)
 
 
 def _localized(obj: models.Model, field: str) -> str:
@@ -76,6 +86,12 @@ class Board(models.Model):
     def institution(self) -> str:
         return _localized(self, "institution")
 
+    def recheck_approvals(self) -> None:
+        """Approved minutes of this board go back to review if a change (of a seat, a name, an account)
+        means their approvals no longer hold."""
+        for session in self.sessions.filter(minutes_versions__state="approved").distinct():
+            session.record_changed()
+
 
 class Member(models.Model):
     """A person who sits, or sat, on a board."""
@@ -102,6 +118,24 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # Checked before the transaction opens: a refusal stays in the log.
+        before = Member.objects.filter(pk=self.pk).values_list("user_id", flat=True).first()
+        if self.user_id != before:
+            self.check_account()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.user_id != before:
+                DutyLog.note(
+                    DutyLog.Kind.ACCOUNT,
+                    gettext("Account: %(before)s → %(after)s")
+                    % {"before": _username(before), "after": _username(self.user_id)},
+                    member=self,
+                    about=self.name_ar,
+                )
+            for board in Board.objects.filter(memberships__member=self).distinct():
+                board.recheck_approvals()
+
     @property
     def name(self) -> str:
         return _localized(self, "name")
@@ -109,6 +143,31 @@ class Member(models.Model):
     @property
     def title(self) -> str:
         return _localized(self, "title")
+
+    def clean(self) -> None:
+        before = Member.objects.filter(pk=self.pk).values_list("user_id", flat=True).first()
+        if self.user_id != before:
+            self.check_account()
+
+    def check_account(self) -> None:
+        """Only an administrator links an account to a member (in the shell, the administrator is whoever
+        runs it); and never an account of the secretariat to a member who approves."""
+        by = acting_user.get()
+        if by is not None and not by.is_superuser:
+            raise refuse(
+                gettext("Only an administrator links a user account to a member."),
+                member=self,
+                about=self.name_ar,
+            )
+        if self.user_id is not None and is_secretariat(self.user) and holds_approving_seat(self):
+            raise refuse(account_conflict_message(), member=self, about=self.name_ar)
+
+
+def _username(user_id: int | None) -> str:
+    if user_id is None:
+        return "—"
+    user = Member.user.field.related_model.objects.filter(pk=user_id).first()
+    return user.get_username() if user else str(user_id)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -155,6 +214,74 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.member} — {self.get_role_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.check_duties()  # before the transaction opens: a refusal stays in the log
+        with transaction.atomic():
+            before = Membership.objects.filter(pk=self.pk).first() if self.pk else None
+            super().save(*args, **kwargs)
+            if before is None or before._seat_text() != self._seat_text() or before.board_id != self.board_id:
+                DutyLog.note(
+                    DutyLog.Kind.SEAT, self._change_text(before), member=self.member, about=str(self.board)
+                )
+            self.board.recheck_approvals()
+            if before is not None and before.board_id != self.board_id:
+                before.board.recheck_approvals()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            DutyLog.note(
+                DutyLog.Kind.SEAT,
+                gettext("Seat removed: %(seat)s") % {"seat": self._seat_text()},
+                member=self.member,
+                about=str(self.board),
+            )
+            self.board.recheck_approvals()
+        return deleted
+
+    def clean(self) -> None:
+        try:
+            self.member, self.board  # noqa: B018 (an inline's parent may not be saved yet, but is set)
+        except (Member.DoesNotExist, Board.DoesNotExist):
+            return
+        if self.start is not None:
+            self.check_duties()
+
     @property
     def has_vote(self) -> bool:
         return self.role != self.Role.INVITED
+
+    def check_duties(self) -> None:
+        """An approving seat is never held through an account of the secretariat, and one person never
+        holds both approving seats of a board at once (the two approvals come from two people)."""
+        if self.role not in APPROVING_ROLES:
+            return
+        user = self.member.user
+        if user is not None and is_secretariat(user):
+            raise refuse(account_conflict_message(), member=self.member, about=str(self.board))
+        other_role = [role for role in APPROVING_ROLES if role != self.role]
+        overlapping = (
+            Membership.objects.filter(board_id=self.board_id, member_id=self.member_id, role__in=other_role)
+            .exclude(pk=self.pk)
+            .filter(Q(end__isnull=True) | Q(end__gte=self.start))
+        )
+        if self.end is not None:
+            overlapping = overlapping.filter(start__lte=self.end)
+        if overlapping.exists():
+            raise refuse(
+                gettext("One person cannot hold the president's and the rapporteur's seats at once."),
+                member=self.member,
+                about=str(self.board),
+            )
+
+    def _seat_text(self) -> str:
+        end = self.end.isoformat() if self.end else "…"
+        return f"{self.member.name_ar} — {self.get_role_display()} ({self.start.isoformat()} – {end})"
+
+    def _change_text(self, before: "Membership | None") -> str:
+        if before is None:
+            return gettext("Seat added: %(seat)s") % {"seat": self._seat_text()}
+        return gettext("Seat changed: %(before)s → %(after)s") % {
+            "before": before._seat_text(),
+            "after": self._seat_text(),
+        }

@@ -1,122 +1,39 @@
 """A session of a board and what happened in it: attendance, agenda, quorum."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import models
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
-from ..search import normalize
 from .board import Board, Member, Membership
-
-
-class RecordRow(models.Model):
-    """A part of a session's record: its changes go through `meetings.lifecycle.record_will_change`,
-    which refuses them once the minutes are signed and withdraws approvals given before."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        # One transaction, in which the check locks the minutes' row: a signature under way finishes
-        # first, and the change is then refused instead of slipping in under it.
-        with transaction.atomic():
-            self._record_will_change()
-            super().save(*args, **kwargs)
-            self._record_changed()
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            self._record_will_change()
-            session = self.record_session()
-            deleted = super().delete(*args, **kwargs)
-            if session is not None and session is not self:
-                from ..lifecycle import record_changed
-
-                record_changed(session)
-        return deleted
-
-    def record_session(self) -> "Session | None":
-        return parent_session(self)
-
-    def clean(self) -> None:
-        from ..lifecycle import frozen_message, is_frozen
-
-        session = self.record_session()
-        if session is not None and session.pk and is_frozen(session):
-            raise ValidationError(frozen_message(), code="frozen")
-
-    def _record_will_change(self) -> None:
-        from ..lifecycle import record_will_change
-
-        session = self.record_session()
-        if session is not None and session.pk:
-            record_will_change(session)
-
-    def _record_changed(self) -> None:
-        from ..lifecycle import record_changed
-
-        session = self.record_session()
-        if session is not None and session.pk:
-            record_changed(session)
-
-
-class Searchable(models.Model):
-    """A row found by the Arabic-aware search: `search_text` is its `searched_fields`, normalised on save."""
-
-    searched_fields: tuple[str, ...] = ()
-
-    search_text = models.TextField(_("search text"), blank=True, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        self.fill_search_text()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(self.searched_fields) & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
-
-    def fill_search_text(self) -> None:
-        """Set `search_text` from `searched_fields`: save() calls it, and so must whatever bypasses
-        save() (bulk_create)."""
-        self.search_text = normalize(" ".join(getattr(self, name) for name in self.searched_fields))
-
-
-class RecordQuerySet(models.QuerySet):
-    """Rows of a session's record: what the public may read of them, and the search of Searchable ones."""
-
-    def published(self) -> "RecordQuerySet":
-        """Rows the public may read: of the home board, in sessions whose minutes are published."""
-        from .lifecycle import Minutes
-
-        published = Minutes.objects.published().filter(session=models.OuterRef("session"))
-        return self.filter(models.Exists(published), session__board__is_home=True)
-
-    def search(self, terms: list[str]) -> "RecordQuerySet":
-        """Rows (of a Searchable model) whose `search_text` holds every term of
-        `meetings.search.query_terms`."""
-        found = self
-        for term in terms:
-            found = found.filter(search_text__contains=term)
-        return found
+from .record import RecordQuerySet, RecordRow, Searchable, frozen_message, parent_session
 
 
 class SessionQuerySet(models.QuerySet):
     def public(self) -> "SessionQuerySet":
         """Sessions the public site shows, of the board it is about: those whose minutes are published,
         and those whose agenda the secretariat chose to show before."""
-        from .lifecycle import Minutes
-
-        published = Minutes.objects.published().filter(session=models.OuterRef("pk"))
+        published = self.model.minutes_model().objects.published().filter(session=models.OuterRef("pk"))
         return self.filter(Q(is_public=True) | Q(models.Exists(published)), board__is_home=True)
+
+    def with_record(self) -> "SessionQuerySet":
+        """Sessions with their whole record (everything `session_record` reads), in a fixed number of
+        queries whatever its size."""
+        return self.select_related("board", "chair").prefetch_related(
+            Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
+            "agenda_items",
+            # Spelled as strings: meetings never imports decisions.
+            "resolutions__agenda_item",
+            "follow_ups__resolution__session",
+        )
 
 
 class Session(RecordRow):
@@ -226,12 +143,51 @@ class Session(RecordRow):
     def display_date(self) -> str:
         return moroccan_date(self.date)
 
+    @classmethod
+    def minutes_model(cls) -> type[models.Model]:
+        """Minutes, reached through the relation: `meetings.models.minutes` imports this module."""
+        return cls.minutes_versions.rel.related_model
+
+    def current_minutes(self):
+        """The latest version of the minutes, whatever its state; None before the first."""
+        return self.minutes_versions.order_by("-version").first()
+
     def published_minutes(self):
         """The latest published version of the minutes, the one the public reads; None before."""
         return self.minutes_versions.published().order_by("-version").first()
 
+    # The record's life: frozen from signature on; a change withdraws approvals given before.
+
+    @property
+    def is_frozen(self) -> bool:
+        """Once the latest version is signed, the record it certifies cannot change."""
+        latest = self.current_minutes()
+        return latest is not None and latest.is_signed
+
+    def lock_record(self) -> None:
+        """Called, in a transaction, before any change to the record: refused once the minutes are
+        signed. The latest version's row is locked, so that a signature under way is waited for."""
+        latest = self.minutes_versions.select_for_update().order_by("-version").first()
+        if latest is not None and latest.is_signed:
+            raise ValidationError(frozen_message(), code="frozen")
+
+    def record_changed(self) -> None:
+        """Called after a change to the record, or to who approves it: approved minutes whose approvals
+        no longer hold go back to review (a save that changed nothing leaves them approved)."""
+        latest = self.current_minutes()
+        if latest is not None:
+            latest.recheck_approvals()
+
+    # Seats and quorum on the session's date.
+
+    @cached_property
+    def seats(self) -> list[Membership]:
+        """The board's seats valid on the session's date, with their members and accounts: read once per
+        session object, by the quorum, the record, its fingerprint and the minutes' signature block."""
+        return list(self.board.memberships.valid_on(self.date).select_related("member"))
+
     def voting_memberships(self) -> list[Membership]:
-        return list(self.board.memberships.valid_on(self.date).voting().select_related("member"))
+        return [seat for seat in self.seats if seat.has_vote]
 
     def quorum(self) -> "Quorum":
         """The quorum as the rules count it, from the voting seats valid on the session's date."""
@@ -246,6 +202,13 @@ class Quorum:
     present: int
     represented: int
     required: int
+
+    @classmethod
+    def from_record(cls, data: dict) -> "Quorum":
+        """The quorum as `session_record` keeps it."""
+        return cls(
+            **{field: data[field] for field in ("voting_members", "present", "represented", "required")}
+        )
 
     @property
     def counted(self) -> int:
@@ -370,14 +333,6 @@ class Attendance(RecordRow):
                     % {"count": board.max_proxies}
                 }
             )
-
-
-def parent_session(row: models.Model) -> Session | None:
-    """The session a child row belongs to, even when the admin validates it before saving the session."""
-    try:
-        return row.session
-    except Session.DoesNotExist:
-        return None
 
 
 class AgendaItem(Searchable, RecordRow):

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.test import override_settings
 
 from meetings.management.commands.init_signing import make_ca, make_signing_certificate, pkcs12_bytes
-from meetings.minutes import minutes_queryset, render_minutes_pdf
+from meetings.models import Session
+from meetings.pdf import render_minutes_pdf
 from meetings.signing import sign_pdf
 from tests import factory
 from tests.signing import OPENING, SIGN
@@ -45,7 +46,7 @@ def minutes(django_db_setup, django_db_blocker, signing_files) -> dict:
     with django_db_blocker.unblock(), transaction.atomic():
         session = factory.session(factory.board(is_home=False), opening=OPENING)
         factory.agenda_item(session, 1, title="المصادقة على مخطط عمل سنة 2026")
-        rendered = render_minutes_pdf(minutes_queryset().get(pk=session.pk))
+        rendered = render_minutes_pdf(Session.objects.with_record().get(pk=session.pk))
         transaction.set_rollback(True)
     with override_settings(**signing_files):
         signed = sign_pdf(rendered, **SIGN)

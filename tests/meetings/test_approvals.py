@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from meetings import lifecycle
-from meetings.minutes import record_fingerprint
-from meetings.models import Approval, Membership, Minutes
+from meetings.models import Approval, Member, Membership, Minutes
+from meetings.models.record import record_fingerprint
 from tests import factory
 from tests.actors import actors
 from tests.lifecycle_messages import (
@@ -16,6 +16,7 @@ from tests.lifecycle_messages import (
     APPROVALS_OUTDATED,
     APPROVALS_WITHDRAWN,
     ONLY_APPROVERS,
+    SECRETARIAT_NEVER_APPROVES,
     not_possible,
 )
 
@@ -65,18 +66,21 @@ def test_the_minutes_are_approved_once_both_the_president_and_the_rapporteur_app
 
     minutes.refresh_from_db()
     assert minutes.state == State.APPROVED
-    assert set(lifecycle.valid_approvals(minutes)) == BOTH
+    assert set(minutes.valid_approvals()) == BOTH
 
 
-@pytest.mark.parametrize("who", ["member", "secretary", "outsider"])
-def test_only_the_president_and_the_rapporteur_approve(who):
+@pytest.mark.parametrize(
+    "who, message",
+    [("member", ONLY_APPROVERS), ("secretary", SECRETARIAT_NEVER_APPROVES), ("outsider", ONLY_APPROVERS)],
+)
+def test_only_the_president_and_the_rapporteur_approve(who, message):
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
 
     with pytest.raises(PermissionDenied) as refusal:
         lifecycle.approve(minutes, by=getattr(cast, who))
 
-    assert str(refusal.value) == ONLY_APPROVERS
+    assert str(refusal.value) == message
     assert not minutes.approvals.exists()
 
 
@@ -140,7 +144,7 @@ def test_approvals_given_before_a_change_no_longer_count():
 
     change_agenda_item_title(cast)
 
-    assert lifecycle.valid_approvals(minutes) == {}
+    assert minutes.valid_approvals() == {}
     assert minutes.approvals.count() == 2  # kept for the record, no longer counted
 
 
@@ -177,7 +181,7 @@ def test_an_approval_given_before_a_change_in_review_does_not_count_toward_appro
 
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
-    assert set(lifecycle.valid_approvals(minutes)) == {Approval.Role.PRESIDENT}
+    assert set(minutes.valid_approvals()) == {Approval.Role.PRESIDENT}
 
 
 def _change_attendance(cast):
@@ -217,7 +221,7 @@ def test_any_change_to_the_sessions_record_after_approval_withdraws_it(change):
 
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
-    assert lifecycle.valid_approvals(minutes) == {}
+    assert minutes.valid_approvals() == {}
 
 
 def test_saving_the_approved_record_unchanged_keeps_the_approvals():
@@ -229,7 +233,7 @@ def test_saving_the_approved_record_unchanged_keeps_the_approvals():
 
     minutes.refresh_from_db()
     assert minutes.state == State.APPROVED
-    assert set(lifecycle.valid_approvals(minutes)) == BOTH
+    assert set(minutes.valid_approvals()) == BOTH
 
 
 def test_minutes_resubmitted_unchanged_after_a_return_to_draft_can_be_approved_again():
@@ -246,13 +250,29 @@ def test_minutes_resubmitted_unchanged_after_a_return_to_draft_can_be_approved_a
     assert minutes.state == State.APPROVED
 
 
-def test_a_change_the_minutes_show_from_outside_the_session_stops_the_signature():
+def test_a_change_the_minutes_show_from_outside_the_session_sends_them_back_to_review():
     cast = actors()
     minutes = cast.minutes(State.APPROVED)
     # A member's name is printed in the minutes but is not a row of the session's record.
     member = cast.member.member
     member.name_ar = "عبد الجبار الرشيدي (مصحح)"
     member.save()
+
+    minutes.refresh_from_db()
+    assert minutes.state == State.IN_REVIEW
+    assert history(minutes)[-1] == (State.APPROVED, State.IN_REVIEW, None, APPROVALS_WITHDRAWN)
+    with pytest.raises(ValidationError) as refusal:
+        lifecycle.sign(minutes, by=cast.secretary)
+    assert refusal.value.messages == [not_possible(State.IN_REVIEW)]
+    minutes.refresh_from_db()
+    assert minutes.sha256 == ""
+
+
+def test_the_signature_is_refused_when_the_approvals_no_longer_match_the_record():
+    cast = actors()
+    minutes = cast.minutes(State.APPROVED)
+    # Past the models (no recheck ran): the signature checks the approvals again.
+    Member.objects.filter(pk=cast.member.member.pk).update(name_ar="عبد الجبار الرشيدي (مصحح)")
 
     with pytest.raises(ValidationError) as refusal:
         lifecycle.sign(minutes, by=cast.secretary)

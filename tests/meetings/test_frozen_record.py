@@ -139,7 +139,7 @@ def test_the_signed_minutes_are_unchanged_by_a_refused_change(signed):
 
     minutes = Minutes.objects.get(pk=signed["minutes"])
     assert minutes.state == State.SIGNED
-    assert lifecycle.is_frozen(minutes.session)
+    assert minutes.session.is_frozen
 
 
 @pytest.mark.django_db
@@ -368,7 +368,7 @@ def test_a_corrected_version_opens_the_record_again():
 
     cast.item.refresh_from_db()
     assert cast.item.title == "مشروع مخطط العمل المصحح"
-    assert not lifecycle.is_frozen(cast.session)
+    assert not cast.session.is_frozen
 
 
 @pytest.mark.django_db

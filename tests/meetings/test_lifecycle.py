@@ -67,7 +67,7 @@ def test_the_secretariat_starts_the_first_draft():
 
     minutes.refresh_from_db()
     assert (minutes.version, minutes.state, minutes.reason) == (1, State.DRAFT, "")
-    assert lifecycle.current(cast.session) == minutes
+    assert cast.session.current_minutes() == minutes
 
 
 def test_the_secretariat_submits_a_draft_for_review():

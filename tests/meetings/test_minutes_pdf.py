@@ -9,15 +9,15 @@ from django.core.management import call_command
 from django.db import transaction
 
 from decisions.models import Resolution
-from meetings.minutes import minutes_queryset, render_minutes_pdf
-from meetings.models import Attendance, Membership
+from meetings.models import Attendance, Membership, Session
+from meetings.pdf import render_minutes_pdf
 from tests import factory, pdf
 
 N = pdf.normalized
 
 
 def _render(session_filter: dict, *, draft: bool = False) -> bytes:
-    return render_minutes_pdf(minutes_queryset().get(**session_filter), draft=draft)
+    return render_minutes_pdf(Session.objects.with_record().get(**session_filter), draft=draft)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def demo(django_db_setup, django_db_blocker):
     """The demo minutes of 18 دجنبر 2025 and the facts of the database they must show (rolled back after)."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", stdout=io.StringIO())
-        session = minutes_queryset().get(year=2025, ordinal=2, board__is_home=True)
+        session = Session.objects.with_record().get(year=2025, ordinal=2, board__is_home=True)
         facts = {
             "chair": session.chair.name_ar,
             "agenda": list(session.agenda_items.values_list("title", flat=True)),

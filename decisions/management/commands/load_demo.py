@@ -141,12 +141,12 @@ class Command(BaseCommand):
     def _signed_session(board: Board, year: int, ordinal: int) -> Session | None:
         """A session whose minutes are signed is frozen: a second run leaves it as it is."""
         session = Session.objects.filter(board=board, year=year, ordinal=ordinal).first()
-        return session if session is not None and lifecycle.is_frozen(session) else None
+        return session if session is not None and session.is_frozen else None
 
     @staticmethod
     def _publish(session: Session, secretariat: User, members_users: dict[str, User]) -> None:
         """Through the real lifecycle: draft, review, both approvals, signature (pyHanko), publication."""
-        minutes = lifecycle.current(session) or lifecycle.start_version(session, by=secretariat)
+        minutes = session.current_minutes() or lifecycle.start_version(session, by=secretariat)
         if minutes.state == Minutes.State.DRAFT:
             lifecycle.submit_for_review(minutes, by=secretariat)
         if minutes.state == Minutes.State.IN_REVIEW:

@@ -1,0 +1,418 @@
+"""The minutes of a session as a document with a life: versions, states, approvals, comments, history.
+
+    draft -> in review -> approved -> signed -> published
+      ^----------'   (back to draft, with a reason)
+
+`MOVES` is the state machine, written once: each action, the states it may start from, the state it
+leads to. `Minutes.move` performs one and records it; who may ask for which lives in `meetings.lifecycle`.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .board import Board, Member
+from .record import record_fingerprint
+from .session import AgendaItem, Attendance, Quorum, Session
+
+
+def verification_code() -> str:
+    """The short random code printed in the minutes' QR code: unguessable, unlike a version number."""
+    return secrets.token_urlsafe(12)
+
+
+class MinutesQuerySet(models.QuerySet):
+    def published(self) -> "MinutesQuerySet":
+        return self.filter(state=Minutes.State.PUBLISHED)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    APPROVED = "approved", _("approved")
+    SIGNED = "signed", _("signed")
+    PUBLISHED = "published", _("published")
+
+
+SIGNED_STATES = frozenset({State.SIGNED, State.PUBLISHED})
+
+
+@dataclass(frozen=True)
+class Move:
+    """One action of the lifecycle: the states it may start from, and the state it leads to."""
+
+    sources: frozenset[str]
+    target: str
+    needs_reason: bool = False
+    # A button of the secretariat on the minutes' admin page; the others are the approvers' (approve)
+    # or happen by themselves (withdraw).
+    by_secretariat: bool = True
+
+
+MOVES: dict[str, Move] = {
+    "submit": Move(frozenset({State.DRAFT}), State.IN_REVIEW),
+    # Each approval is taken in review; the second of the two moves the minutes to approved.
+    "approve": Move(frozenset({State.IN_REVIEW}), State.APPROVED, by_secretariat=False),
+    # The record, or who approves it, changed after approval.
+    "withdraw": Move(frozenset({State.APPROVED}), State.IN_REVIEW, by_secretariat=False),
+    "sign": Move(frozenset({State.APPROVED}), State.SIGNED),
+    "publish": Move(frozenset({State.SIGNED}), State.PUBLISHED),
+    # A correction: a new version, in draft, after the latest one was signed.
+    "new_version": Move(SIGNED_STATES, State.DRAFT, needs_reason=True),
+    "return_to_draft": Move(frozenset({State.IN_REVIEW, State.APPROVED}), State.DRAFT, needs_reason=True),
+}
+
+
+class Minutes(models.Model):
+    """One version of the minutes (محضر) of a session, from draft to published."""
+
+    State = State
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="minutes_versions"
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.DRAFT)
+    reason = models.TextField(_("reason for this version"), blank=True)
+    code = models.CharField(_("verification code"), max_length=32, unique=True, default=verification_code)
+    pdf = models.FileField(_("signed PDF"), upload_to="minutes/signed/", blank=True)
+    sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True, db_index=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # The whole record as signed (`meetings.models.record.session_record`, also attached to the PDF as
+    # session.json): the public pages of a published version are drawn from it, never from the working
+    # rows, which a correction may be changing.
+    record = models.JSONField(_("record as signed"), default=dict, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MinutesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        ordering = ["session", "-version"]
+        permissions = [("manage_minutes", _("Can move minutes through review, signature and publication"))]
+        indexes = [
+            # "Are this session's minutes published?", asked for every row the public pages consider:
+            # answered from the index alone.
+            models.Index(fields=["session", "state"], name="minutes_session_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "version"],
+                name="minutes_unique_version",
+                violation_error_message=_("This version of the minutes already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["signed", "published"]) | (~Q(sha256="") & ~Q(pdf="")),
+                name="minutes_signed_has_its_file",
+                violation_error_message=_("Signed minutes keep their signed file and its SHA-256."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {_('version')} {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:verify_code", kwargs={"code": self.code})
+
+    @property
+    def is_signed(self) -> bool:
+        return self.state in SIGNED_STATES
+
+    # The lifecycle: MOVES, performed.
+
+    def actions_offered(self) -> list[str]:
+        """The secretariat's buttons in the current state."""
+        return [name for name, move in MOVES.items() if move.by_secretariat and self.state in move.sources]
+
+    def require(self, action: str) -> Move:
+        """The move `action`, if the minutes' state allows it; a ValidationError for the user otherwise."""
+        move = MOVES[action]
+        if self.state not in move.sources:
+            raise ValidationError(
+                gettext("This is not possible while the minutes are «%(state)s».")
+                % {"state": self.get_state_display()},
+                code="state",
+            )
+        return move
+
+    def move(self, action: str, *, by=None, reason: str = "") -> "Minutes":
+        """Perform `action` (MOVES) and record it in the history: who, when, from, to, why."""
+        move = self.require(action)
+        Transition.objects.create(minutes=self, source=self.state, target=move.target, by=by, reason=reason)
+        self.state = move.target
+        self.save(update_fields=["state"])
+        return self
+
+    # Approvals.
+
+    def valid_approvals(self, fingerprint: str | None = None) -> "dict[str, Approval]":
+        """The approvals given to the record as it stands now, by role; `fingerprint` is the record's,
+        when the caller has already worked it out."""
+        if fingerprint is None:
+            fingerprint = record_fingerprint(Session.objects.with_record().get(pk=self.session_id))
+        approvals = self.approvals.filter(fingerprint=fingerprint, withdrawn_at__isnull=True)
+        return {a.role: a for a in approvals.select_related("member")}
+
+    @staticmethod
+    def fully_approved(approvals: "dict[str, Approval]") -> bool:
+        """Both roles approved, by two different members through two different accounts."""
+        found = [approvals.get(role) for role in Approval.Role.values]
+        return (
+            all(found)
+            and len({a.member_id for a in found}) == len(found)
+            and len({a.by_id for a in found}) == len(found)
+        )
+
+    def recheck_approvals(self) -> None:
+        """Approved minutes whose approvals no longer hold (the record, a seat or an account changed) go
+        back to review, the approvals that no longer match withdrawn."""
+        if self.state != State.APPROVED:
+            return  # in review, an approval of an earlier record simply does not count (valid_approvals)
+        valid = self.valid_approvals()
+        stale = self.approvals.filter(withdrawn_at__isnull=True).exclude(
+            pk__in=[a.pk for a in valid.values()]
+        )
+        stale.update(withdrawn_at=timezone.now())
+        if not self.fully_approved(valid):
+            self.move(
+                "withdraw", reason=gettext("The record changed after approval; the approvals are withdrawn.")
+            )
+
+    # The record as signed.
+
+    def signed_session(self) -> Session:
+        """The session as this version's record tells it: the objects the working rows would give
+        (Session, Attendance, AgendaItem, Resolution, FollowUp), built in memory from the snapshot for
+        the pages to show, never saved (the record is frozen: a save would be refused)."""
+        return _session_from_record(self.record, pk=self.session_id, board_id=self.session.board_id)
+
+    def signed_quorum(self) -> Quorum:
+        return Quorum.from_record(self.record["quorum"])
+
+    def superseded_by(self, *, published_only: bool = False) -> "Minutes | None":
+        """The later version signed since, if any: this one then only stays for the record.
+
+        The public pages ask for a published successor only: a correction signed but not yet published
+        is not public, and naming it would print its code and link to a page that answers 404."""
+        states = [self.State.PUBLISHED] if published_only else [self.State.SIGNED, self.State.PUBLISHED]
+        return (
+            Minutes.objects.filter(session_id=self.session_id, version__gt=self.version, state__in=states)
+            .order_by("version")
+            .first()
+        )
+
+
+class Transition(models.Model):
+    """One move of a version of the minutes from a state to another: who, when, from, to, why."""
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    source = models.CharField(_("from"), max_length=20, choices=Minutes.State, blank=True)
+    target = models.CharField(_("to"), max_length=20, choices=Minutes.State)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    at = models.DateTimeField(_("date and time"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("history")
+        ordering = ["minutes", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display() or '—'} → {self.get_target_display()}"
+
+
+class Approval(models.Model):
+    """The president's or the rapporteur's approval of one version, for the record as it then stood."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", _("president")
+        RAPPORTEUR = "rapporteur", _("rapporteur")
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="approvals"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT)
+    at = models.DateTimeField(_("date and time"), auto_now_add=True)
+    # A hash of the record and of who approves it (meetings.models.record.record_fingerprint): an
+    # approval counts only while both are what was approved; any later change withdraws it.
+    fingerprint = models.CharField(_("record fingerprint"), max_length=64)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["minutes", "at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes", "role", "fingerprint"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="approval_once_per_role_and_record",
+                violation_error_message=_("This approval is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.member}"
+
+
+class Comment(models.Model):
+    """A board member's comment on the draft minutes, answered by the secretariat."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        TAKEN = "taken", _("taken into account")
+        DECLINED = "declined", _("declined")
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="comments"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text=_("Empty for a comment on the minutes as a whole."),
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="comments"
+    )
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.OPEN)
+    reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["minutes", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(reply=""),
+                name="comment_answered_with_a_reply",
+                violation_error_message=_("A comment taken into account or declined needs a reply."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.text[:60]}"
+
+    def sign_reply(self, user) -> None:
+        """A comment answered now (taken into account or declined) is signed with who answered it and when;
+        an answer already signed keeps its signature."""
+        if self.status != self.Status.OPEN and self.replied_by_id is None:
+            self.replied_by, self.replied_at = user, timezone.now()
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _time(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value else None
+
+
+def _member(person: dict | None) -> Member | None:
+    return Member(**person) if person else None
+
+
+def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
+    # meetings never imports decisions: their models are reached through Session's relations.
+    resolution_model = Session._meta.get_field("resolutions").related_model
+    follow_up_model = Session._meta.get_field("follow_ups").related_model
+    facts = record["session"]
+    session = Session(
+        pk=pk,
+        board=Board(pk=board_id, **record["board"]),
+        year=facts["year"],
+        ordinal=facts["ordinal"],
+        kind=facts["kind"],
+        date=_date(facts["date"]),
+        start_time=_time(facts["start_time"]),
+        end_time=_time(facts["end_time"]),
+        place=facts["place"],
+        chair=_member(facts["chaired_by"]),
+        opening=facts["opening"],
+    )
+    session._state.adding = False
+    items = {
+        item["position"]: AgendaItem(session=session, **{k: item[k] for k in AGENDA_FIELDS})
+        for item in record["agenda"]
+    }
+    resolutions = [
+        resolution_model(
+            session=session,
+            sequence=r["sequence"],
+            agenda_item=items.get(r["agenda_item"]),
+            title=r["title"],
+            text=r["text"],
+            unanimous=r["unanimous"],
+            votes_for=r["votes"]["for"],
+            votes_against=r["votes"]["against"],
+            votes_abstain=r["votes"]["abstain"],
+            outcome=r["outcome"],
+            responsible_unit=r["responsible_unit"],
+            due_date=_date(r["due_date"]),
+        )
+        for r in record["resolutions"]
+    ]
+    follow_ups = []
+    for f in record["follow_ups"]:
+        year, ordinal, sequence = f["resolution_parts"]
+        followed = resolution_model(
+            session=Session(year=year, ordinal=ordinal),
+            sequence=sequence,
+            title=f["resolution_title"],
+            outcome=f["resolution_outcome"],
+            due_date=_date(f["resolution_due_date"]),
+        )
+        follow_ups.append(
+            follow_up_model(session=session, resolution=followed, status=f["status"], note=f["note"])
+        )
+    session._prefetched_objects_cache = {
+        "attendances": [
+            Attendance(
+                session=session,
+                member=_member(a["member"]),
+                status=a["status"],
+                proxy=_member(a["proxy_member"]),
+            )
+            for a in record["attendance"]
+        ],
+        "agenda_items": list(items.values()),
+        "resolutions": resolutions,
+        "follow_ups": follow_ups,
+    }
+    return session
+
+
+AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")

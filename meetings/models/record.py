@@ -1,0 +1,248 @@
+"""The record of a session: the rows that make it up, the data they amount to, and its fingerprint.
+
+The rows of a session (the session itself, its attendance, agenda items, documents; in `decisions`, its
+resolutions and follow-ups) are the secretariat's working copy. Each is a `RecordRow`: its changes go
+through the session (`Session.lock_record`, `Session.record_changed`), which refuses them once the
+minutes are signed and withdraws approvals given to the record as it was.
+
+`session_record` turns a session, loaded with `Session.objects.with_record()`, into plain data: what the
+minutes show, attached to the signed PDF as `session.json` and kept with the signed version as its
+snapshot (`Minutes.record`), from which every public page of a published session is drawn.
+`record_fingerprint` hashes that data with who approves it: an approval is given to one fingerprint.
+
+This module imports only `board`: the record is described here in terms of what a session offers.
+"""
+
+import dataclasses
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from ..search import normalize
+from .board import Membership
+
+
+def frozen_message() -> str:
+    return str(
+        _(
+            "The minutes of this session are signed: the record can no longer change. "
+            "A correction is made in a new version of the minutes."
+        )
+    )
+
+
+class RecordRow(models.Model):
+    """A part of a session's record: refused once the session's minutes are signed, and a change to it
+    withdraws the approvals given before (see `Session.lock_record` and `Session.record_changed`)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        # One transaction, in which the check locks the minutes' row: a signature under way finishes
+        # first, and the change is then refused instead of slipping in under it.
+        with transaction.atomic():
+            session = self._saved_session()
+            if session is not None:
+                session.lock_record()
+            super().save(*args, **kwargs)
+            if session is not None:
+                session.record_changed()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            session = self._saved_session()
+            if session is not None:
+                session.lock_record()
+            deleted = super().delete(*args, **kwargs)
+            if session is not None and session is not self:
+                session.record_changed()
+        return deleted
+
+    def record_session(self):
+        """The session this row belongs to (a Session is its own)."""
+        return parent_session(self)
+
+    def clean(self) -> None:
+        session = self._saved_session()
+        if session is not None and session.is_frozen:
+            raise ValidationError(frozen_message(), code="frozen")
+
+    def _saved_session(self):
+        session = self.record_session()
+        return session if session is not None and session.pk else None
+
+
+def parent_session(row: models.Model):
+    """The session a child row belongs to, even when the admin validates it before saving the session."""
+    try:
+        return row.session
+    except row._meta.get_field("session").related_model.DoesNotExist:
+        return None
+
+
+class Searchable(models.Model):
+    """A row found by the Arabic-aware search: `search_text` is its `searched_fields`, normalised on save."""
+
+    searched_fields: tuple[str, ...] = ()
+
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.searched_fields) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def fill_search_text(self) -> None:
+        """Set `search_text` from `searched_fields`: save() calls it, and so must whatever bypasses
+        save() (bulk_create)."""
+        self.search_text = normalize(" ".join(getattr(self, name) or "" for name in self.searched_fields))
+
+
+class SearchQuerySet(models.QuerySet):
+    """Rows of a Searchable model."""
+
+    def search(self, terms: list[str]) -> "SearchQuerySet":
+        """Rows whose `search_text` holds every term of `meetings.search.query_terms`."""
+        found = self
+        for term in terms:
+            found = found.filter(search_text__contains=term)
+        return found
+
+
+class RecordQuerySet(SearchQuerySet):
+    """Rows of a session's record (of a model with a `session`)."""
+
+    def published(self) -> "RecordQuerySet":
+        """Rows the public may read: of the home board, in sessions whose minutes are published."""
+        minutes = self.model._meta.get_field("session").related_model.minutes_model()
+        published = minutes.objects.published().filter(session=models.OuterRef("session"))
+        return self.filter(models.Exists(published), session__board__is_home=True)
+
+
+# The data of the record ------------------------------------------------------------------------------
+
+NAME_FIELDS = ("name_ar", "name_fr", "title_ar", "title_fr")
+
+
+def _person(member) -> dict | None:
+    return {field: getattr(member, field) for field in NAME_FIELDS} if member is not None else None
+
+
+def _time(value) -> str | None:
+    return value.isoformat("minutes") if value else None
+
+
+def session_record(session) -> dict:
+    """Everything the minutes of `session` (loaded with `Session.objects.with_record()`) show, as plain
+    data: attached to the PDF as `session.json`, kept at signature as the version's snapshot, and read
+    back by the public pages (`Minutes.signed_session`). Lists are sorted here, not by a model's default
+    order: what is hashed must not move with a Meta change."""
+    seats = {seat.member_id: seat for seat in session.seats}
+    quorum = session.quorum()
+    return {
+        "board": {
+            "name_ar": session.board.name_ar,
+            "name_fr": session.board.name_fr,
+            "institution_ar": session.board.institution_ar,
+            "institution_fr": session.board.institution_fr,
+        },
+        "session": {
+            "year": session.year,
+            "ordinal": session.ordinal,
+            "kind": session.kind,
+            "title": session.title,
+            "date": session.date.isoformat(),
+            "start_time": _time(session.start_time),
+            "end_time": _time(session.end_time),
+            "place": session.place,
+            "chair": session.chair.name_ar if session.chair else None,
+            "chaired_by": _person(session.chair),
+            "opening": session.opening,
+        },
+        "quorum": {**dataclasses.asdict(quorum), "reached": quorum.reached},
+        "attendance": [
+            {
+                "name": a.member.name_ar,
+                "title": a.member.title_ar,
+                "member": _person(a.member),
+                "role": seats[a.member_id].role if a.member_id in seats else None,
+                "status": a.status,
+                "proxy": a.proxy.name_ar if a.proxy else None,
+                "proxy_member": _person(a.proxy),
+            }
+            for a in sorted(session.attendances.all(), key=lambda a: a.pk)
+        ],
+        "agenda": [
+            {
+                "position": item.position,
+                "title": item.title,
+                "presenter": item.presenter,
+                "summary": item.summary,
+                "deliberation": item.deliberation,
+            }
+            for item in sorted(session.agenda_items.all(), key=lambda item: item.position)
+        ],
+        "resolutions": [
+            {
+                "number": r.number,
+                "sequence": r.sequence,
+                "agenda_item": r.agenda_item.position if r.agenda_item else None,
+                "title": r.title,
+                "text": r.text,
+                "unanimous": r.unanimous,
+                "votes": {"for": r.votes_for, "against": r.votes_against, "abstain": r.votes_abstain},
+                "outcome": r.outcome,
+                "responsible_unit": r.responsible_unit,
+                "due_date": r.due_date.isoformat() if r.due_date else None,
+            }
+            for r in sorted(session.resolutions.all(), key=lambda r: r.sequence)
+        ],
+        "follow_ups": [
+            {
+                "resolution": f.resolution.number,
+                "resolution_parts": list(f.resolution.number_parts),
+                "resolution_title": f.resolution.title,
+                "resolution_outcome": f.resolution.outcome,
+                "resolution_due_date": f.resolution.due_date.isoformat() if f.resolution.due_date else None,
+                "status": f.status,
+                "note": f.note,
+            }
+            for f in sorted(session.follow_ups.all(), key=lambda f: f.resolution.number_parts)
+        ],
+    }
+
+
+# Whose approvals make the minutes approved, by their seat on the board.
+APPROVING_SEATS = (Membership.Role.PRESIDENT, Membership.Role.RAPPORTEUR)
+
+
+def approving_seats(session) -> list[dict]:
+    """Who holds the approving seats on the session's date, and through which account: part of what an
+    approval vouches for, so that a change of seat or account withdraws it."""
+    return sorted(
+        (
+            {"role": seat.role, "member": seat.member_id, "user": seat.member.user_id}
+            for seat in session.seats
+            if seat.role in APPROVING_SEATS
+        ),
+        key=lambda seat: (seat["role"], seat["member"]),
+    )
+
+
+def record_fingerprint(session, record: dict | None = None) -> str:
+    """A hash of everything the minutes show and of who approves them: approvals are given to one
+    fingerprint. `record` is `session_record(session)` when the caller has it already."""
+    data = {
+        "record": record if record is not None else session_record(session),
+        "approvers": approving_seats(session),
+    }
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,135 @@
+"""The minutes (محضر) of a session as an archival PDF: an HTML template printed by WeasyPrint.
+
+The PDF is a PDF/A-3b in Arabic with the session's record attached as JSON (`session_record`), so that a
+machine can read it without parsing Arabic prose. It is rendered for the secretariat's draft previews,
+and once for good at signature (`meetings.lifecycle.sign`): the public gets that stored, signed file.
+This module only renders: what the record is lives in `meetings.models.record`.
+"""
+
+import base64
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .dates import moroccan_date
+from .models import Approval, Membership, Minutes, Quorum, Session
+from .models.record import session_record
+
+TEMPLATE = "pdf/minutes.html"
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
+ATTACHMENT_NAME = "session.json"
+
+
+def qr_code_svg(url: str) -> str:
+    """The verification URL as a QR code, an SVG data URI (vector: sharp at any print size)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def minutes_title(session: Session) -> str:
+    """«محضر اجتماع الدورة الثانية للمجلس الإداري لمؤسسة التعاون الوطني برسم سنة 2025»."""
+    with translation.override("ar"):
+        session_title = session.title
+    prefix, _, year = session_title.partition(" برسم ")
+    board = session.board.name_ar
+    # «ل» + «المجلس» is written «للمجلس».
+    board = "ل" + board[1:] if board.startswith("ال") else "ل" + board
+    return f"محضر اجتماع {prefix} {board} برسم {year}"
+
+
+def minutes_context(
+    session: Session,
+    record: dict,
+    *,
+    draft: bool,
+    minutes: Minutes | None = None,
+    approvals: dict[str, Approval] | None = None,
+) -> dict:
+    seats = {seat.member_id: seat for seat in session.seats}
+    by_role = {seat.role: seat.member for seat in session.seats}
+    return {
+        "session": session,
+        "record": record,
+        "draft": draft,
+        "title": minutes_title(session),
+        "weekday_date": moroccan_date(session.date, "ar", weekday=True),
+        "institution": settings.INSTITUTION,
+        "logo": Path(settings.INSTITUTION_LOGO).as_uri() if settings.INSTITUTION_LOGO else None,
+        "quorum": Quorum.from_record(record["quorum"]),
+        "attendance": [
+            {
+                "attendance": a,
+                "invited": getattr(seats.get(a.member_id), "role", None) == Membership.Role.INVITED,
+            }
+            for a in session.attendances.all()
+        ],
+        "signatories": [
+            (Approval.Role.PRESIDENT, "رئيس المجلس الإداري", by_role.get(Membership.Role.PRESIDENT)),
+            (Approval.Role.RAPPORTEUR, "مقرر المجلس الإداري", by_role.get(Membership.Role.RAPPORTEUR)),
+        ],
+        "minutes": minutes,
+        "approvals": approvals or {},
+        "verification_url": f"{settings.SITE_URL}{minutes.get_absolute_url()}" if minutes else None,
+        "qr_code": qr_code_svg(f"{settings.SITE_URL}{minutes.get_absolute_url()}") if minutes else None,
+    }
+
+
+def render_minutes_pdf(
+    session: Session,
+    *,
+    draft: bool = False,
+    record: dict | None = None,
+    minutes: Minutes | None = None,
+    approvals: dict[str, Approval] | None = None,
+) -> bytes:
+    """Print the minutes of one session (fetched with `Session.objects.with_record()`) as a PDF/A-3b;
+    `record` is its `session_record`, when the caller has it already.
+
+    For signature, `minutes` is the version being signed (its number and verification QR code are
+    printed) and `approvals` the president's and rapporteur's, printed in the signature block.
+    """
+    from weasyprint import CSS, HTML, Attachment  # heavy import, only where a PDF is made
+    from weasyprint.text.fonts import FontConfiguration
+
+    record = record if record is not None else session_record(session)
+    with translation.override("ar"):
+        context = minutes_context(session, record, draft=draft, minutes=minutes, approvals=approvals)
+        html = render_to_string(TEMPLATE, context)
+    attachment = Attachment(
+        string=json.dumps(record, ensure_ascii=False, indent=2),
+        name=ATTACHMENT_NAME,
+        description="Session record (board, attendance, agenda, resolutions, votes)",
+        relationship="Data",
+    )
+    fonts = FontConfiguration()  # the stylesheet's @font-face rules register here
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=str(STYLESHEET), font_config=fonts)],
+        font_config=fonts,
+        pdf_variant="pdf/a-3b",
+        attachments=[attachment],
+    )
+
+
+def inline_disposition(session: Session, *, version: int | None = None, draft: bool = False) -> str:
+    """«محضر-الدورة-2-2025-الصيغة-1.pdf», sent RFC 5987-encoded, with an ASCII name for older clients."""
+    arabic = f"محضر-الدورة-{session.ordinal}-{session.year}"
+    ascii_name = f"minutes-{session.year}-{session.ordinal}"
+    if version is not None:
+        arabic, ascii_name = f"{arabic}-الصيغة-{version}", f"{ascii_name}-v{version}"
+    if draft:
+        arabic, ascii_name = f"مسودة-{arabic}", f"draft-{ascii_name}"
+    return f"inline; filename=\"{ascii_name}.pdf\"; filename*=UTF-8''{quote(arabic + '.pdf')}"
+
+
+def pdf_response(pdf: bytes, session: Session, *, draft: bool = False) -> HttpResponse:
+    """A freshly rendered PDF (the secretariat's draft preview)."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = inline_disposition(session, draft=draft)
+    return response
