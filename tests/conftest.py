@@ -3,6 +3,7 @@ import io
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
 
@@ -34,3 +35,28 @@ def _fast_password_hashing():
 def _media_root(settings, tmp_path):
     """Signed files and renderings go to the test's own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_opens_the_record():
+    """The harness's flush may empty the record's tables, signed sessions included.
+
+    After a transactional test (pytest-django's `transactional_db`, the browser tests' live server),
+    Django empties every table with one TRUNCATE, which PostgreSQL refuses on the tables of a signed
+    record (meetings' migration 0009) unless the owner opened the escape hatch. The harness is that owner
+    emptying a database of its own, so its flush opens the hatch first, in the same transaction, and closes
+    it after. The class's method, not one connection's: the browser tests' connections are new objects."""
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        if self.connection.vendor == "postgresql":
+            sql_list = [
+                "SET LOCAL entraide.unfreeze_record = 'on'",
+                *sql_list,
+                "SET LOCAL entraide.unfreeze_record = 'off'",
+            ]
+        flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield

@@ -12,6 +12,9 @@ triggers catch what goes past them: a queryset's update() or delete(), raw SQL, 
 A data migration that must rewrite a derived column of signed rows (a search column, say) runs
 `SET LOCAL entraide.unfreeze_record = 'on'` first, inside its transaction.
 
+Migration 0009 replaces these functions: signed minutes also keep their record, publication time and
+state, TRUNCATE is refused, and the escape hatch opens for the tables' owner only (docs/database-roles.md).
+
 SQLite, the embedded database for development and the demo, relies on the models alone.
 """
 
