@@ -1,4 +1,5 @@
-"""The decisions register and the search at scale, on SQLite and on PostgreSQL, in one run.
+"""The decisions register, the search and a published session's page at scale, on SQLite and on
+PostgreSQL, in one run.
 
     DEBUG=1 .venv/bin/python benchmarks/register.py [--runs 30]
 
@@ -7,6 +8,8 @@ home board's 1,000 are public) in a throw-away SQLite database and in a throw-aw
 then requests each page through the whole stack (django.test.Client: middleware, URL resolution, view,
 queries, template) and prints the median time of each, with the number of queries it makes. The floor is a
 page that makes no query at all (`/verify/`, its form): what the stack costs before any database work.
+A published session's page is measured twice: rendered from its record as signed at every request (a
+query string bypasses the page cache), and served from the cache of the published version.
 
 Each backend runs in a child process of its own (`--backend sqlite --json`), since Django reads its
 settings once per process, with DEBUG off so that queries are not recorded while they are timed.
@@ -93,17 +96,22 @@ def build_history() -> float:
 
 def pages() -> list[tuple[str, str]]:
     """The pages measured; the filtered one on the year with the most adopted resolutions in progress."""
-    from decisions.models import Resolution
+    from decisions.models import PublishedResolution
+    from meetings.models import PublishedSession
 
     in_progress = (
-        Resolution.objects.published()
+        PublishedResolution.objects.home()
         .with_latest_status()
         .filter(outcome="adopted", latest_status="in_progress")
         .values_list("session__year", flat=True)
     )
     year = Counter(in_progress).most_common(1)[0][0]
+    session = PublishedSession.objects.home().first().get_absolute_url()
     return [
         ("floor: /verify/ form", "/verify/"),
+        # A query string bypasses the page cache: the record as signed, rendered at each request.
+        ("session page, rendered each time", f"{session}?fresh=1"),
+        ("session page, cached", session),
         ("register", "/resolutions/"),
         ("register, page 30", "/resolutions/?page=30"),
         ("filtered: year, status, outcome", f"/resolutions/?year={year}&status=in_progress&outcome=adopted"),
@@ -138,7 +146,8 @@ def measure(runs: int) -> list[dict]:
     client = Client(HTTP_HOST="localhost")
     rows = []
     for label, url in pages():
-        with CaptureQueriesContext(connection) as queries:  # also the warm-up: templates, connection
+        client.get(url)  # the warm-up: templates, connection, and the page cache of a published session
+        with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         # Read now: the next request clears the log they are read from.

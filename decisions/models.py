@@ -1,23 +1,50 @@
-"""What a board decided, and how the decisions were carried out across later sessions."""
+"""What a board decided, and how the decisions were carried out across later sessions.
+
+Two sets of rows: the secretariat's working copy (`Resolution`, `FollowUp`, parts of a session's record),
+and what the public reads (`PublishedResolution`, `PublishedFollowUp`), made from the record of the
+latest published version of each session's minutes when it is published (`fill_published_rows`), and
+replaced by the next. The register, a resolution's page, the search and the exports read only the latter.
+"""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, RecordQuerySet, RecordRow, Searchable, Session, parent_session
+from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
+from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
+from meetings.models.record import SearchQuerySet
 
 
-class ResolutionQuerySet(RecordQuerySet):
-    def with_latest_status(self, follow_ups: "RecordQuerySet | None" = None) -> "ResolutionQuerySet":
-        """Annotate `latest_status`: the status of the latest of `follow_ups` (by default those made
-        public, their session's minutes published), or None when there is none yet."""
-        if follow_ups is None:
-            follow_ups = FollowUp.objects.published()
+class DecisionQuerySet(SearchQuerySet):
+    """Resolutions, worked on or published: the rules over their follow-up status."""
+
+    def with_overdue(self, today: datetime.date) -> "DecisionQuerySet":
+        """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(_overdue(today), then=True), default=False, output_field=models.BooleanField()
+            )
+        )
+
+    def overdue(self, today: datetime.date) -> "DecisionQuerySet":
+        """Adopted resolutions past their due date whose latest follow-up is neither done nor cancelled
+        (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
+        return self.filter(_overdue(today))
+
+    def newest_first(self) -> "DecisionQuerySet":
+        """Latest sessions first; within a session, in the order the minutes give them."""
+        return self.order_by("-session__date", "-session__ordinal", "sequence")
+
+
+class ResolutionQuerySet(DecisionQuerySet):
+    def with_latest_status(self, follow_ups: "models.QuerySet[FollowUp]") -> "ResolutionQuerySet":
+        """Annotate `latest_status`: the status of the latest of `follow_ups`, or None when there is none."""
         latest = (
             follow_ups.filter(resolution=OuterRef("pk"))
             .order_by("-session__date", "-session__ordinal")
@@ -44,23 +71,6 @@ class ResolutionQuerySet(RecordQuerySet):
         )
         return self.with_latest_status(before).filter(still_open | Q(Exists(reported_here)))
 
-    def with_overdue(self, today: datetime.date) -> "ResolutionQuerySet":
-        """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""
-        return self.annotate(
-            is_overdue=models.Case(
-                models.When(_overdue(today), then=True), default=False, output_field=models.BooleanField()
-            )
-        )
-
-    def overdue(self, today: datetime.date) -> "ResolutionQuerySet":
-        """Adopted resolutions past their due date whose latest follow-up is neither done nor cancelled
-        (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
-        return self.filter(_overdue(today))
-
-    def newest_first(self) -> "ResolutionQuerySet":
-        """Latest sessions first; within a session, in the order the minutes give them."""
-        return self.order_by("-session__date", "-session__ordinal", "sequence")
-
 
 def _not_closed() -> Q:
     """No follow-up status yet (the `latest_status` annotation), or one neither done nor cancelled."""
@@ -72,25 +82,16 @@ def _overdue(today: datetime.date) -> Q:
     return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & _not_closed()
 
 
-class Resolution(Searchable, RecordRow):
-    """A decision of a board, numbered «year/session/sequence» (2025/2/1), with its vote."""
+class Decision(Searchable):
+    """What a resolution says, numbered «year/session/sequence» (2025/2/1), with its vote: the fields and
+    rules of a working `Resolution` and of a `PublishedResolution` alike (each has a `session` with a
+    year, an ordinal and a date)."""
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("adopted")
         REJECTED = "rejected", _("rejected")
         DEFERRED = "deferred", _("deferred")
 
-    session = models.ForeignKey(
-        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"
-    )
-    agenda_item = models.ForeignKey(
-        AgendaItem,
-        verbose_name=_("agenda item"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="resolutions",
-    )
     # With the session's year and ordinal (unique per board) this makes the number unique per board.
     sequence = models.PositiveSmallIntegerField(_("sequence within the session"), default=1)
     title = models.CharField(_("title"), max_length=500)
@@ -105,35 +106,8 @@ class Resolution(Searchable, RecordRow):
     # Title, text and responsible unit as the search compares them (meetings.search.normalize).
     searched_fields = ("title", "text", "responsible_unit")
 
-    objects = ResolutionQuerySet.as_manager()
-
     class Meta:
-        verbose_name = _("resolution")
-        verbose_name_plural = _("resolutions")
-        ordering = ["session", "sequence"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "sequence"],
-                name="resolution_unique_number",
-                violation_error_message=_("A resolution with this number already exists."),
-            ),
-            models.CheckConstraint(
-                condition=Q(sequence__gte=1),
-                name="resolution_sequence_positive",
-                violation_error_message=_("A resolution's number starts at 1."),
-            ),
-            models.CheckConstraint(
-                condition=Q(unanimous=False)
-                | (Q(votes_against__isnull=True) | Q(votes_against=0))
-                & (Q(votes_abstain__isnull=True) | Q(votes_abstain=0)),
-                name="resolution_unanimous_has_no_dissent",
-                violation_error_message=_("A unanimous vote has no votes against and no abstentions."),
-            ),
-        ]
-
-    # The admin sets this to the number of voters counted in the attendance being submitted with the
-    # resolution; elsewhere the stored attendance gives it.
-    voters_counted: int | None = None
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"
@@ -185,6 +159,52 @@ class Resolution(Searchable, RecordRow):
     def votes_total(self) -> int:
         return (self.votes_for or 0) + (self.votes_against or 0) + (self.votes_abstain or 0)
 
+
+class Resolution(Decision, RecordRow):
+    """A decision of a board as the secretariat records it in a session's record."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+    )
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["session", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "sequence"],
+                name="resolution_unique_number",
+                violation_error_message=_("A resolution with this number already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1),
+                name="resolution_sequence_positive",
+                violation_error_message=_("A resolution's number starts at 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unanimous=False)
+                | (Q(votes_against__isnull=True) | Q(votes_against=0))
+                & (Q(votes_abstain__isnull=True) | Q(votes_abstain=0)),
+                name="resolution_unanimous_has_no_dissent",
+                violation_error_message=_("A unanimous vote has no votes against and no abstentions."),
+            ),
+        ]
+
+    # The admin sets this to the number of voters counted in the attendance being submitted with the
+    # resolution; elsewhere the stored attendance gives it.
+    voters_counted: int | None = None
+
     def clean(self) -> None:
         super().clean()
         session = parent_session(self)
@@ -229,8 +249,6 @@ class FollowUp(RecordRow):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
     note = models.TextField(_("note"), blank=True)
 
-    objects = RecordQuerySet.as_manager()  # published(): reported at a session the public may read
-
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
@@ -271,3 +289,153 @@ class FollowUp(RecordRow):
             raise ValidationError(
                 {"resolution": _("Only a resolution of an earlier session can be followed up.")}
             )
+
+
+# What the public reads --------------------------------------------------------------------------------
+
+
+class PublishedResolutionQuerySet(DecisionQuerySet):
+    def home(self) -> "PublishedResolutionQuerySet":
+        """Of the board the public site is about."""
+        return self.filter(session__board__is_home=True)
+
+    def with_latest_status(self) -> "PublishedResolutionQuerySet":
+        """Annotate `latest_status`: the status at the latest published session that reported on the
+        resolution (by its number, as that session's signed minutes name it), or None."""
+        latest = (
+            PublishedFollowUp.objects.filter(
+                board=OuterRef("session__board"),
+                resolution_year=OuterRef("session__year"),
+                resolution_ordinal=OuterRef("session__ordinal"),
+                resolution_sequence=OuterRef("sequence"),
+            )
+            .order_by("-reported_on", "-reported_at_ordinal")
+            .values("status")[:1]
+        )
+        return self.annotate(latest_status=Subquery(latest))
+
+
+class PublishedResolution(Decision):
+    """A resolution as the latest published minutes of its session signed it."""
+
+    session = models.ForeignKey(
+        PublishedSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"
+    )
+    agenda_item = models.ForeignKey(
+        PublishedAgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+    )
+
+    objects = PublishedResolutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published resolution")
+        verbose_name_plural = _("published resolutions")
+        ordering = ["session", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "sequence"], name="published_resolution_unique_number"
+            ),
+        ]
+
+    def follow_ups(self) -> "models.QuerySet[PublishedFollowUp]":
+        """What the published sessions reported on this resolution, oldest first."""
+        return (
+            PublishedFollowUp.objects.filter(
+                board=self.session.board_id,
+                resolution_year=self.session.year,
+                resolution_ordinal=self.session.ordinal,
+                resolution_sequence=self.sequence,
+            )
+            .select_related("session")
+            .order_by("reported_on", "reported_at_ordinal")
+        )
+
+
+class PublishedFollowUp(models.Model):
+    """A follow-up as the published minutes of the session that reported it signed it: the resolution
+    is named by its number, as those minutes name it."""
+
+    session = models.ForeignKey(
+        PublishedSession,
+        verbose_name=_("reported at session"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    # Copied from the sessions: the register finds a resolution's latest follow-up in this table alone,
+    # by one index (the board, the followed resolution's number, the reporting session's date).
+    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="+")
+    reported_on = models.DateField(_("date"))
+    reported_at_ordinal = models.PositiveSmallIntegerField(_("ordinal within the year"))
+    resolution_year = models.PositiveSmallIntegerField(_("year"))
+    resolution_ordinal = models.PositiveSmallIntegerField(_("ordinal within the year"))
+    resolution_sequence = models.PositiveSmallIntegerField(_("sequence within the session"))
+    resolution_title = models.CharField(_("title"), max_length=500)
+    status = models.CharField(_("status"), max_length=20, choices=FollowUp.Status)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("published follow-up")
+        verbose_name_plural = _("published follow-ups")
+        ordering = ["session", "resolution_year", "resolution_ordinal", "resolution_sequence"]
+        indexes = [
+            models.Index(
+                fields=[
+                    "board",
+                    "resolution_year",
+                    "resolution_ordinal",
+                    "resolution_sequence",
+                    "-reported_on",
+                    "-reported_at_ordinal",
+                ],
+                name="published_follow_up_resolution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution_year}/{self.resolution_ordinal}/{self.resolution_sequence}"
+
+
+@receiver(record_published)
+def fill_published_rows(sender, published: PublishedSession, record: dict, **kwargs) -> None:
+    """The resolutions and follow-ups of a version being published, from its record as signed."""
+    items = {item.position: item for item in published.agenda_items.all()}
+    resolutions = [
+        PublishedResolution(
+            session=published,
+            agenda_item=items.get(r["agenda_item"]),
+            sequence=r["sequence"],
+            title=r["title"],
+            text=r["text"],
+            unanimous=r["unanimous"],
+            votes_for=r["votes"]["for"],
+            votes_against=r["votes"]["against"],
+            votes_abstain=r["votes"]["abstain"],
+            outcome=r["outcome"],
+            responsible_unit=r["responsible_unit"],
+            due_date=datetime.date.fromisoformat(r["due_date"]) if r["due_date"] else None,
+        )
+        for r in record["resolutions"]
+    ]
+    for resolution in resolutions:
+        resolution.fill_search_text()
+    PublishedResolution.objects.bulk_create(resolutions)
+    PublishedFollowUp.objects.bulk_create(
+        PublishedFollowUp(
+            session=published,
+            board_id=published.board_id,
+            reported_on=published.date,
+            reported_at_ordinal=published.ordinal,
+            resolution_year=f["resolution_parts"][0],
+            resolution_ordinal=f["resolution_parts"][1],
+            resolution_sequence=f["resolution_parts"][2],
+            resolution_title=f["resolution_title"],
+            status=f["status"],
+            note=f["note"],
+        )
+        for f in record["follow_ups"]
+    )

@@ -1,8 +1,8 @@
 """The public decisions register and its open data.
 
-Only resolutions of the home board whose session's minutes are published are shown or exported, and
-only follow-ups recorded at such sessions: `Resolution.objects.published()` and
-`FollowUp.objects.published()` own that rule.
+Only what the home board's published minutes signed is shown or exported: `PublishedResolution` and
+`PublishedFollowUp`, made from the record of the latest published version of each session, never the
+working rows a correction may be changing.
 
 Open data, from the register's current filter (same query string as `/resolutions/`):
 
@@ -40,11 +40,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Session
+from meetings.models import PublishedAgendaItem, PublishedSession, Session
 from meetings.search import excerpt, highlight, query_terms
 from meetings.text import close_bidi_controls
 
-from .models import NO_FOLLOW_UP, FollowUp, Resolution, ResolutionQuerySet
+from .models import NO_FOLLOW_UP, FollowUp, PublishedResolution, PublishedResolutionQuerySet
 
 PAGE_SIZE = 25
 
@@ -56,7 +56,7 @@ class RegisterFilter(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     session = forms.ChoiceField(label=_("Session"), required=False)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", _("all")), *Resolution.Outcome.choices]
+        label=_("Outcome"), required=False, choices=[("", _("all")), *PublishedResolution.Outcome.choices]
     )
     status = forms.ChoiceField(
         label=_("Follow-up"),
@@ -65,10 +65,10 @@ class RegisterFilter(forms.Form):
     )
     unit = forms.ChoiceField(label=_("Responsible unit"), required=False)
 
-    def __init__(self, data, published: ResolutionQuerySet) -> None:
+    def __init__(self, data, published: PublishedResolutionQuerySet) -> None:
         super().__init__(data)
         sessions = list(
-            Session.objects.filter(pk__in=published.values("session")).order_by("-date", "-ordinal")
+            PublishedSession.objects.filter(pk__in=published.values("session")).order_by("-date", "-ordinal")
         )
         years = sorted({session.year for session in sessions}, reverse=True)
         units = (
@@ -89,7 +89,7 @@ class RegisterFilter(forms.Form):
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
 
-    def apply(self, resolutions: ResolutionQuerySet) -> ResolutionQuerySet:
+    def apply(self, resolutions: PublishedResolutionQuerySet) -> PublishedResolutionQuerySet:
         """The resolutions the valid fields select; an invalid field (its message shown) selects nothing out."""
         self.is_valid()
         data = self.cleaned_data
@@ -111,8 +111,8 @@ class RegisterFilter(forms.Form):
         return resolutions
 
 
-def filtered(request: HttpRequest) -> tuple[RegisterFilter, ResolutionQuerySet]:
-    published = Resolution.objects.published()
+def filtered(request: HttpRequest) -> tuple[RegisterFilter, PublishedResolutionQuerySet]:
+    published = PublishedResolution.objects.home()
     form = RegisterFilter(request.GET, published)
     resolutions = (
         published.with_latest_status()
@@ -144,22 +144,17 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: int) -> HttpResponse:
     resolutions = (
-        Resolution.objects.published()
+        PublishedResolution.objects.home()
         .with_latest_status()
         .with_overdue(timezone.localdate())
-        .select_related("session__board", "agenda_item")
+        .select_related("session", "agenda_item")
     )
     resolution = get_object_or_404(
         resolutions, session__year=year, session__ordinal=ordinal, sequence=sequence
     )
-    follow_ups = (
-        resolution.follow_ups.published()
-        .select_related("session")
-        .order_by("session__date", "session__ordinal")
-    )
     context = {
         "resolution": resolution,
-        "follow_ups": follow_ups,
+        "follow_ups": resolution.follow_ups(),
     }
     return render(request, "decisions/resolution_detail.html", context)
 
@@ -178,13 +173,13 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
     if terms:
         resolutions = (
-            Resolution.objects.published()
+            PublishedResolution.objects.home()
             .search(terms)
             .select_related("session")
             .newest_first()[: SEARCH_LIMIT + 1]
         )
         items = (
-            AgendaItem.objects.published()
+            PublishedAgendaItem.objects.filter(session__board__is_home=True)
             .search(terms)
             .select_related("session")
             .order_by("-session__date", "-session__ordinal", "position")
@@ -324,33 +319,40 @@ def resolutions_schema(request: HttpRequest) -> FileResponse:
 
 def sessions_ics(request: HttpRequest) -> HttpResponse:
     """Upcoming sessions the public site shows, with their agenda, for a calendar to subscribe to."""
-    sessions = (
-        Session.objects.public()
-        .filter(date__gte=timezone.localdate())
+    today = timezone.localdate()
+    announced = Session.objects.agenda_public().filter(date__gte=today).prefetch_related("agenda_items")
+    published = (
+        PublishedSession.objects.home()
+        .filter(date__gte=today)
+        .select_related("minutes")
         .prefetch_related("agenda_items")
-        .order_by("date", "ordinal")
     )
+    # (the session, as announced or as signed; its row's id, for the event's UID; when it last changed)
+    events = [(s, s.pk, s.updated_at) for s in announced]
+    events += [(p, p.session_id, p.minutes.published_at) for p in published]
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Entraide Nationale//Administrative board sessions//AR")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", gettext("Sessions of the administrative board"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     now = timezone.now()
-    for session in sessions:
-        calendar.add_component(_session_event(session, now))
+    for session, session_id, changed in sorted(events, key=lambda event: (event[0].date, event[0].ordinal)):
+        calendar.add_component(_session_event(session, session_id, changed, now))
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="entraide-sessions.ics"'
     return response
 
 
-def _session_event(session: Session, now: datetime.datetime) -> icalendar.Event:
+def _session_event(
+    session: Session | PublishedSession, session_id: int, changed: datetime.datetime, now: datetime.datetime
+) -> icalendar.Event:
     board_time = timezone.get_default_timezone()
     event = icalendar.Event()
     # Stable across edits, renumbering and languages: a calendar updates the event instead of adding one.
-    event.add("uid", f"session-{session.pk}@{urlsplit(settings.SITE_URL).hostname}")
+    event.add("uid", f"session-{session_id}@{urlsplit(settings.SITE_URL).hostname}")
     event.add("dtstamp", now)
-    event.add("last-modified", session.updated_at)
+    event.add("last-modified", changed)
     if session.start_time:
         event.add("dtstart", datetime.datetime.combine(session.date, session.start_time, tzinfo=board_time))
         if session.end_time:

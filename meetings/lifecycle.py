@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .models import MOVES, Approval, DutyLog, Membership, Minutes, Session, Transition
 from .models.duties import SECRETARIAT_PERMISSION, is_secretariat
+from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
 from .pdf import render_minutes_pdf
 from .signing import sha256_hex, sign_pdf
@@ -44,21 +45,21 @@ def takes_comments(minutes: Minutes | None) -> bool:
     return minutes is not None and minutes.state == State.IN_REVIEW
 
 
-def approving_role(minutes: Minutes, user: AbstractBaseUser) -> str | None:
+def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
     """President or rapporteur of the session's board on its date, through the user's member record; an
     account of the secretariat approves nothing, whatever seat its member holds."""
     member = getattr(user, "member", None)
     if member is None or is_secretariat(user):
         return None
-    roles = [seat.role for seat in minutes.session.seats if seat.member_id == member.pk]
+    roles = [seat.role for seat in session.seats if seat.member_id == member.pk]
     return next((APPROVING_ROLES[role] for role in roles if role in APPROVING_ROLES), None)
 
 
-def may_approve_now(minutes: Minutes | None, user: AbstractBaseUser) -> str | None:
+def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBaseUser) -> str | None:
     """The role in which `user` may approve `minutes` now (the member page's button), None otherwise."""
     if minutes is None or minutes.state not in MOVES["approve"].sources:
         return None
-    return approving_role(minutes, user)
+    return approving_role(session, user)
 
 
 # Refusals.
@@ -122,34 +123,33 @@ def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
             by=by,
             minutes=minutes,
         )
-    role = approving_role(minutes, by)
-    if role is None:
-        raise _refuse(
-            _("Only the president and the rapporteur of the board approve the minutes."),
-            by=by,
-            minutes=minutes,
-        )
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        minutes.require("approve")
         session = Session.objects.with_record().get(pk=minutes.session_id)
-        fingerprint = record_fingerprint(session)
-        valid = minutes.valid_approvals(fingerprint)
-        if role in valid:
-            raise ValidationError(_("This approval is already recorded."), code="approved")
-        if any(a.member_id == by.member.pk or a.by_id == by.pk for a in valid.values()):
-            refusal = _("The two approvals come from two different people: yours is already recorded.")
-        else:
-            refusal = None
-            Approval.objects.create(
-                minutes=minutes, role=role, fingerprint=fingerprint, member=by.member, by=by
-            )
-            valid = minutes.valid_approvals(fingerprint)
-            if minutes.fully_approved(valid):
-                minutes.move("approve", by=by)
+        role = approving_role(session, by)  # from the seats as they are now, under the lock
+        refusal = _approval_refused(minutes, session, role, by)
     if refusal:
         raise _refuse(refusal, by=by, minutes=minutes)
     return minutes
+
+
+def _approval_refused(minutes: Minutes, session: Session, role: str | None, by: AbstractBaseUser) -> str:
+    """Record `by`'s approval in `role`, or say why not (the reason is for the duties' log)."""
+    if role is None:
+        return _("Only the president and the rapporteur of the board approve the minutes.")
+    minutes.require("approve")
+    fingerprint = record_fingerprint(session)
+    valid = minutes.valid_approvals(fingerprint)
+    if role in valid:
+        raise ValidationError(_("This approval is already recorded."), code="approved")
+    if any(a.member_id == by.member.pk or a.by_id == by.pk for a in valid.values()):
+        return _("The two approvals come from two different people: yours is already recorded.")
+    valid[role] = Approval.objects.create(
+        minutes=minutes, role=role, fingerprint=fingerprint, member=by.member, by=by
+    )
+    if minutes.fully_approved(valid):
+        minutes.move("approve", by=by)
+    return ""
 
 
 def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
@@ -195,7 +195,9 @@ def publish(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     minutes.require("publish")
     minutes.published_at = timezone.now()
     minutes.save(update_fields=["published_at"])
-    return minutes.move("publish", by=by)
+    minutes.move("publish", by=by)
+    PublishedSession.objects.publish(minutes)  # what the public reads, from the record as signed
+    return minutes
 
 
 def perform(action: str, minutes: Minutes, *, by: AbstractBaseUser, reason: str = "") -> Minutes:

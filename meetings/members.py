@@ -96,7 +96,7 @@ def _detail_context(request, member, session, minutes, form) -> dict:
         "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
         if minutes
         else [],
-        "approval_role": lifecycle.may_approve_now(minutes, request.user),
+        "approval_role": lifecycle.may_approve_now(minutes, session, request.user),
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
 

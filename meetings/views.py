@@ -1,54 +1,75 @@
-"""Public pages. A session is shown in full once its minutes are published, by its agenda before if the
-secretariat chose so, and otherwise not at all: a 404 exactly like a session that never was."""
+"""Public pages. A session is shown in full once its minutes are published, as their latest published
+version signed it; by its agenda before, if the secretariat chose so; and otherwise not at all: a 404
+exactly like a session that never was."""
 
 from django import forms
-from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from .models import Minutes, Session
+from .models import Minutes, PublishedSession, Session
 from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
 from .verification import MESSAGES, check_copy
 
 
-class PublicSessionMixin:
-    """Owns the queryset of every public page: public sessions with what their pages show."""
+def public_sessions() -> list:
+    """What the archive lists, newest first: the published sessions as signed, and the sessions whose
+    agenda the secretariat made public before their minutes."""
+    published = list(PublishedSession.objects.home())
+    announced = list(Session.objects.agenda_public())
+    return sorted([*published, *announced], key=lambda s: (s.date, s.ordinal), reverse=True)
 
-    def get_queryset(self):
-        return Session.objects.public().select_related("board", "chair")
 
-
-class SessionArchive(PublicSessionMixin, ListView):
+class SessionArchive(ListView):
     template_name = "meetings/session_list.html"
     context_object_name = "sessions"
 
+    def get_queryset(self):
+        return public_sessions()
 
-class SessionDetail(PublicSessionMixin, DetailView):
+
+# A published version never changes: its page is kept, rendered, under a key naming that version, so that
+# the next publication is a new key on every server and nothing is ever invalidated.
+PUBLISHED_PAGE_SECONDS = 24 * 3600
+
+
+class SessionDetail(DetailView):
     """A published session as its latest published version's record tells it (never the working rows,
-    which a correction may be changing); before publication, the agenda the secretariat made public."""
+    which a correction may be changing), rendered once per version and language; before publication, the
+    agenda the secretariat made public."""
 
     template_name = "meetings/session_detail.html"
     context_object_name = "session"
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
+        self.published = PublishedSession.objects.home().select_related("minutes").filter(**number).first()
+        if self.published is None or request.GET:
+            return super().get(request, *args, **kwargs)
+        key = f"published-session-page:{self.published.minutes.sha256}:{get_language()}"
+        content = cache.get(key)
+        if content is None:
+            response = super().get(request, *args, **kwargs)
+            content = response.render().content
+            cache.set(key, content, PUBLISHED_PAGE_SECONDS)
+        return HttpResponse(content)
+
     def get_object(self, queryset=None):
-        session = get_object_or_404(
-            self.get_queryset(), year=self.kwargs["year"], ordinal=self.kwargs["ordinal"]
-        )
-        self.minutes = session.published_minutes()
-        if self.minutes is not None:
-            return self.minutes.signed_session()
-        prefetch_related_objects([session], "agenda_items")
-        return session
+        if self.published is not None:
+            return self.published.minutes.signed_session()
+        number = {"year": self.kwargs["year"], "ordinal": self.kwargs["ordinal"]}
+        return get_object_or_404(Session.objects.agenda_public().prefetch_related("agenda_items"), **number)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["minutes"] = self.minutes
-        if self.minutes is not None:
-            context["quorum"] = self.minutes.signed_quorum()
+        context["minutes"] = minutes = self.published.minutes if self.published else None
+        if minutes is not None:
+            context["quorum"] = minutes.signed_quorum()
         return context
 
 
@@ -65,17 +86,18 @@ def signed_pdf_response(request: HttpRequest, minutes: Minutes, *, max_age: int)
     response = FileResponse(minutes.pdf.open("rb"), content_type="application/pdf")
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
-    response["Content-Disposition"] = inline_disposition(minutes.session, version=minutes.version)
+    signed = minutes.record["session"]  # named as signed, whatever a correction does to the working rows
+    number = Session(year=signed["year"], ordinal=signed["ordinal"])
+    response["Content-Disposition"] = inline_disposition(number, version=minutes.version)
     return response
 
 
 def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponse:
     """The session's latest published minutes; a later correction replaces them here, hence a short cache."""
-    session = get_object_or_404(Session.objects.public(), year=year, ordinal=ordinal)
-    minutes = session.published_minutes()
-    if minutes is None:
-        raise Http404
-    return signed_pdf_response(request, minutes, max_age=300)
+    published = get_object_or_404(
+        PublishedSession.objects.home().select_related("minutes"), year=year, ordinal=ordinal
+    )
+    return signed_pdf_response(request, published.minutes, max_age=300)
 
 
 def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponse:

@@ -1,12 +1,13 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes.
+Modules depend one way: duties <- board <- record <- session <- minutes <- published.
 """
 
 from .board import Board, Member, Membership
 from .duties import DutyLog
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
-from .record import RecordQuerySet, RecordRow, Searchable, parent_session
+from .published import PublishedAgendaItem, PublishedSession
+from .record import RecordRow, Searchable, SearchQuerySet, parent_session
 from .session import AgendaItem, Attendance, Document, Quorum, Session
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "Member",
     "Membership",
     "Minutes",
+    "PublishedAgendaItem",
+    "PublishedSession",
     "Quorum",
-    "RecordQuerySet",
+    "SearchQuerySet",
     "RecordRow",
     "Searchable",
     "Session",

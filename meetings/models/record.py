@@ -118,16 +118,6 @@ class SearchQuerySet(models.QuerySet):
         return found
 
 
-class RecordQuerySet(SearchQuerySet):
-    """Rows of a session's record (of a model with a `session`)."""
-
-    def published(self) -> "RecordQuerySet":
-        """Rows the public may read: of the home board, in sessions whose minutes are published."""
-        minutes = self.model._meta.get_field("session").related_model.minutes_model()
-        published = minutes.objects.published().filter(session=models.OuterRef("session"))
-        return self.filter(models.Exists(published), session__board__is_home=True)
-
-
 # The data of the record ------------------------------------------------------------------------------
 
 NAME_FIELDS = ("name_ar", "name_fr", "title_ar", "title_fr")

@@ -14,15 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
 from .board import Board, Member, Membership
-from .record import RecordQuerySet, RecordRow, Searchable, frozen_message, parent_session
+from .record import RecordRow, Searchable, SearchQuerySet, frozen_message, parent_session
+
+
+def session_title(kind: str, ordinal: int, year: int) -> str:
+    """«الدورة الثانية برسم سنة 2025», «Deuxième session de l'année 2025»."""
+    if kind == Session.Kind.EXTRAORDINARY:
+        text = _("extraordinary session %(ordinal)s of the year %(year)s")
+    else:
+        text = _("session %(ordinal)s of the year %(year)s")
+    return capfirst(text % {"ordinal": feminine_ordinal(ordinal), "year": year})
 
 
 class SessionQuerySet(models.QuerySet):
-    def public(self) -> "SessionQuerySet":
-        """Sessions the public site shows, of the board it is about: those whose minutes are published,
-        and those whose agenda the secretariat chose to show before."""
+    def agenda_public(self) -> "SessionQuerySet":
+        """Sessions of the board the public site is about whose agenda the secretariat chose to show
+        before their minutes are published. Once published, the public reads the record as signed
+        (`PublishedSession`), never these working rows."""
         published = self.model.minutes_model().objects.published().filter(session=models.OuterRef("pk"))
-        return self.filter(Q(is_public=True) | Q(models.Exists(published)), board__is_home=True)
+        return self.filter(~models.Exists(published), is_public=True, board__is_home=True)
 
     def with_record(self) -> "SessionQuerySet":
         """Sessions with their whole record (everything `session_record` reads), in a fixed number of
@@ -131,13 +141,7 @@ class Session(RecordRow):
 
     @property
     def title(self) -> str:
-        """«الدورة الثانية برسم سنة 2025», «Deuxième session de l'année 2025»."""
-        ordinal = feminine_ordinal(self.ordinal)
-        if self.kind == self.Kind.EXTRAORDINARY:
-            text = _("extraordinary session %(ordinal)s of the year %(year)s")
-        else:
-            text = _("session %(ordinal)s of the year %(year)s")
-        return capfirst(text % {"ordinal": ordinal, "year": self.year or self.date.year})
+        return session_title(self.kind, self.ordinal, self.year or self.date.year)
 
     @property
     def display_date(self) -> str:
@@ -349,7 +353,7 @@ class AgendaItem(Searchable, RecordRow):
     # Title, summary and deliberation as the search compares them (meetings.search.normalize).
     searched_fields = ("title", "summary", "deliberation")
 
-    objects = RecordQuerySet.as_manager()
+    objects = SearchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")

@@ -302,13 +302,11 @@ def test_the_secretariat_cannot_open_the_groups(client):
     assert client.get(reverse("admin:auth_group_change", args=[group.pk])).status_code == 403
 
 
-def test_the_secretariat_only_views_users(client):
+def test_the_secretariat_does_not_open_the_accounts(client):
     user = signed_in_secretariat(client)
     change_url = reverse("admin:auth_user_change", args=[user.pk])
 
-    page = client.get(change_url)
-    assert page.status_code == 200
-    assert 'name="_save"' not in page.content.decode()
+    assert client.get(change_url).status_code == 403
     assert client.post(change_url, {"username": user.username, "is_superuser": "on"}).status_code == 403
     assert client.get("/admin/auth/user/add/").status_code == 403
     user.refresh_from_db()
@@ -337,6 +335,8 @@ def test_the_secretariat_group_holds_exactly_the_permissions_of_its_migrations()
         for (app, model), actions in migration.PERMISSIONS.items()
         for action in actions
     }
+    duties = importlib.import_module("decisions.migrations.0008_secretariat_duties")
+    expected = (expected - set(duties.REMOVED)) | set(duties.ADDED)
     migration = migrations[0]
 
     group = Group.objects.get(name=migration.GROUP)

@@ -50,7 +50,17 @@ from decisions.management.history_phrases import (
     VERDICTS,
 )
 from decisions.models import FollowUp, Resolution
-from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Member,
+    Membership,
+    Minutes,
+    PublishedSession,
+    Session,
+)
+from meetings.models.record import session_record
 
 BATCH = 1000
 PLACEHOLDER_PDF = "minutes/synthetic/placeholder.pdf"
@@ -320,6 +330,9 @@ class History:
         self.create("follow-ups", rows)
 
     def minutes(self, sessions: list[Session]) -> None:
+        """Published minutes for every session, with their record as signed and the public rows made from
+        it, as the real publication makes them."""
+        loaded = Session.objects.with_record().in_bulk([session.pk for session in sessions])
         rows = []
         for session in sessions:
             signed = datetime.datetime.combine(session.date + datetime.timedelta(days=30), datetime.time(11))
@@ -332,9 +345,11 @@ class History:
                     sha256=self.pdf_sha256,
                     signed_at=signed,
                     published_at=signed + datetime.timedelta(days=1),
+                    record=session_record(loaded[session.pk]),
                 )
             )
-        self.create("minutes", rows)
+        for minutes in self.create("minutes", rows):
+            PublishedSession.objects.publish(minutes)
 
     def words(self, session: Session) -> dict[str, object]:
         return {"year": session.year, "next": session.year + 1, "province": self.rng.choice(PROVINCES)}

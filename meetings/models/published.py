@@ -1,0 +1,134 @@
+"""What the public reads of a session once its minutes are published: the record as signed, never the
+working rows.
+
+At publication (`meetings.lifecycle.publish`), `PublishedSession.objects.publish` turns the version's
+record (`Minutes.record`, the snapshot kept at signature) into rows the public pages can query: the
+session's facts and its agenda items here, its resolutions and follow-ups in `decisions` (which listens
+to `record_published`). A later version replaces them when it is published in turn; meanwhile the
+secretariat may change the working rows of a correction as it likes, the public sees none of it.
+"""
+
+import datetime
+
+from django.db import models
+from django.dispatch import Signal
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..dates import moroccan_date
+from .board import Board
+from .minutes import Minutes
+from .record import Searchable, SearchQuerySet
+from .session import AgendaItem, Session, session_title
+
+# Sent with `published` (a PublishedSession) and `record` (its version's snapshot), inside the
+# transaction of the publication: the apps that show parts of the record fill their public rows.
+record_published = Signal()
+
+
+class PublishedSessionQuerySet(models.QuerySet):
+    def home(self) -> "PublishedSessionQuerySet":
+        """Of the board the public site is about."""
+        return self.filter(board__is_home=True)
+
+    def publish(self, minutes: Minutes) -> "PublishedSession":
+        """The public rows of `minutes` (signed, being published), replacing those of an earlier version."""
+        record = minutes.record
+        facts = record["session"]
+        self.filter(session_id=minutes.session_id).delete()
+        published = self.create(
+            session_id=minutes.session_id,
+            minutes=minutes,
+            board_id=minutes.session.board_id,
+            year=facts["year"],
+            ordinal=facts["ordinal"],
+            kind=facts["kind"],
+            date=datetime.date.fromisoformat(facts["date"]),
+            start_time=datetime.time.fromisoformat(facts["start_time"]) if facts["start_time"] else None,
+            end_time=datetime.time.fromisoformat(facts["end_time"]) if facts["end_time"] else None,
+            place=facts["place"],
+        )
+        items = [
+            PublishedAgendaItem(
+                session=published, **{field: item[field] for field in PUBLISHED_AGENDA_FIELDS}
+            )
+            for item in record["agenda"]
+        ]
+        for item in items:
+            item.fill_search_text()
+        PublishedAgendaItem.objects.bulk_create(items)
+        record_published.send(sender=PublishedSession, published=published, record=record)
+        return published
+
+
+class PublishedSession(models.Model):
+    """A session as the latest published version of its minutes signed it."""
+
+    session = models.OneToOneField(
+        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="published"
+    )
+    minutes = models.OneToOneField(
+        Minutes, verbose_name=_("minutes"), on_delete=models.PROTECT, related_name="+"
+    )
+    board = models.ForeignKey(Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    ordinal = models.PositiveSmallIntegerField(_("ordinal within the year"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Session.Kind)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+
+    objects = PublishedSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published session")
+        verbose_name_plural = _("published sessions")
+        ordering = ["-date", "-ordinal"]
+        indexes = [models.Index(fields=["board", "-date", "-ordinal"], name="published_newest_first")]
+        constraints = [
+            # The board last: an index led by the board would compete with the one above, which reads
+            # the register in its order.
+            models.UniqueConstraint(fields=["year", "ordinal", "board"], name="published_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.display_date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
+
+    @property
+    def title(self) -> str:
+        return session_title(self.kind, self.ordinal, self.year)
+
+    @property
+    def display_date(self) -> str:
+        return moroccan_date(self.date)
+
+
+PUBLISHED_AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+
+
+class PublishedAgendaItem(Searchable):
+    """An agenda item as signed, found by the search."""
+
+    session = models.ForeignKey(
+        PublishedSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=500)
+    presenter = models.CharField(_("presented by"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    deliberation = models.TextField(_("deliberation"), blank=True)
+    searched_fields = AgendaItem.searched_fields
+
+    objects = SearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published agenda item")
+        verbose_name_plural = _("published agenda items")
+        ordering = ["session", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
