@@ -27,6 +27,8 @@ run: setup
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 
 test: setup
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi

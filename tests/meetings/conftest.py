@@ -1,11 +1,20 @@
-"""Fixtures of the signing tests (test_signing*.py, test_verify_hostile_files.py): the certificates, a
-stranger's certificate, and minutes rendered and signed once per module.
+"""Fixtures of the meetings' tests.
 
-The minutes' database rows are made and rolled back inside the fixture, so no transaction stays open across
-the module.
+Rows made once for a whole module (`module_db`): signing the minutes takes most of a second, and most tests
+that need published minutes only read them. Such a module opens one transaction for all its tests; each
+test's own transaction nests in it as a savepoint, so what a test changes is undone before the next one,
+and the module's rows when the module is done. The files the module's rows store (the signed PDFs) are
+copied into each test's own media folder (`module_files`), where whatever the test writes stays its own.
+
+For the signing tests (test_signing*.py, test_verify_hostile_files.py): the certificates, a stranger's
+certificate, and minutes rendered and signed once for the run (their rows are made and rolled back inside
+the fixture, so no transaction stays open for them).
 """
 
 import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +27,24 @@ from meetings.pdf import render_minutes_pdf
 from meetings.signing import sign_pdf
 from tests import factory
 from tests.signing import OPENING, SIGN
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
+    """One transaction open for the module, rolled back once it is done; the module's fixtures make their
+    rows in it, storing their files in the folder it yields (copied into each test's by `module_files`).
+
+    A module that uses it must not hold transactional tests (live_server, transaction=True)."""
+    media = tmp_path_factory.mktemp("module-media")
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
+        yield media
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def module_files(module_db, _media_root, settings) -> None:
+    """The files stored by the module's rows, copied into the test's own media folder."""
+    shutil.copytree(module_db, Path(settings.MEDIA_ROOT), dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +62,15 @@ def stranger(tmp_path_factory) -> dict:
     """Settings for a certificate issued by another self-made CA, which the trust roots do not list."""
     folder = tmp_path_factory.mktemp("stranger")
     ca_key, ca_cert = make_ca("Autorité de certification inconnue")
-    key, cert = make_signing_certificate(ca_key, ca_cert)
+    key, cert = make_signing_certificate(ca_key, ca_cert)  # named «التعاون الوطني» like the real one
     (folder / "stranger.p12").write_bytes(pkcs12_bytes(key, cert, [ca_cert], "stranger-passphrase"))
     return {"SIGNING_PKCS12": folder / "stranger.p12", "SIGNING_PASSPHRASE": "stranger-passphrase"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def minutes(django_db_setup, django_db_blocker, signing_files) -> dict:
-    """Minutes rendered from a session made with the factory, unsigned and signed."""
+    """Minutes rendered from a session made with the factory, unsigned and signed (bytes only: the tests
+    that read them never change them)."""
     with django_db_blocker.unblock(), transaction.atomic():
         session = factory.session(factory.board(is_home=False), opening=OPENING)
         factory.agenda_item(session, 1, title="المصادقة على مخطط عمل سنة 2026")

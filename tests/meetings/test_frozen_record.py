@@ -20,29 +20,34 @@ FOLLOW_UP_NOTE = "انطلقت أشغال التأهيل."
 
 
 @pytest.fixture(scope="module")
-def signed(django_db_setup, django_db_blocker):
+def signed(module_db) -> dict:
     """One signed session for the whole module (signing takes a second): the 18 دجنبر 2025 session with
     its attendance, agenda item, resolution and the follow-up of a June resolution; a later session, not
-    signed. Each test runs in a transaction of its own inside this one, which is rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        cast = actors(home=False)  # the module's signed session is on the home board
-        june = factory.session(cast.session.board, datetime.date(2025, 6, 20), 1)
-        followed, not_followed = factory.resolution(june, 1), factory.resolution(june, 2)
-        follow_up = factory.follow_up(followed, cast.session, note=FOLLOW_UP_NOTE)
-        later = factory.session(cast.session.board, datetime.date(2026, 6, 18), 1)
-        minutes = cast.minutes(State.SIGNED)
-        yield {
-            "cast": cast,
-            "minutes": minutes.pk,
-            "session": cast.session.pk,
-            "attendance": cast.session.attendances.get(member=cast.member.member).pk,
-            "agenda item": cast.item.pk,
-            "resolution": cast.resolution.pk,
-            "follow-up": follow_up.pk,
-            "not followed": not_followed.pk,
-            "later": later.pk,
-        }
-        transaction.set_rollback(True)
+    signed. Each test runs in a transaction of its own inside the module's, which undoes what it changed."""
+    cast = actors(home=False)  # the home board is left to the tests that make their own actors
+    june = factory.session(cast.session.board, datetime.date(2025, 6, 20), 1)
+    followed, not_followed = factory.resolution(june, 1), factory.resolution(june, 2)
+    follow_up = factory.follow_up(followed, cast.session, note=FOLLOW_UP_NOTE)
+    later = factory.session(cast.session.board, datetime.date(2026, 6, 18), 1)
+    minutes = cast.minutes(State.SIGNED)
+    return {
+        "cast": cast,
+        "minutes": minutes.pk,
+        "session": cast.session.pk,
+        "attendance": cast.session.attendances.get(member=cast.member.member).pk,
+        "agenda item": cast.item.pk,
+        "resolution": cast.resolution.pk,
+        "follow-up": follow_up.pk,
+        "not followed": not_followed.pk,
+        "later": later.pk,
+    }
+
+
+@pytest.fixture(scope="module")
+def published(module_db) -> dict:
+    """A session of another board whose minutes are published, shared the same way."""
+    cast = actors(home=False)
+    return {"cast": cast, "minutes": cast.minutes(State.PUBLISHED).pk, "agenda item": cast.item.pk}
 
 
 MODELS = {
@@ -152,13 +157,12 @@ def test_a_later_session_still_follows_up_a_resolution_of_a_signed_session(signe
 
 
 @pytest.mark.django_db
-def test_published_minutes_keep_the_record_frozen():
-    cast = actors(home=False)  # the module's signed session is on the home board
-    cast.minutes(State.PUBLISHED)
-    cast.item.title = "مشروع مخطط العمل المعدل"
+def test_published_minutes_keep_the_record_frozen(published):
+    item = AgendaItem.objects.get(pk=published["agenda item"])
+    item.title = "مشروع مخطط العمل المعدل"
 
     with pytest.raises(ValidationError) as refusal:
-        cast.item.save()
+        item.save()
 
     assert refusal.value.messages == [FROZEN]
 
@@ -358,23 +362,21 @@ def test_deleting_signed_rows_from_a_changelist_is_refused(client, signed, kind,
 
 
 @pytest.mark.django_db
-def test_a_corrected_version_opens_the_record_again():
-    cast = actors(home=False)  # the module's signed session is on the home board
-    cast.minutes(State.SIGNED)
+def test_a_corrected_version_opens_the_record_again(signed):
+    cast, item = signed["cast"], row(signed, "agenda item")
 
     lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في عنوان نقطة")
-    cast.item.title = "مشروع مخطط العمل المصحح"
-    cast.item.save()
+    item.title = "مشروع مخطط العمل المصحح"
+    item.save()
 
-    cast.item.refresh_from_db()
-    assert cast.item.title == "مشروع مخطط العمل المصحح"
-    assert not cast.session.is_frozen
+    item.refresh_from_db()
+    assert item.title == "مشروع مخطط العمل المصحح"
+    assert not row(signed, "session").is_frozen
 
 
 @pytest.mark.django_db
-def test_a_signed_version_is_not_superseded_by_a_correction_still_in_draft():
-    cast = actors(home=False)  # the module's signed session is on the home board
-    first = cast.minutes(State.PUBLISHED)
+def test_a_signed_version_is_not_superseded_by_a_correction_still_in_draft(published):
+    cast, first = published["cast"], Minutes.objects.get(pk=published["minutes"])
 
     lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في عنوان نقطة")
 
@@ -382,9 +384,8 @@ def test_a_signed_version_is_not_superseded_by_a_correction_still_in_draft():
 
 
 @pytest.mark.django_db
-def test_a_signed_version_is_superseded_by_the_correction_once_it_is_signed():
-    cast = actors(home=False)  # the module's signed session is on the home board
-    first = cast.minutes(State.PUBLISHED)
+def test_a_signed_version_is_superseded_by_the_correction_once_it_is_signed(published):
+    cast, first = published["cast"], Minutes.objects.get(pk=published["minutes"])
 
     correction = factory.minutes_at(
         cast.session, State.SIGNED, by=cast.secretary, reason="خطأ مادي في عنوان نقطة"

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.test import override_settings
 
 from meetings import lifecycle
@@ -35,18 +34,24 @@ SITE_URL = "https://entraide.example.ma"
 
 
 @pytest.fixture(scope="module")
-def signed(django_db_setup, django_db_blocker):
-    """Signed minutes (and their file's bytes) shared by the tests that only read them or try a move that
-    is refused (signing takes a second). Their board is not the home board, which the other tests' actors
-    take; each test runs in a transaction of its own inside this one, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        cast = actors(home=False)
-        with override_settings(SITE_URL=SITE_URL):
-            minutes = cast.minutes(State.SIGNED)
-        with minutes.pdf.open("rb") as stored:
-            file = stored.read()
-        yield SimpleNamespace(cast=cast, pk=minutes.pk, file=file)
-        transaction.set_rollback(True)
+def signed(module_db) -> SimpleNamespace:
+    """Signed minutes (and their file's bytes) shared by the tests that only read them, try a move that is
+    refused or make the next move (signing takes a second). Their board is not the home board, which the
+    other tests' actors take; each test runs in a transaction of its own inside the module's, which undoes
+    what the test changed."""
+    cast = actors(home=False)
+    with override_settings(SITE_URL=SITE_URL):
+        minutes = cast.minutes(State.SIGNED)
+    with minutes.pdf.open("rb") as stored:
+        file = stored.read()
+    return SimpleNamespace(cast=cast, pk=minutes.pk, file=file)
+
+
+@pytest.fixture(scope="module")
+def published(module_db) -> SimpleNamespace:
+    """Published minutes shared the same way, on a board of their own."""
+    cast = actors(home=False)
+    return SimpleNamespace(cast=cast, pk=cast.minutes(State.PUBLISHED).pk)
 
 
 def fresh(signed) -> Minutes:
@@ -117,9 +122,9 @@ def test_the_secretariat_signs_approved_minutes_and_stores_the_file_with_its_sha
         assert hashlib.sha256(stored.read()).hexdigest() == minutes.sha256
 
 
-def test_the_secretariat_publishes_signed_minutes():
-    cast = actors()
-    minutes = cast.minutes(State.SIGNED)
+def test_the_secretariat_publishes_signed_minutes(signed):
+    cast = signed.cast
+    minutes = fresh(signed)
 
     lifecycle.publish(minutes, by=cast.secretary)
 
@@ -130,9 +135,10 @@ def test_the_secretariat_publishes_signed_minutes():
 
 
 @pytest.mark.parametrize("state", [State.SIGNED, State.PUBLISHED])
-def test_the_secretariat_starts_a_corrected_version_after_signature_with_a_reason(state):
-    cast = actors()
-    signed = cast.minutes(state)
+def test_the_secretariat_starts_a_corrected_version_after_signature_with_a_reason(signed, published, state):
+    shared = signed if state == State.SIGNED else published
+    cast = shared.cast
+    latest = fresh(shared)
 
     correction = lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في اسم عضو")
 
@@ -142,8 +148,8 @@ def test_the_secretariat_starts_a_corrected_version_after_signature_with_a_reaso
         State.DRAFT,
         "خطأ مادي في اسم عضو",
     )
-    signed.refresh_from_db()
-    assert signed.state == state  # the signed version is kept as it was
+    latest.refresh_from_db()
+    assert latest.state == state  # the signed version is kept as it was
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
@@ -297,9 +303,8 @@ def test_every_move_is_recorded_with_its_source_target_author_and_reason():
     ]
 
 
-def test_a_corrected_version_starts_its_own_history_with_its_reason():
-    cast = actors()
-    cast.minutes(State.PUBLISHED)
+def test_a_corrected_version_starts_its_own_history_with_its_reason(published):
+    cast = published.cast
 
     correction = lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في اسم عضو")
 

@@ -1,13 +1,15 @@
 """The minutes' lifecycle from the admin: the buttons post to meetings.lifecycle, which holds every rule."""
 
 import re
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 
 from meetings.models import Minutes
-from tests.actors import actors
+from tests.actors import Actors, actors
 from tests.lifecycle_messages import (
     ALREADY_DRAFTING,
     NOW_IN_STATE,
@@ -46,6 +48,37 @@ def staff_without_the_lifecycle(*codenames: str) -> User:
     return user
 
 
+@pytest.fixture(scope="module")
+def _signed(module_db) -> SimpleNamespace:
+    """Signed minutes shared by the module's tests (signing takes a second), on a board that is not the
+    home board, which the other tests' actors take; each test runs in a transaction of its own inside the
+    module's, which undoes what it changed."""
+    cast = actors(home=False)
+    return SimpleNamespace(cast=cast, pk=cast.minutes(State.SIGNED).pk)
+
+
+@pytest.fixture(scope="module")
+def _published(module_db) -> SimpleNamespace:
+    """Published minutes shared the same way, on a board of their own."""
+    cast = actors(home=False)
+    return SimpleNamespace(cast=cast, pk=cast.minutes(State.PUBLISHED).pk)
+
+
+@pytest.fixture
+def minutes_in(_signed, _published) -> Callable[[str], tuple[Actors, Minutes]]:
+    """The actors and their minutes in a state: the module's for signed and published minutes, made for
+    the test in the other states."""
+
+    def make(state: str) -> tuple[Actors, Minutes]:
+        shared = {State.SIGNED: _signed, State.PUBLISHED: _published}.get(state)
+        if shared:
+            return shared.cast, Minutes.objects.get(pk=shared.pk)
+        cast = actors()
+        return cast, cast.minutes(state)
+
+    return make
+
+
 # The secretariat's buttons
 
 
@@ -72,9 +105,8 @@ def test_the_secretariat_starts_the_minutes_from_the_session(client):
         (State.SIGNED, "publish", "", State.PUBLISHED),
     ],
 )
-def test_the_secretariat_moves_the_minutes_with_a_button(client, state, action, reason, target):
-    cast = actors()
-    minutes = cast.minutes(state)
+def test_the_secretariat_moves_the_minutes_with_a_button(client, minutes_in, state, action, reason, target):
+    cast, minutes = minutes_in(state)
     client.force_login(cast.secretary)
 
     response = client.post(move_url(minutes, action), {"reason": reason})
@@ -87,9 +119,8 @@ def test_the_secretariat_moves_the_minutes_with_a_button(client, state, action, 
 
 
 @pytest.mark.parametrize("state", [State.SIGNED, State.PUBLISHED])
-def test_the_secretariat_starts_a_corrected_version_with_a_reason(client, state):
-    cast = actors()
-    signed = cast.minutes(state)
+def test_the_secretariat_starts_a_corrected_version_with_a_reason(client, minutes_in, state):
+    cast, signed = minutes_in(state)
     client.force_login(cast.secretary)
 
     response = client.post(move_url(signed, "new_version"), {"reason": "خطأ مادي في اسم عضو"})
@@ -213,9 +244,8 @@ def buttons(html: str, minutes: Minutes) -> list[str]:
         (State.PUBLISHED, ["new_version"]),
     ],
 )
-def test_the_minutes_page_offers_the_buttons_of_its_state(client, state, offered):
-    cast = actors()
-    minutes = cast.minutes(state)
+def test_the_minutes_page_offers_the_buttons_of_its_state(client, minutes_in, state, offered):
+    cast, minutes = minutes_in(state)
     client.force_login(cast.secretary)
 
     response = client.get(change_url(minutes))

@@ -1,19 +1,20 @@
-"""The public pages: the archive of sessions at `/` and one session's page, in Arabic and in French."""
+"""The public pages: the archive of sessions at `/` and one session's page, in Arabic and in French.
+
+The page of a session whose minutes are published, for the reference case, is in
+test_public_session_page.py; the pages of the demo data in test_public_demo.py.
+"""
 
 import datetime
-import io
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from decisions.models import Resolution
-from meetings.models import Attendance, Member, Membership, Minutes
+from meetings.models import Attendance, Minutes
 from tests import factory
+from tests.meetings.publication import full_session
 from tests.pages import innermost_elements, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -24,51 +25,6 @@ SESSION_PAGE_QUERIES = 2
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
-
-
-def full_session(board, **fields):
-    """The reference session: a chair, a quorum, a proxy, an agenda with deliberations, two resolutions.
-
-    Its minutes are not published: a test about the full page publishes them (`factory.publish`)."""
-    chair = factory.seat(
-        board,
-        Membership.Role.PRESIDENT,
-        name_ar="نعيمة بن يحيى",
-        name_fr="Naïma Ben Yahia",
-        title_ar="وزيرة التضامن",
-        title_fr="Ministre de la Solidarité",
-    )
-    # The rapporteur, who approves the minutes with the president before they are published.
-    holder = factory.seat(
-        board,
-        Membership.Role.RAPPORTEUR,
-        name_ar="ممثل وزارة المالية",
-        name_fr="Représentant des Finances",
-    )
-    represented = factory.seat(board, name_ar="ممثل وزارة الصحة", name_fr="Représentant de la Santé")
-    excused = factory.seat(board, name_ar="ممثل وزارة التربية", name_fr="Représentant de l'Éducation")
-    session = factory.session(board, chair=chair, place="مقر الوزارة، الرباط", **fields)
-    factory.attend(session, chair)
-    factory.attend(session, holder)
-    factory.attend(session, represented, Attendance.Status.REPRESENTED, proxy=holder)
-    factory.attend(session, excused, Attendance.Status.EXCUSED)
-    plan = factory.agenda_item(
-        session, 1, title="مشروع مخطط عمل المؤسسة برسم سنة 2026", deliberation="ناقش المجلس المحاور الثلاثة."
-    )
-    budget = factory.agenda_item(session, 2, title="مشروع الميزانية", deliberation="بعد مناقشة مستفيضة.")
-    factory.resolution(session, 1, agenda_item=plan, title="المصادقة على مخطط العمل")
-    factory.resolution(
-        session,
-        2,
-        agenda_item=budget,
-        title="تأجيل البت في الميزانية",
-        unanimous=False,
-        votes_for=1,
-        votes_against=1,
-        votes_abstain=1,
-        outcome=Resolution.Outcome.DEFERRED,
-    )
-    return session
 
 
 def session_of_size(board, size: int, follows_up=None, **fields):
@@ -91,14 +47,6 @@ def session_page_queries(client, session) -> int:
         response = client.get(session.get_absolute_url())
     assert response.status_code == 200
     return len(queries)
-
-
-def load_demo() -> None:
-    call_command("load_demo", stdout=io.StringIO())
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models(include_auto_created=True)}
 
 
 # The archive
@@ -173,117 +121,6 @@ def test_the_session_page_shows_its_name_moroccan_date_place_and_chair(client):
     assert "التاريخ 18 دجنبر 2025" in text
     assert "المكان مقر الوزارة، الرباط" in text
     assert "ترأسها نعيمة بن يحيى، وزيرة التضامن" in text
-
-
-def test_the_session_page_states_the_quorum(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert (
-        "النصاب القانوني مكتمل 3 من أصل 4 أعضاء ذوي الحق في التصويت حاضرون أو ممثَّلون (منهم 1 بالنيابة)؛ "
-        "النصاب المطلوب: 3." in text
-    )
-
-
-def test_the_session_page_lists_the_attendance_with_the_proxy_holder(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert "نعيمة بن يحيى وزيرة التضامن حاضر" in text
-    assert "ممثل وزارة الصحة عضو المجلس الإداري ممثَّل بالنيابة — ينوب عنه ممثل وزارة المالية" in text
-    assert "ممثل وزارة التربية عضو المجلس الإداري معتذر" in text
-
-
-def test_the_session_page_shows_the_agenda_with_its_deliberations(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert "1. مشروع مخطط عمل المؤسسة برسم سنة 2026 ناقش المجلس المحاور الثلاثة." in text
-    assert "2. مشروع الميزانية بعد مناقشة مستفيضة." in text
-
-
-def test_the_session_page_shows_a_unanimous_resolution_with_its_number_and_outcome(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert "القرار 2025/2/1 — المصادقة على مخطط العمل يقرر المجلس ما يلي. مصادق عليه بالإجماع" in text
-
-
-def test_the_session_page_shows_the_vote_counts_of_a_divided_resolution(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert "القرار 2025/2/2 — تأجيل البت في الميزانية" in text
-    assert "مؤجل مؤيدون: 1، معارضون: 1، ممتنعون: 1" in text
-
-
-def test_the_page_names_people_as_the_signed_minutes_do_after_their_rows_are_edited(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-    Member.objects.filter(pk=session.chair_id).update(
-        name_ar="اسم جديد", name_fr="Nouveau nom", title_ar="صفة جديدة", title_fr="Nouveau titre"
-    )
-    Member.objects.filter(name_ar="ممثل وزارة المالية").update(name_ar="اسم النائب الجديد")
-
-    arabic = visible_text(client.get(session.get_absolute_url()))
-    french = visible_text(client.get(f"/fr{session.get_absolute_url()}"))
-
-    assert "نعيمة بن يحيى وزيرة التضامن حاضر" in arabic
-    assert "ينوب عنه ممثل وزارة المالية" in arabic
-    assert "Présidée par Naïma Ben Yahia, Ministre de la Solidarité" in french
-    for edited in ("اسم جديد", "صفة جديدة", "اسم النائب الجديد"):
-        assert edited not in arabic
-    assert "Nouveau" not in french
-
-
-def test_the_page_states_the_quorum_as_signed_after_the_boards_seats_are_edited(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-    # The excused member's seat, ended before the session: counted now, the board would have had 3 voters.
-    Membership.objects.filter(member__name_ar="ممثل وزارة التربية").update(end=datetime.date(2025, 1, 31))
-
-    text = visible_text(client.get(session.get_absolute_url()))
-
-    assert "3 من أصل 4 أعضاء ذوي الحق في التصويت" in text
-    assert session.quorum().voting_members == 3  # what a page counting live would have said
-
-
-def test_a_corrected_version_signed_later_names_people_as_they_are_then(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-    Member.objects.filter(pk=session.chair_id).update(title_ar="الوزيرة المكلفة بالتضامن")
-
-    factory.minutes_at(session, Minutes.State.PUBLISHED, reason="تصحيح صفة الرئيسة")
-
-    assert "نعيمة بن يحيى الوزيرة المكلفة بالتضامن حاضر" in visible_text(
-        client.get(session.get_absolute_url())
-    )
-
-
-def test_the_session_page_is_in_french_under_fr(client):
-    session = full_session(factory.board())
-    factory.publish(session)
-
-    response = client.get(f"/fr{session.get_absolute_url()}")
-
-    text = visible_text(response)
-    assert response.status_code == 200
-    assert "Deuxième session de l'année 2025" in text
-    assert "Date 18 décembre 2025" in text
-    assert "Présidée par Naïma Ben Yahia, Ministre de la Solidarité" in text
-    assert "représenté — par Représentant des Finances" in text
-    assert "Résolution 2025/2/1" in text
-    assert "à l'unanimité" in text
 
 
 # Before the minutes are published
@@ -494,18 +331,6 @@ def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client)
         assert leaking == [], path
 
 
-@pytest.mark.parametrize("figure", ["2026-11-29", "+212 537 12 34 56", "Naïma Ben Yahia"])
-def test_figures_and_latin_names_in_arabic_text_are_isolated_left_to_right(client, figure):
-    session = factory.session(factory.board())
-    factory.agenda_item(session, deliberation=f"تقرر يوم {figure} بحضور المدير")
-    factory.publish(session)
-
-    html = client.get(session.get_absolute_url()).content.decode()
-
-    # Left to the bidi algorithm after Arabic letters, «2026-11-29» would show as «29-11-2026».
-    assert f'<bdi dir="ltr">{figure}</bdi>' in html
-
-
 # Speed
 
 
@@ -534,47 +359,3 @@ def test_the_session_page_shows_the_follow_up_of_earlier_resolutions(client):
     assert "2025/1/1" in text
     assert "في طور الإنجاز" in text
     assert "انطلقت الأشغال <b>فعلا</b>" in text  # shown as typed, not as markup
-
-
-# The demo data
-
-
-def test_loading_the_demo_twice_leaves_the_same_rows():
-    load_demo()
-    first = row_counts()
-
-    load_demo()
-
-    assert row_counts() == first
-    assert (first["meetings.Session"], first["decisions.Resolution"], first["decisions.FollowUp"]) == (
-        2,
-        5,
-        4,
-    )
-
-
-def test_the_demo_december_session_page_tells_the_reference_case(client):
-    load_demo()
-
-    text = visible_text(client.get("/sessions/2025/2/"))
-
-    assert "الدورة الثانية برسم سنة 2025" in text
-    assert "18 دجنبر 2025" in text
-    assert "تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي" in text
-    assert "مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
-    assert "القرار 2025/2/1 — المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026" in text
-    assert "مصادق عليه بالإجماع" in text
-
-
-def test_the_demo_december_session_page_in_french(client):
-    load_demo()
-
-    text = visible_text(client.get("/fr/sessions/2025/2/"))
-
-    assert "Deuxième session de l'année 2025" in text
-    assert "18 décembre 2025" in text
-    assert "Présidée par Naïma Ben Yahia" in text
-    assert "سورة الفاتحة" in text and "آسفي" in text
-    assert "مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
-    assert "Résolution 2025/2/1 — المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026" in text
-    assert "adoptée à l'unanimité" in text

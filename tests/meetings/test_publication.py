@@ -1,119 +1,57 @@
 """Publication of the signed minutes: what the public downloads is the stored signed file, byte for byte.
 
-Every session here goes through the real lifecycle (`factory.publish`): rendered once by WeasyPrint,
-signed by pyHanko with the tests' demo certificate, stored with its SHA-256.
+The reference session goes through the real lifecycle once for the module (`factory.publish`: rendered by
+WeasyPrint, signed by pyHanko with the tests' demo certificate, stored with its SHA-256); each test reads
+it in a transaction of its own, which undoes what it changed. A correction is in
+test_publication_correction.py, minutes not yet published in test_unpublished_minutes.py.
 """
 
 import hashlib
-import re
 import subprocess
-from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from meetings import lifecycle
-from meetings.models import Attendance, Membership, Minutes
+from meetings.models import Attendance, Minutes, Session
 from tests import factory, pdf
+from tests.meetings.publication import (
+    A_DAY,
+    BUDGET,
+    CORRECTED,
+    SEE_CURRENT,
+    SESSION_PDF,
+    body,
+    correct,
+    max_age,
+    reference_session,
+    stored,
+    verify_page,
+    version_pdf,
+)
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
 N = pdf.normalized
-BUDGET = "مشروع ميزانية المؤسسة برسم سنة 2026"
-CORRECTED = "مشروع ميزانية مؤسسة التعاون الوطني برسم سنة 2026"
-SESSION_PDF = "/sessions/2025/2/minutes.pdf"
-A_DAY = 24 * 3600
-# As locale/ar/LC_MESSAGES/django.po says them.
-SUPERSEDED = "عُوِّضت هذه الصيغة بالصيغة 2 التي تصححها."
-SEE_CURRENT = "الاطلاع على الصيغة الحالية"
 
 
-def reference_session(board):
-    """The 2nd session of 2025: a chair and a rapporteur present, one agenda item and its resolution."""
-    chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى", name_fr="Naïma Ben Yahia")
-    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام", name_fr="Le DG")
-    session = factory.session(board, chair=chair, opening="افتتح السيد الرئيس الجلسة.")
-    factory.attend(session, chair)
-    factory.attend(session, rapporteur)
-    item = factory.agenda_item(session, 1, title=BUDGET)
-    factory.resolution(session, 1, agenda_item=item, title="المصادقة على الميزانية")
-    return session
+@pytest.fixture(scope="module")
+def _published(module_db) -> SimpleNamespace:
+    """The reference session of the home board, its first minutes published (signed once for the module)."""
+    session = reference_session(factory.board())
+    return SimpleNamespace(session=session.pk, minutes=factory.publish(session).pk)
 
 
 @pytest.fixture
-def session():
-    return reference_session(factory.board())
+def session(_published, module_files) -> Session:
+    return Session.objects.get(pk=_published.session)
 
 
 @pytest.fixture
-def published(session) -> Minutes:
-    return factory.publish(session)
-
-
-def version_pdf(minutes: Minutes) -> str:
-    return f"/minutes/{minutes.code}.pdf"
-
-
-def verify_page(minutes: Minutes) -> str:
-    return f"/verify/{minutes.code}/"
-
-
-def body(response) -> bytes:
-    """The bytes a browser receives, whether the response streams a file or not."""
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def stored(minutes: Minutes) -> bytes:
-    return Path(minutes.pdf.path).read_bytes()
-
-
-def max_age(response) -> int:
-    found = re.search(r"(?:^|,)\s*max-age=(\d+)\s*(?:,|$)", response["Cache-Control"])
-    assert found, response["Cache-Control"]
-    return int(found.group(1))
-
-
-def advance(session, to: str) -> Minutes:
-    """The session's first minutes moved through the real lifecycle up to the state `to`."""
-    secretary = factory.secretariat_user(f"sec{session.pk}")
-    minutes = lifecycle.start_version(session, by=secretary)
-    if to == Minutes.State.DRAFT:
-        return minutes
-    lifecycle.submit_for_review(minutes, by=secretary)
-    if to == Minutes.State.IN_REVIEW:
-        return minutes
-    for approver in factory.approvers(session.board):
-        lifecycle.approve(minutes, by=approver)
-    minutes.refresh_from_db()
-    if to == Minutes.State.APPROVED:
-        return minutes
-    lifecycle.sign(minutes, by=secretary)
-    minutes.refresh_from_db()
-    return minutes
-
-
-def correct(session, *, reason: str = "تصحيح خطأ مادي في عنوان النقطة الأولى") -> Minutes:
-    """Version 2, signed: started with a reason, the record corrected, reviewed and approved again."""
-    secretary = factory.secretariat_user("corrector")
-    minutes = lifecycle.start_version(session, by=secretary, reason=reason)
-    item = session.agenda_items.get(position=1)
-    item.title = CORRECTED
-    item.save()
-    lifecycle.submit_for_review(minutes, by=secretary)
-    for approver in factory.approvers(session.board):
-        lifecycle.approve(minutes, by=approver)
-    minutes.refresh_from_db()
-    lifecycle.sign(minutes, by=secretary)
-    minutes.refresh_from_db()
-    return minutes
-
-
-def publish(minutes: Minutes) -> Minutes:
-    lifecycle.publish(minutes, by=factory.secretariat_user("publisher"))
-    minutes.refresh_from_db()
-    return minutes
+def published(_published, module_files) -> Minutes:
+    return Minutes.objects.get(pk=_published.minutes)
 
 
 # The stored signed file, as both public addresses serve it
@@ -266,53 +204,7 @@ def test_the_verify_page_names_the_session_the_version_and_the_sha256(client, pu
     assert f'href="{version_pdf(published)}"' in response.content.decode()
 
 
-# A correction
-
-
-def test_a_published_correction_replaces_the_minutes_at_the_sessions_address(client, session, published):
-    second = publish(correct(session))
-    assert (second.version, second.reason) == (2, "تصحيح خطأ مادي في عنوان النقطة الأولى")
-
-    response = client.get(SESSION_PDF)
-
-    data = body(response)
-    assert data == stored(second) != stored(published)
-    assert response["ETag"] == f'"{second.sha256}"'
-    assert 'filename="minutes-2025-2-v2.pdf"' in response["Content-Disposition"]
-    assert N(CORRECTED) in N(pdf.text(data))
-
-
-def test_the_corrected_version_keeps_its_own_address_and_bytes(client, session, published):
-    first_bytes = stored(published)
-    publish(correct(session))
-
-    response = client.get(version_pdf(published))
-
-    assert response.status_code == 200
-    assert body(response) == first_bytes
-    assert response["ETag"] == f'"{published.sha256}"'
-    assert 'filename="minutes-2025-2-v1.pdf"' in response["Content-Disposition"]
-
-
-def test_the_first_versions_page_says_it_was_superseded_and_links_to_the_correction(
-    client, session, published
-):
-    second = publish(correct(session))
-
-    page = client.get(verify_page(published)).content.decode()
-
-    assert SUPERSEDED in page
-    assert f'href="{verify_page(second)}"' in page
-    assert f'href="{version_pdf(published)}"' in page
-
-
-def test_the_correction_has_its_own_verify_page_that_supersedes_nothing(client, session, published):
-    second = publish(correct(session))
-
-    page = client.get(verify_page(second)).content.decode()
-
-    assert second.sha256 in page
-    assert SEE_CURRENT not in page
+# A correction, signed but not yet published
 
 
 def test_a_correction_signed_but_not_published_changes_nothing_the_public_sees(client, session, published):
@@ -326,38 +218,7 @@ def test_a_correction_signed_but_not_published_changes_nothing_the_public_sees(c
     assert SEE_CURRENT not in page
 
 
-# Before publication, and outside the home board
-
-
-def test_a_session_without_minutes_has_no_pdf(client, session):
-    assert client.get(SESSION_PDF).status_code == 404
-
-
-@pytest.mark.parametrize("state", ["draft", "in_review", "approved", "signed"])
-def test_minutes_not_yet_published_are_served_nowhere(client, session, state):
-    minutes = advance(session, state)
-    assert minutes.state == state
-
-    assert client.get(SESSION_PDF).status_code == 404
-    assert client.get(version_pdf(minutes)).status_code == 404
-    assert client.get(verify_page(minutes)).status_code == 404
-
-
-def test_signed_minutes_have_their_file_stored_yet_not_served(client, session):
-    minutes = advance(session, Minutes.State.SIGNED)
-
-    assert stored(minutes).startswith(b"%PDF-")
-    assert client.get(SESSION_PDF).status_code == 404
-    assert client.get(version_pdf(minutes)).status_code == 404
-
-
-def test_published_minutes_of_another_board_are_served_nowhere(client):
-    minutes = factory.publish(reference_session(factory.board(is_home=False)))
-
-    assert client.get(minutes.session.get_absolute_url()).status_code == 404
-    assert client.get(SESSION_PDF).status_code == 404
-    assert client.get(version_pdf(minutes)).status_code == 404
-    assert client.get(verify_page(minutes)).status_code == 404
+# An unknown version
 
 
 def test_an_unknown_version_code_is_a_404(client, published):
@@ -373,12 +234,3 @@ def test_the_session_page_links_to_the_signed_pdf_and_to_its_verify_page(client,
 
     assert f'href="{SESSION_PDF}"' in page
     assert f'href="{verify_page(published)}"' in page
-
-
-def test_after_a_correction_the_session_page_links_to_the_corrections_verify_page(client, session, published):
-    second = publish(correct(session))
-
-    page = client.get(session.get_absolute_url()).content.decode()
-
-    assert f'href="{verify_page(second)}"' in page
-    assert f'href="{verify_page(published)}"' not in page

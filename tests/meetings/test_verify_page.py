@@ -1,13 +1,16 @@
 """The `/verify/` page as a visitor uses it: upload a PDF, read the verdict. Never a 500, whatever the file.
 
 The published file is downloaded from the site after a real publication (`factory.publish`: WeasyPrint,
-pyHanko, the tests' demo certificate); the hostile files are made the way tests/meetings/test_signing.py
-makes them. Each check runs pyHanko in a child process with the limits of `meetings.signing`.
+pyHanko, the tests' demo certificate), made once for the module; the hostile files are made the way
+tests/meetings/test_signing.py makes them. Each check runs pyHanko in a child process with the limits of
+`meetings.signing`.
 """
 
+import datetime
 import io
 import re
 import zlib
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 
 from meetings import lifecycle
-from meetings.management.commands.init_signing import make_ca, make_signing_certificate, pkcs12_bytes
-from meetings.models import Membership, Minutes
+from meetings.models import Membership, Minutes, Session
 from meetings.signing import MAX_VERIFY_BYTES, sign_pdf
 from tests import factory
 from tests.pages import visible_text
@@ -76,10 +78,8 @@ def no_verdict(response) -> bool:
     return not any(squashed(message) in text for message in ARABIC.values())
 
 
-@pytest.fixture
-def session():
-    """The 2nd session of 2025 of the home board, with its president and rapporteur and one agenda item."""
-    board = factory.board()
+def reference_session(board):
+    """The 2nd session of 2025 of the board, with its president and rapporteur and one agenda item."""
     chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
     rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام")
     session = factory.session(board, chair=chair, opening="افتتح السيد الرئيس الجلسة.")
@@ -90,9 +90,31 @@ def session():
     return session
 
 
+def june_session(board):
+    """The 1st session of 2025 of the same board: its president and rapporteur present, one agenda item."""
+    session = factory.session(board, datetime.date(2025, 6, 20), 1, opening="افتتح السيد الرئيس الجلسة.")
+    for seat in board.memberships.all():
+        factory.attend(session, seat.member)
+    factory.agenda_item(session, 1, title="تقرير حول تنفيذ مخطط العمل")
+    return session
+
+
+@pytest.fixture(scope="module")
+def _published(module_db) -> SimpleNamespace:
+    """The 2nd session of 2025 of the home board, its minutes published once for the module; each test
+    reads them in a transaction of its own, which undoes what it changed."""
+    session = reference_session(factory.board())
+    return SimpleNamespace(session=session.pk, minutes=factory.publish(session).pk)
+
+
 @pytest.fixture
-def published(session) -> Minutes:
-    return factory.publish(session)
+def session(_published, module_files) -> Session:
+    return Session.objects.get(pk=_published.session)
+
+
+@pytest.fixture
+def published(_published, module_files) -> Minutes:
+    return Minutes.objects.get(pk=_published.minutes)
 
 
 @pytest.fixture
@@ -191,16 +213,6 @@ def xref_stream_bomb() -> bytes:
     return b"%PDF-1.7\n" + head % len(bomb) + bomb + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
 
 
-@pytest.fixture(scope="module")
-def stranger_settings(tmp_path_factory) -> dict:
-    """Signing settings for a certificate of another self-made CA, which the trust roots do not list."""
-    folder = tmp_path_factory.mktemp("stranger")
-    ca_key, ca_cert = make_ca("Autorité de certification inconnue")
-    key, cert = make_signing_certificate(ca_key, ca_cert)  # named «التعاون الوطني» like the real one
-    (folder / "stranger.p12").write_bytes(pkcs12_bytes(key, cert, [ca_cert], "stranger-passphrase"))
-    return {"SIGNING_PKCS12": folder / "stranger.p12", "SIGNING_PASSPHRASE": "stranger-passphrase"}
-
-
 def draft_preview(session) -> bytes:
     """The unsigned draft the secretariat previews in the admin."""
     staff = Client()
@@ -282,9 +294,9 @@ def test_the_unsigned_draft_preview_is_unknown(client, session, published):
     assert verdict(upload(client, draft_preview(session))) == "unknown"
 
 
-def test_a_valid_pdf_signed_under_another_ca_is_unknown(client, session, settings, stranger_settings):
+def test_a_valid_pdf_signed_under_another_ca_is_unknown(client, session, settings, stranger):
     preview = draft_preview(session)
-    for name, value in stranger_settings.items():
+    for name, value in stranger.items():
         setattr(settings, name, value)
     forged = sign_pdf(preview, reason="محضر الدورة الثانية برسم سنة 2025", location="الرباط")
 
@@ -292,10 +304,10 @@ def test_a_valid_pdf_signed_under_another_ca_is_unknown(client, session, setting
 
 
 def test_a_forgery_under_another_ca_changed_after_signing_is_not_called_the_institutions(
-    client, session, settings, stranger_settings
+    client, session, settings, stranger
 ):
     preview = draft_preview(session)
-    for name, value in stranger_settings.items():
+    for name, value in stranger.items():
         setattr(settings, name, value)
     forged = sign_pdf(preview, reason="محضر الدورة الثانية برسم سنة 2025", location="الرباط")
 
@@ -306,7 +318,7 @@ def test_a_forgery_under_another_ca_changed_after_signing_is_not_called_the_inst
 
 
 def test_minutes_signed_by_the_institution_but_not_published_are_unknown(client, session):
-    minutes = signed_not_published(session)
+    minutes = signed_not_published(june_session(session.board))  # the 2nd one is published
 
     response = upload(client, minutes.pdf.read())
 
