@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
-from meetings.models.record import SearchQuerySet
+from meetings.models.record import SearchQuerySet, resolution_fields
 
 
 class DecisionQuerySet(SearchQuerySet):
@@ -406,18 +406,7 @@ def fill_published_rows(sender, published: PublishedSession, record: dict, **kwa
     items = {item.position: item for item in published.agenda_items.all()}
     resolutions = [
         PublishedResolution(
-            session=published,
-            agenda_item=items.get(r["agenda_item"]),
-            sequence=r["sequence"],
-            title=r["title"],
-            text=r["text"],
-            unanimous=r["unanimous"],
-            votes_for=r["votes"]["for"],
-            votes_against=r["votes"]["against"],
-            votes_abstain=r["votes"]["abstain"],
-            outcome=r["outcome"],
-            responsible_unit=r["responsible_unit"],
-            due_date=datetime.date.fromisoformat(r["due_date"]) if r["due_date"] else None,
+            session=published, agenda_item=items.get(r["agenda_item"]), **resolution_fields(r)
         )
         for r in record["resolutions"]
     ]

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import MOVES, Approval, DutyLog, Membership, Minutes, Session, Transition
-from .models.duties import SECRETARIAT_PERMISSION, is_secretariat
+from .models import MOVES, Approval, DutyLog, Minutes, Session, Transition
+from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, is_secretariat
 from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
 from .pdf import render_minutes_pdf
@@ -25,12 +25,6 @@ from .signing import sha256_hex, sign_pdf
 
 State = Minutes.State
 SECRETARIAT = SECRETARIAT_PERMISSION
-
-# Whose approvals make the minutes approved, by their seat on the board.
-APPROVING_ROLES = {
-    Membership.Role.PRESIDENT: Approval.Role.PRESIDENT,
-    Membership.Role.RAPPORTEUR: Approval.Role.RAPPORTEUR,
-}
 
 
 # What members may do and see, by the state of the latest version.
@@ -51,8 +45,9 @@ def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
     member = getattr(user, "member", None)
     if member is None or is_secretariat(user):
         return None
+    # An approval is given in the role of the seat (Approval.Role and Membership.Role share the values).
     roles = [seat.role for seat in session.seats if seat.member_id == member.pk]
-    return next((APPROVING_ROLES[role] for role in roles if role in APPROVING_ROLES), None)
+    return next((role for role in roles if role in APPROVING_ROLES), None)
 
 
 def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBaseUser) -> str | None:

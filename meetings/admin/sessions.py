@@ -100,7 +100,7 @@ class MemberAdmin(admin.ModelAdmin):
 class DutyLogAdmin(admin.ModelAdmin):
     """Every change of seats and accounts, and every refusal of the separation of duties."""
 
-    list_display = ["at", "kind", "member", "about", "detail", "by"]
+    list_display = ["at", "kind", "detail", "by"]
     list_filter = ["kind"]
     list_select_related = ["member", "by"]
     search_fields = ["detail", "about", "member__name_ar"]

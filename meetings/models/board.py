@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import moroccan_date
 from .duties import (
     APPROVING_ROLES,
     DutyLog,
@@ -275,8 +276,8 @@ class Membership(models.Model):
             )
 
     def _seat_text(self) -> str:
-        end = self.end.isoformat() if self.end else "…"
-        return f"{self.member.name_ar} — {self.get_role_display()} ({self.start.isoformat()} – {end})"
+        end = moroccan_date(self.end) if self.end else "…"
+        return f"{self.member.name_ar} — {self.get_role_display()} ({moroccan_date(self.start)} – {end})"
 
     def _change_text(self, before: "Membership | None") -> str:
         if before is None:

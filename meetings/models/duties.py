@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SECRETARIAT_PERMISSION = "meetings.manage_minutes"
+# The seats whose holders approve the minutes: Membership.Role's and Approval.Role's shared values.
 APPROVING_ROLES = ("president", "rapporteur")
 
 # The account on whose behalf the current request runs (set by `meetings.middleware.acting_user`): the

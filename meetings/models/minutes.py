@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .board import Board, Member
-from .record import record_fingerprint
+from .record import AGENDA_FIELDS, record_fingerprint, resolution_fields, session_fields
 from .session import AgendaItem, Attendance, Quorum, Session
 
 
@@ -268,6 +268,19 @@ class Approval(models.Model):
                 name="approval_once_per_role_and_record",
                 violation_error_message=_("This approval is already recorded."),
             ),
+            # The two approvals of a record come from two people through two accounts.
+            models.UniqueConstraint(
+                fields=["minutes", "member", "fingerprint"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="approval_once_per_member_and_record",
+                violation_error_message=_("The two approvals come from two different people."),
+            ),
+            models.UniqueConstraint(
+                fields=["minutes", "by", "fingerprint"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="approval_once_per_account_and_record",
+                violation_error_message=_("The two approvals come from two different people."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -333,14 +346,6 @@ class Comment(models.Model):
             self.replied_by, self.replied_at = user, timezone.now()
 
 
-def _date(value: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def _time(value: str | None) -> datetime.time | None:
-    return datetime.time.fromisoformat(value) if value else None
-
-
 def _member(person: dict | None) -> Member | None:
     return Member(**person) if person else None
 
@@ -353,36 +358,17 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
     session = Session(
         pk=pk,
         board=Board(pk=board_id, **record["board"]),
-        year=facts["year"],
-        ordinal=facts["ordinal"],
-        kind=facts["kind"],
-        date=_date(facts["date"]),
-        start_time=_time(facts["start_time"]),
-        end_time=_time(facts["end_time"]),
-        place=facts["place"],
         chair=_member(facts["chaired_by"]),
         opening=facts["opening"],
+        **session_fields(record),
     )
     session._state.adding = False
     items = {
-        item["position"]: AgendaItem(session=session, **{k: item[k] for k in AGENDA_FIELDS})
+        item["position"]: AgendaItem(session=session, **{field: item[field] for field in AGENDA_FIELDS})
         for item in record["agenda"]
     }
     resolutions = [
-        resolution_model(
-            session=session,
-            sequence=r["sequence"],
-            agenda_item=items.get(r["agenda_item"]),
-            title=r["title"],
-            text=r["text"],
-            unanimous=r["unanimous"],
-            votes_for=r["votes"]["for"],
-            votes_against=r["votes"]["against"],
-            votes_abstain=r["votes"]["abstain"],
-            outcome=r["outcome"],
-            responsible_unit=r["responsible_unit"],
-            due_date=_date(r["due_date"]),
-        )
+        resolution_model(session=session, agenda_item=items.get(r["agenda_item"]), **resolution_fields(r))
         for r in record["resolutions"]
     ]
     follow_ups = []
@@ -393,7 +379,9 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
             sequence=sequence,
             title=f["resolution_title"],
             outcome=f["resolution_outcome"],
-            due_date=_date(f["resolution_due_date"]),
+            due_date=datetime.date.fromisoformat(f["resolution_due_date"])
+            if f["resolution_due_date"]
+            else None,
         )
         follow_ups.append(
             follow_up_model(session=session, resolution=followed, status=f["status"], note=f["note"])
@@ -413,6 +401,3 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
         "follow_ups": follow_ups,
     }
     return session
-
-
-AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")

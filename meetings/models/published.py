@@ -8,8 +8,6 @@ to `record_published`). A later version replaces them when it is published in tu
 secretariat may change the working rows of a correction as it likes, the public sees none of it.
 """
 
-import datetime
-
 from django.db import models
 from django.dispatch import Signal
 from django.urls import reverse
@@ -18,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import moroccan_date
 from .board import Board
 from .minutes import Minutes
-from .record import Searchable, SearchQuerySet
+from .record import AGENDA_FIELDS, Searchable, SearchQuerySet, session_fields
 from .session import AgendaItem, Session, session_title
 
 # Sent with `published` (a PublishedSession) and `record` (its version's snapshot), inside the
@@ -34,24 +32,15 @@ class PublishedSessionQuerySet(models.QuerySet):
     def publish(self, minutes: Minutes) -> "PublishedSession":
         """The public rows of `minutes` (signed, being published), replacing those of an earlier version."""
         record = minutes.record
-        facts = record["session"]
         self.filter(session_id=minutes.session_id).delete()
         published = self.create(
             session_id=minutes.session_id,
             minutes=minutes,
             board_id=minutes.session.board_id,
-            year=facts["year"],
-            ordinal=facts["ordinal"],
-            kind=facts["kind"],
-            date=datetime.date.fromisoformat(facts["date"]),
-            start_time=datetime.time.fromisoformat(facts["start_time"]) if facts["start_time"] else None,
-            end_time=datetime.time.fromisoformat(facts["end_time"]) if facts["end_time"] else None,
-            place=facts["place"],
+            **session_fields(record),
         )
         items = [
-            PublishedAgendaItem(
-                session=published, **{field: item[field] for field in PUBLISHED_AGENDA_FIELDS}
-            )
+            PublishedAgendaItem(session=published, **{field: item[field] for field in AGENDA_FIELDS})
             for item in record["agenda"]
         ]
         for item in items:
@@ -105,9 +94,6 @@ class PublishedSession(models.Model):
     @property
     def display_date(self) -> str:
         return moroccan_date(self.date)
-
-
-PUBLISHED_AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
 
 
 class PublishedAgendaItem(Searchable):

@@ -14,6 +14,7 @@ This module imports only `board`: the record is described here in terms of what 
 """
 
 import dataclasses
+import datetime
 import hashlib
 import json
 
@@ -22,7 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..search import normalize
-from .board import Membership
+from .duties import APPROVING_ROLES
 
 
 def frozen_message() -> str:
@@ -211,8 +212,44 @@ def session_record(session) -> dict:
     }
 
 
-# Whose approvals make the minutes approved, by their seat on the board.
-APPROVING_SEATS = (Membership.Role.PRESIDENT, Membership.Role.RAPPORTEUR)
+# Reading the record back: the fields of the models that show it (in memory, Minutes.signed_session; as
+# rows the public queries, meetings.models.published and decisions.PublishedResolution).
+
+AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def session_fields(record: dict) -> dict:
+    """The session's facts as a Session (or a PublishedSession) takes them."""
+    facts = record["session"]
+    return {
+        "year": facts["year"],
+        "ordinal": facts["ordinal"],
+        "kind": facts["kind"],
+        "date": _date(facts["date"]),
+        "start_time": datetime.time.fromisoformat(facts["start_time"]) if facts["start_time"] else None,
+        "end_time": datetime.time.fromisoformat(facts["end_time"]) if facts["end_time"] else None,
+        "place": facts["place"],
+    }
+
+
+def resolution_fields(resolution: dict) -> dict:
+    """One of the record's resolutions as a Resolution (or a PublishedResolution) takes it."""
+    return {
+        "sequence": resolution["sequence"],
+        "title": resolution["title"],
+        "text": resolution["text"],
+        "unanimous": resolution["unanimous"],
+        "votes_for": resolution["votes"]["for"],
+        "votes_against": resolution["votes"]["against"],
+        "votes_abstain": resolution["votes"]["abstain"],
+        "outcome": resolution["outcome"],
+        "responsible_unit": resolution["responsible_unit"],
+        "due_date": _date(resolution["due_date"]),
+    }
 
 
 def approving_seats(session) -> list[dict]:
@@ -222,7 +259,7 @@ def approving_seats(session) -> list[dict]:
         (
             {"role": seat.role, "member": seat.member_id, "user": seat.member.user_id}
             for seat in session.seats
-            if seat.role in APPROVING_SEATS
+            if seat.role in APPROVING_ROLES
         ),
         key=lambda seat: (seat["role"], seat["member"]),
     )
