@@ -48,7 +48,8 @@ class SessionDetail(DetailView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
-        self.published = PublishedSession.objects.home().select_related("minutes").filter(**number).first()
+        published = PublishedSession.objects.home().select_related("minutes__session").filter(**number)
+        self.published = published.first()
         if self.published is None or request.GET:
             return super().get(request, *args, **kwargs)
         key = f"published-session-page:{self.published.minutes.sha256}:{get_language()}"

@@ -19,9 +19,9 @@ from tests.pages import innermost_elements, visible_text
 
 pytestmark = pytest.mark.django_db
 
-# Queries of a published session's page, whatever its size: the session, and its latest published
-# minutes, whose record as signed gives everything the page shows.
-SESSION_PAGE_QUERIES = 2
+# Queries of a published session's page, whatever its size: the published session with its latest
+# published minutes, whose record as signed gives everything the page shows.
+SESSION_PAGE_QUERIES = 1
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
