@@ -120,10 +120,7 @@ class Member(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        # Checked before the transaction opens: a refusal stays in the log.
-        before = Member.objects.filter(pk=self.pk).values_list("user_id", flat=True).first()
-        if self.user_id != before:
-            self.check_account()
+        before = self._check_account_change()  # before the transaction opens: a refusal stays in the log
         with transaction.atomic():
             super().save(*args, **kwargs)
             if self.user_id != before:
@@ -146,9 +143,14 @@ class Member(models.Model):
         return _localized(self, "title")
 
     def clean(self) -> None:
+        self._check_account_change()
+
+    def _check_account_change(self) -> int | None:
+        """Check a change of the linked account (`check_account`); returns the account linked before."""
         before = Member.objects.filter(pk=self.pk).values_list("user_id", flat=True).first()
         if self.user_id != before:
             self.check_account()
+        return before
 
     def check_account(self) -> None:
         """Only an administrator links an account to a member (in the shell, the administrator is whoever
