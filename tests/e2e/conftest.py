@@ -34,9 +34,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-# Per module, not per session: Playwright's event loop runs in the tests' thread while the browser is
-# open, and code that runs its own loop (pyHanko signing the minutes) refuses to start inside another.
-@pytest.fixture(scope="module")
+# One browser for the browser tests (this package), not for the session: Playwright's event loop runs in
+# the tests' thread while the browser is open, and the tests that run after these (pytest-django runs the
+# transactional tests, hence these, after the others, then the tests without a database) would find it
+# running: code that runs its own loop (pyHanko) refuses to start inside another. The package's tests run
+# one after the other, so the browser is closed once the last of them is done.
+@pytest.fixture(scope="package")
 def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
     from playwright.sync_api import sync_playwright
 
@@ -54,9 +57,10 @@ def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
             connections.close_all()
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _migrated_rows_put_back(django_db_blocker) -> Iterator[None]:
-    """Once a module's browser tests are done, put back the rows the migrations made (tests/database.py)."""
+    """Once the browser tests are done, put back the rows the migrations made (tests/database.py); each
+    of them finds those rows at its start (`serialized_rollback`)."""
     yield
     with django_db_blocker.unblock():
         put_back_migrated_rows()

@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from meetings.management.commands.init_signing import make_ca, make_signing_certificate, pkcs12_bytes
 from meetings.models import Session
@@ -32,11 +33,19 @@ from tests.signing import OPENING, SIGN
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
     """One transaction open for the module, rolled back once it is done; the module's fixtures make their
-    rows in it, storing their files in the folder it yields (copied into each test's by `module_files`).
+    rows in it, in the site's default language as the tests do, storing their files in the folder it
+    yields (copied into each test's by `module_files`).
 
-    A module that uses it must not hold transactional tests (live_server, transaction=True)."""
+    A module that uses it must not hold transactional tests (live_server, transaction=True). Its module
+    fixtures must be asked for as the tests' arguments, never with request.getfixturevalue() inside a
+    test: their rows would be made in the test's own transaction, and undone with it."""
     media = tmp_path_factory.mktemp("module-media")
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(MEDIA_ROOT=media),
+        translation.override("ar"),
+    ):
         yield media
         transaction.set_rollback(True)
 

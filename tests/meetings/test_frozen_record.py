@@ -43,11 +43,12 @@ def signed(module_db) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def published(module_db) -> dict:
-    """A session of another board whose minutes are published, shared the same way."""
-    cast = actors(home=False)
-    return {"cast": cast, "minutes": cast.minutes(State.PUBLISHED).pk, "agenda item": cast.item.pk}
+@pytest.fixture
+def published(signed) -> dict:
+    """The module's signed session with its minutes published, in the test's own transaction (which
+    undoes it)."""
+    lifecycle.publish(Minutes.objects.get(pk=signed["minutes"]), by=signed["cast"].secretary)
+    return signed
 
 
 MODELS = {

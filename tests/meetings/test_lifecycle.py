@@ -47,15 +47,14 @@ def signed(module_db) -> SimpleNamespace:
     return SimpleNamespace(cast=cast, pk=minutes.pk, file=file)
 
 
-@pytest.fixture(scope="module")
-def published(module_db) -> SimpleNamespace:
-    """Published minutes shared the same way, on a board of their own."""
-    cast = actors(home=False)
-    return SimpleNamespace(cast=cast, pk=cast.minutes(State.PUBLISHED).pk)
-
-
 def fresh(signed) -> Minutes:
     return Minutes.objects.get(pk=signed.pk)
+
+
+def published(signed) -> Minutes:
+    """The module's signed minutes, published (in the test's own transaction, which undoes it)."""
+    lifecycle.publish(fresh(signed), by=signed.cast.secretary)
+    return fresh(signed)
 
 
 def history(minutes: Minutes) -> list[tuple]:
@@ -135,10 +134,9 @@ def test_the_secretariat_publishes_signed_minutes(signed):
 
 
 @pytest.mark.parametrize("state", [State.SIGNED, State.PUBLISHED])
-def test_the_secretariat_starts_a_corrected_version_after_signature_with_a_reason(signed, published, state):
-    shared = signed if state == State.SIGNED else published
-    cast = shared.cast
-    latest = fresh(shared)
+def test_the_secretariat_starts_a_corrected_version_after_signature_with_a_reason(signed, state):
+    cast = signed.cast
+    latest = published(signed) if state == State.PUBLISHED else fresh(signed)
 
     correction = lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في اسم عضو")
 
@@ -303,8 +301,9 @@ def test_every_move_is_recorded_with_its_source_target_author_and_reason():
     ]
 
 
-def test_a_corrected_version_starts_its_own_history_with_its_reason(published):
-    cast = published.cast
+def test_a_corrected_version_starts_its_own_history_with_its_reason(signed):
+    cast = signed.cast
+    published(signed)
 
     correction = lifecycle.start_version(cast.session, by=cast.secretary, reason="خطأ مادي في اسم عضو")
 

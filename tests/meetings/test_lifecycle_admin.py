@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 
+from meetings import lifecycle
 from meetings.models import Minutes
 from tests.actors import Actors, actors
 from tests.lifecycle_messages import (
@@ -57,22 +58,17 @@ def _signed(module_db) -> SimpleNamespace:
     return SimpleNamespace(cast=cast, pk=cast.minutes(State.SIGNED).pk)
 
 
-@pytest.fixture(scope="module")
-def _published(module_db) -> SimpleNamespace:
-    """Published minutes shared the same way, on a board of their own."""
-    cast = actors(home=False)
-    return SimpleNamespace(cast=cast, pk=cast.minutes(State.PUBLISHED).pk)
-
-
 @pytest.fixture
-def minutes_in(_signed, _published) -> Callable[[str], tuple[Actors, Minutes]]:
-    """The actors and their minutes in a state: the module's for signed and published minutes, made for
-    the test in the other states."""
+def minutes_in(_signed) -> Callable[[str], tuple[Actors, Minutes]]:
+    """The actors and their minutes in a state: the module's signed minutes for signed and published ones
+    (published in the test's own transaction, which undoes it), made for the test in the other states."""
 
     def make(state: str) -> tuple[Actors, Minutes]:
-        shared = {State.SIGNED: _signed, State.PUBLISHED: _published}.get(state)
-        if shared:
-            return shared.cast, Minutes.objects.get(pk=shared.pk)
+        if state in (State.SIGNED, State.PUBLISHED):
+            cast = _signed.cast
+            if state == State.PUBLISHED:
+                lifecycle.publish(Minutes.objects.get(pk=_signed.pk), by=cast.secretary)
+            return cast, Minutes.objects.get(pk=_signed.pk)
         cast = actors()
         return cast, cast.minutes(state)
 

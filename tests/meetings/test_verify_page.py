@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -222,6 +222,16 @@ def draft_preview(session) -> bytes:
     return response.content
 
 
+@pytest.fixture(scope="module")
+def drafts(_published, stranger) -> SimpleNamespace:
+    """The unsigned draft preview of the published session, and a forgery: that preview signed with a
+    certificate of another CA, named like the institution's (made once for the tests that upload them)."""
+    preview = draft_preview(Session.objects.get(pk=_published.session))
+    with override_settings(**stranger):
+        forged = sign_pdf(preview, reason="محضر الدورة الثانية برسم سنة 2025", location="الرباط")
+    return SimpleNamespace(preview=preview, forged=forged)
+
+
 def signed_not_published(session) -> Minutes:
     secretary = factory.secretariat_user("signer")
     minutes = lifecycle.start_version(session, by=secretary)
@@ -290,28 +300,16 @@ def test_an_update_appended_after_signing_is_modified(client, downloaded, change
 # Unknown: never authentic
 
 
-def test_the_unsigned_draft_preview_is_unknown(client, session, published):
-    assert verdict(upload(client, draft_preview(session))) == "unknown"
+def test_the_unsigned_draft_preview_is_unknown(client, drafts):
+    assert verdict(upload(client, drafts.preview)) == "unknown"
 
 
-def test_a_valid_pdf_signed_under_another_ca_is_unknown(client, session, settings, stranger):
-    preview = draft_preview(session)
-    for name, value in stranger.items():
-        setattr(settings, name, value)
-    forged = sign_pdf(preview, reason="محضر الدورة الثانية برسم سنة 2025", location="الرباط")
-
-    assert verdict(upload(client, forged)) == "unknown"
+def test_a_valid_pdf_signed_under_another_ca_is_unknown(client, drafts):
+    assert verdict(upload(client, drafts.forged)) == "unknown"
 
 
-def test_a_forgery_under_another_ca_changed_after_signing_is_not_called_the_institutions(
-    client, session, settings, stranger
-):
-    preview = draft_preview(session)
-    for name, value in stranger.items():
-        setattr(settings, name, value)
-    forged = sign_pdf(preview, reason="محضر الدورة الثانية برسم سنة 2025", location="الرباط")
-
-    response = upload(client, one_signed_byte_changed(forged))
+def test_a_forgery_under_another_ca_changed_after_signing_is_not_called_the_institutions(client, drafts):
+    response = upload(client, one_signed_byte_changed(drafts.forged))
 
     # «Modified» says the institution signed the file: a certificate nobody trusts proves no such thing.
     assert verdict(response) == "unknown"
