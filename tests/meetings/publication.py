@@ -1,6 +1,7 @@
 """What the publication's tests share (test_publication.py, test_publication_correction.py,
-test_unpublished_minutes.py): the reference session, its addresses, and the lifecycle moves they make; and
-the full session of the public pages' tests (test_public_pages.py, test_public_session_page.py).
+test_unpublished_minutes.py): the reference session, its addresses, and the lifecycle moves they make; the
+session of the download's tests (test_minutes_download.py, test_minutes_preview.py); and the full session
+of the public pages' tests (test_public_pages.py, test_public_session_page.py).
 
 Every session there goes through the real lifecycle (`factory.publish`): rendered once by WeasyPrint,
 signed by pyHanko with the tests' demo certificate, stored with its SHA-256.
@@ -36,8 +37,7 @@ def reference_session(board):
 
 
 def plain_session(board):
-    """The 2nd session of 2025 with its chair, a plain member, present and one agenda item: the minutes'
-    downloads' (test_minutes_download.py, test_minutes_preview.py)."""
+    """The 2nd session of 2025 with its chair, a plain member, present and one agenda item."""
     chair = factory.seat(board, name_ar="نعيمة بن يحيى")
     session = factory.session(board, chair=chair)
     factory.attend(session, chair)

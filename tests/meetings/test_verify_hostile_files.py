@@ -3,11 +3,11 @@ without being found valid, and a check that outlasts its limit answers "timeout"
 """
 
 import time
-import zlib
 
 import pytest
 
 from meetings.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
+from tests.signing import xref_stream_bomb
 
 
 @pytest.fixture(autouse=True)
@@ -35,27 +35,12 @@ def _classic_pdf(objects: dict[int, bytes], trailer: bytes) -> bytes:
     return bytes(out)
 
 
-def _flate_bomb(expanded: int) -> bytes:
-    """A FlateDecode stream that inflates to `expanded` zero bytes, about a thousandth of that packed."""
-    packer, chunk = zlib.compressobj(9), bytes(16 * 1024 * 1024)
-    return b"".join(packer.compress(chunk) for _ in range(expanded // len(chunk))) + packer.flush()
-
-
-def _xref_stream_bomb() -> bytes:
-    """A PDF whose cross-reference stream, which any reader must inflate, expands to 1 GiB."""
-    bomb = _flate_bomb(1024 * 1024 * 1024)
-    head = (
-        b"1 0 obj\n<< /Type /XRef /Size 2 /W [1 2 1] /Root 1 0 R /Length %d /Filter /FlateDecode >>\nstream\n"
-    )
-    return b"%PDF-1.7\n" + head % len(bomb) + bomb + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
-
-
 PAGES = {
     2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
     3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
 }
 BOMBS = {
-    "inflating to 1 GiB": _xref_stream_bomb,
+    "inflating to 1 GiB": xref_stream_bomb,
     "nested 100 000 arrays deep": lambda: _classic_pdf(
         {
             1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields %s >> >>"

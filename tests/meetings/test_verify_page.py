@@ -9,7 +9,6 @@ tests/meetings/test_signing.py makes them. Each check runs pyHanko in a child pr
 import datetime
 import io
 import re
-import zlib
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +25,7 @@ from meetings.models import Membership, Minutes, Session
 from meetings.signing import MAX_VERIFY_BYTES, sign_pdf
 from tests import factory
 from tests.pages import visible_text
+from tests.signing import xref_stream_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -201,16 +201,6 @@ def signature_zeroed(signed: bytes) -> bytes:
     start, end = signed_ranges(signed)
     assert signed[start : start + 1] == b"<" and signed[end - 1 : end] == b">"
     return signed[: start + 1] + b"0" * (end - start - 2) + signed[end - 1 :]
-
-
-def xref_stream_bomb() -> bytes:
-    """A PDF whose cross-reference stream, which any reader must inflate, expands to 1 GiB."""
-    packer, chunk = zlib.compressobj(9), bytes(16 * 1024 * 1024)
-    bomb = b"".join(packer.compress(chunk) for _ in range(64)) + packer.flush()
-    head = (
-        b"1 0 obj\n<< /Type /XRef /Size 2 /W [1 2 1] /Root 1 0 R /Length %d /Filter /FlateDecode >>\nstream\n"
-    )
-    return b"%PDF-1.7\n" + head % len(bomb) + bomb + b"\nendstream\nendobj\nstartxref\n9\n%%EOF\n"
 
 
 def draft_preview(session) -> bytes:
