@@ -22,15 +22,16 @@ run: setup
 	$(DEV_ENV) $(MANAGE) load_demo
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
 
-# On PostgreSQL (DATABASE_URL set, as in .ci/run) the search's tests run again on the embedded SQLite
-# default, which must find the same things.
+# The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared
+# fixtures are built once. On PostgreSQL (DATABASE_URL set, as in .ci/run) the search's tests run again
+# on the embedded SQLite default, which must find the same things.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 
 test: setup
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
