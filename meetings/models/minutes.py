@@ -7,7 +7,6 @@
 leads to. `Minutes.move` performs one and records it; who may ask for which lives in `meetings.lifecycle`.
 """
 
-import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .board import Board, Member
-from .record import AGENDA_FIELDS, record_fingerprint, resolution_fields, session_fields
+from .record import AGENDA_FIELDS, record_date, record_fingerprint, resolution_fields, session_fields
 from .session import AgendaItem, Attendance, Quorum, Session
 
 
@@ -379,9 +378,7 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
             sequence=sequence,
             title=f["resolution_title"],
             outcome=f["resolution_outcome"],
-            due_date=datetime.date.fromisoformat(f["resolution_due_date"])
-            if f["resolution_due_date"]
-            else None,
+            due_date=record_date(f["resolution_due_date"]),
         )
         follow_ups.append(
             follow_up_model(session=session, resolution=followed, status=f["status"], note=f["note"])

@@ -218,7 +218,8 @@ def session_record(session) -> dict:
 AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
 
 
-def _date(value: str | None) -> datetime.date | None:
+def record_date(value: str | None) -> datetime.date | None:
+    """A date as the record writes it (ISO 8601, or None)."""
     return datetime.date.fromisoformat(value) if value else None
 
 
@@ -229,7 +230,7 @@ def session_fields(record: dict) -> dict:
         "year": facts["year"],
         "ordinal": facts["ordinal"],
         "kind": facts["kind"],
-        "date": _date(facts["date"]),
+        "date": record_date(facts["date"]),
         "start_time": datetime.time.fromisoformat(facts["start_time"]) if facts["start_time"] else None,
         "end_time": datetime.time.fromisoformat(facts["end_time"]) if facts["end_time"] else None,
         "place": facts["place"],
@@ -248,7 +249,7 @@ def resolution_fields(resolution: dict) -> dict:
         "votes_abstain": resolution["votes"]["abstain"],
         "outcome": resolution["outcome"],
         "responsible_unit": resolution["responsible_unit"],
-        "due_date": _date(resolution["due_date"]),
+        "due_date": record_date(resolution["due_date"]),
     }
 
 
