@@ -45,9 +45,15 @@ system-packages:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# uv installs the same pinned set as pip would (requirements.lock), downloading in parallel: about 4 s on
+# a fresh machine instead of about 20. It reads the machine's own certificate store, and compiles the
+# bytecode as pip does (the tests start many interpreters, and some machines never write .pyc files).
+UV_VERSION := 0.13.9
+
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --system-certs --compile-bytecode -c requirements.lock -e ".[dev]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
