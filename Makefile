@@ -20,6 +20,8 @@ run: setup
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) init_signing
 	$(DEV_ENV) $(MANAGE) load_demo
+	@# The task queue's worker sends the messages (to files under var/mail/), stopped with the server.
+	$(DEV_ENV) $(MANAGE) db_worker --interval 2 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
 
 # The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared

@@ -43,7 +43,7 @@ class ResolutionFormSet(BaseInlineFormSet):
             or session.date is None
         ):
             return None
-        return Quorum.count(session.board, session.voting_memberships(), live_rows(attendance)).counted
+        return Quorum.count(session, session.voting_memberships(), live_rows(attendance)).counted
 
 
 class ResolutionInline(RecordInline, admin.StackedInline):

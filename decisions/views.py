@@ -27,9 +27,7 @@ published (`/resolutions/?q=` the resolutions only, with the register's other fi
 import csv
 import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import icalendar
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -40,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from meetings.calendar import calendar, session_event
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
 from meetings.search import excerpt, highlight, query_terms
 from meetings.text import close_bidi_controls
@@ -330,41 +329,11 @@ def sessions_ics(request: HttpRequest) -> HttpResponse:
     # (the session, as announced or as signed; its row's id, for the event's UID; when it last changed)
     events = [(s, s.pk, s.updated_at) for s in announced]
     events += [(p, p.session_id, p.minutes.published_at) for p in published]
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Entraide Nationale//Administrative board sessions//AR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", gettext("Sessions of the administrative board"))
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    now = timezone.now()
+    feed = calendar(gettext("Sessions of the administrative board"))
     for session, session_id, changed in sorted(events, key=lambda event: (event[0].date, event[0].ordinal)):
-        calendar.add_component(_session_event(session, session_id, changed, now))
-    calendar.add_missing_timezones()
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        url = settings.SITE_URL + session.get_absolute_url()
+        feed.add_component(session_event(session, session_id, changed, url))
+    feed.add_missing_timezones()
+    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="entraide-sessions.ics"'
     return response
-
-
-def _session_event(
-    session: Session | PublishedSession, session_id: int, changed: datetime.datetime, now: datetime.datetime
-) -> icalendar.Event:
-    board_time = timezone.get_default_timezone()
-    event = icalendar.Event()
-    # Stable across edits, renumbering and languages: a calendar updates the event instead of adding one.
-    event.add("uid", f"session-{session_id}@{urlsplit(settings.SITE_URL).hostname}")
-    event.add("dtstamp", now)
-    event.add("last-modified", changed)
-    if session.start_time:
-        event.add("dtstart", datetime.datetime.combine(session.date, session.start_time, tzinfo=board_time))
-        if session.end_time:
-            event.add("dtend", datetime.datetime.combine(session.date, session.end_time, tzinfo=board_time))
-    else:  # the hour is not known yet: an all-day event
-        event.add("dtstart", session.date)
-        event.add("dtend", session.date + datetime.timedelta(days=1))
-    event.add("summary", session.title)
-    if session.place:
-        event.add("location", session.place)
-    agenda = [f"{item.position}. {item.title}" for item in session.agenda_items.all()]
-    if agenda:
-        event.add("description", "\n".join(agenda))
-    event.add("url", settings.SITE_URL + session.get_absolute_url())
-    return event

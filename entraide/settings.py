@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "meetings",
     "decisions",
 ]
@@ -112,6 +115,40 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The task queue: tasks are rows of this database, run by `manage.py db_worker` (beside the development
+# server in `make run`, on every application server in production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def env_email(name: str, default: str) -> dict:
+    """EMAIL_URL as Django's e-mail settings: smtp://user:password@host:587?tls=True (or smtps://…
+    for TLS from the first byte), file:///absolute/folder for one file per message, console://."""
+    raw = os.environ.get(name, default)
+    if raw.startswith("file://"):
+        folder = raw.removeprefix("file://")
+        if not folder.startswith("/"):
+            raise ImproperlyConfigured(f"{name}={raw!r}: a file:// URL names an absolute folder.")
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": folder}
+    config = dj_email_url.parse(raw)
+    if "EMAIL_BACKEND" not in config or (config["EMAIL_HOST"] is None and "smtp" in config["EMAIL_BACKEND"]):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a mail URL: use smtp://user:password@host:587?tls=True, "
+            "smtps://…, file:///absolute/folder or console://."
+        )
+    # A mail server that does not answer is tried again later by the worker, never waited for long.
+    config["EMAIL_TIMEOUT"] = config["EMAIL_TIMEOUT"] or 20
+    return {key: value for key, value in config.items() if value is not None}
+
+
+# Mail: to files under var/mail/ in development (the admin lists every message), to the server that
+# EMAIL_URL names in production (the local one by default).
+vars().update(  # as dj-email-url's own documentation does
+    env_email("EMAIL_URL", f"file://{BASE_DIR / 'var' / 'mail'}" if DEBUG else "smtp://localhost:25")
+)
+# The sender of every message; replies go to the board's secretariat (Board.secretariat_email).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "التعاون الوطني <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

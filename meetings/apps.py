@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Board sessions")
+
+    def ready(self) -> None:
+        # A convened session's new date, hours or place goes to the people convened (meetings.notices).
+        from . import notices
+
+        post_save.connect(notices.announce_change, sender=self.get_model("Session"), dispatch_uid="announce")

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
+from tests.mail import MailServer
+
 
 @pytest.fixture(autouse=True)
 def _arabic_by_default():
@@ -60,3 +62,15 @@ def _flush_opens_the_record():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
         yield
+
+
+@pytest.fixture
+def mail_server(settings):
+    """The app sends over SMTP to a server of the test's own, started (and stoppable) by the test."""
+    server = MailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    server.start()
+    yield server
+    server.stop()

@@ -3,10 +3,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import notices
 from ..models import AgendaItem, Attendance, Board, Document, DutyLog, Member, Membership, Session
 from ..models.record import frozen_message
 from ..pdf import pdf_response, render_minutes_pdf
@@ -192,6 +195,7 @@ class SessionAdmin(RecordAdmin):
             if request.method == "GET" and is_frozen(obj):
                 messages.info(request, frozen_message())
             context["minutes"] = obj.current_minutes()
+            context["convocation"] = notices.latest_convocation(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changeform_initial_data(self, request):
@@ -208,8 +212,58 @@ class SessionAdmin(RecordAdmin):
         preview = self.admin_site.admin_view(self.minutes_preview)
         return [
             path("<int:object_id>/minutes-preview.pdf", preview, name="meetings_session_minutes_preview"),
+            path(
+                "<int:object_id>/convene/",
+                self.admin_site.admin_view(self.convene),
+                name="meetings_session_convene",
+            ),
+            path(
+                "<int:object_id>/cancel/",
+                self.admin_site.admin_view(self.cancel),
+                name="meetings_session_cancel",
+            ),
             *super().get_urls(),
         ]
+
+    def convene(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Who the convocation goes to, and whom it cannot reach, before it is sent; a short notice asks
+        for its reason (meetings.notices.convene holds the rules)."""
+        return self._notice_step(request, object_id, "convene")
+
+    def cancel(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        return self._notice_step(request, object_id, "cancel")
+
+    def _notice_step(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        session = Session.objects.select_related("board").filter(pk=object_id).first()
+        if session is None:
+            raise Http404
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        error = ""
+        if request.method == "POST":
+            try:
+                if step == "convene":
+                    sent = notices.convene(session, by=request.user, reason=request.POST.get("reason", ""))
+                else:
+                    sent = notices.cancel(session, by=request.user)
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+            else:
+                messages.success(request, notices.sent_summary(sent))
+                return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": session,
+            "step": step,
+            "title": _("Send the convocation") if step == "convene" else _("Cancel the session"),
+            "seats": notices.convened_seats(session),
+            "short_notice": step == "convene" and notices.short_notice(session),
+            "days_ahead": (session.date - timezone.localdate()).days,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+        }
+        return TemplateResponse(request, "admin/meetings/session/convene.html", context)
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The draft minutes as they would print now, marked «مسودة» on every page; never stored."""

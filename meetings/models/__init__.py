@@ -1,11 +1,12 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published.
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices.
 """
 
 from .board import Board, Member, Membership
 from .duties import DutyLog
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
+from .notices import Convocation, Message
 from .published import PublishedAgendaItem, PublishedSession
 from .record import RecordRow, Searchable, SearchQuerySet, parent_session
 from .session import AgendaItem, Attendance, Document, Quorum, Session
@@ -17,10 +18,12 @@ __all__ = [
     "Attendance",
     "Board",
     "Comment",
+    "Convocation",
     "Document",
     "DutyLog",
     "Member",
     "Membership",
+    "Message",
     "Minutes",
     "PublishedAgendaItem",
     "PublishedSession",

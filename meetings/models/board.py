@@ -49,6 +49,32 @@ class Board(models.Model):
         default=1,
         help_text=_("How many absent members one present member may represent."),
     )
+    secretariat_email = models.EmailField(
+        _("secretariat's address"),
+        blank=True,
+        help_text=_(
+            "The shared address of the board's secretariat: the organizer of the convocations, "
+            "where members' replies go, and where the secretariat is told of comments."
+        ),
+    )
+    convocation_days = models.PositiveSmallIntegerField(
+        _("convocation delay (days)"),
+        default=8,
+        help_text=_("The convocation is sent at least this many days before the session."),
+    )
+    minutes_days = models.PositiveSmallIntegerField(
+        _("minutes delay (days)"),
+        default=15,
+        help_text=_("The draft minutes are sent to the members within this many days after the session."),
+    )
+    second_call_quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum on second convocation (percent of voting members)"),
+        default=0,
+        help_text=_(
+            "When the first convocation did not reach the quorum, the second one needs more than "
+            "this share of the voting members (0: the members present deliberate validly)."
+        ),
+    )
     is_home = models.BooleanField(
         _("shown on the public site"),
         default=False,
@@ -72,6 +98,11 @@ class Board(models.Model):
                 condition=Q(quorum_percent__lte=100),
                 name="board_quorum_percent_at_most_100",
                 # Doubled: Django fills the message in with %-formatting (the constraint's name).
+                violation_error_message=_("The quorum share cannot exceed 100%%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(second_call_quorum_percent__lte=100),
+                name="board_second_call_quorum_percent_at_most_100",
                 violation_error_message=_("The quorum share cannot exceed 100%%."),
             ),
         ]
@@ -101,7 +132,16 @@ class Member(models.Model):
     name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     title_ar = models.CharField(_("title in Arabic"), max_length=300, blank=True)
     title_fr = models.CharField(_("title in French"), max_length=300, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Where the convocations and the notices of the minutes go.")
+    )
+    language = models.CharField(
+        _("language of the messages"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="ar",
+        help_text=_("The language of the convocations and notices sent to this member."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

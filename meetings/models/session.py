@@ -82,6 +82,16 @@ class Session(RecordRow):
         default=False,
         help_text=_("Show the session and its agenda on the public pages before its minutes are published."),
     )
+    second_call_of = models.OneToOneField(
+        "self",
+        verbose_name=_("second convocation of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_call",
+        help_text=_("The session whose quorum was not reached, which this one holds again."),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = SessionQuerySet.as_manager()
@@ -193,9 +203,14 @@ class Session(RecordRow):
     def voting_memberships(self) -> list[Membership]:
         return [seat for seat in self.seats if seat.has_vote]
 
+    @property
+    def quorum_percent(self) -> int:
+        """The board's quorum, or its quorum on second convocation for a session that holds another again."""
+        return self.board.second_call_quorum_percent if self.second_call_of_id else self.board.quorum_percent
+
     def quorum(self) -> "Quorum":
         """The quorum as the rules count it, from the voting seats valid on the session's date."""
-        return Quorum.count(self.board, self.voting_memberships(), list(self.attendances.all()))
+        return Quorum.count(self, self.voting_memberships(), list(self.attendances.all()))
 
 
 @dataclass(frozen=True)
@@ -223,7 +238,7 @@ class Quorum:
         return self.counted >= self.required
 
     @classmethod
-    def count(cls, board: Board, seats: list[Membership], attendances: list["Attendance"]) -> "Quorum":
+    def count(cls, session: Session, seats: list[Membership], attendances: list["Attendance"]) -> "Quorum":
         """Count present voters, then proxies held by present voters, each holder up to the board's limit.
 
         Invited members and members whose term does not cover the date are not in `seats`, so neither
@@ -240,12 +255,12 @@ class Quorum:
         for a in attendances:
             if a.status != Attendance.Status.REPRESENTED or a.member_id not in voters:
                 continue
-            if a.proxy_id not in present or held.get(a.proxy_id, 0) >= board.max_proxies:
+            if a.proxy_id not in present or held.get(a.proxy_id, 0) >= session.board.max_proxies:
                 continue
             held[a.proxy_id] = held.get(a.proxy_id, 0) + 1
             represented += 1
         # "More than the share", capped at every voter so that a 100% quorum means all of them.
-        required = min(len(voters) * board.quorum_percent // 100 + 1, len(voters)) if voters else 1
+        required = min(len(voters) * session.quorum_percent // 100 + 1, len(voters)) if voters else 1
         return cls(
             voting_members=len(voters), present=len(present), represented=represented, required=required
         )

@@ -336,7 +336,8 @@ def test_the_secretariat_group_holds_exactly_the_permissions_of_its_migrations()
         for action in actions
     }
     duties = importlib.import_module("decisions.migrations.0008_secretariat_duties")
-    expected = (expected - set(duties.REMOVED)) | set(duties.ADDED)
+    messages = importlib.import_module("decisions.migrations.0010_secretariat_messages")
+    expected = (expected - set(duties.REMOVED)) | set(duties.ADDED) | set(messages.ADDED)
     migration = migrations[0]
 
     group = Group.objects.get(name=migration.GROUP)

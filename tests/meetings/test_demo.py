@@ -6,14 +6,16 @@ The demo is loaded once for the module (each load publishes its two sessions thr
 each test reads it in a transaction of its own, which undoes what it changed.
 """
 
+import datetime
 import io
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from decisions.models import Resolution
-from meetings.models import Attendance, Session
+from meetings.models import Attendance, Message, Session
 from meetings.pdf import render_minutes_pdf
 from tests import pdf
 from tests.pages import visible_text
@@ -48,10 +50,26 @@ def test_loading_the_demo_twice_leaves_the_same_rows(loaded):
 
     assert row_counts() == first
     assert (first["meetings.Session"], first["decisions.Resolution"], first["decisions.FollowUp"]) == (
-        2,
+        3,
         5,
         4,
     )
+
+
+def test_the_demo_convenes_the_next_session_with_its_pack_and_names_whom_it_cannot_reach(loaded):
+    upcoming = Session.objects.get(date__gt=datetime.date(2025, 12, 31))
+    assert upcoming.date == timezone.localdate() + datetime.timedelta(days=21)
+    (convocation,) = upcoming.convocations.all()
+    messages = {m.member.name_ar: m for m in convocation.messages.select_related("member")}
+    assert len(messages) == 9  # every seat on the date, the state financial controller included
+    assert messages["المراقب المالي للدولة"].language == "fr"
+    assert messages["المراقب المالي للدولة"].subject.startswith("Convocation : ")
+    assert messages["نعيمة بن يحيى"].subject.startswith("استدعاء: ")
+    assert messages["ممثل وزارة الصحة والحماية الاجتماعية"].status == Message.Status.UNREACHABLE
+    assert [d.title for d in messages["نعيمة بن يحيى"].documents.all()] == [
+        "مذكرة تقديمية حول حصيلة تنفيذ مخطط العمل"
+    ]
+    assert "METHOD:REQUEST" in messages["نعيمة بن يحيى"].calendar
 
 
 def test_the_demo_december_session_page_tells_the_reference_case(client, loaded):

@@ -39,6 +39,7 @@ def member_form(name: str, **fields) -> dict:
         "title_ar": "",
         "title_fr": "",
         "email": "",
+        "language": "ar",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",

@@ -9,13 +9,17 @@ Running the command twice leaves the same data.
 
 import datetime
 
+import weasyprint
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from decisions.models import FollowUp, Resolution
-from meetings import lifecycle
-from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
+from meetings import lifecycle, notices
+from meetings.models import AgendaItem, Attendance, Board, Document, Member, Membership, Minutes, Session
 
 TERM_START = datetime.date(2024, 1, 1)
 
@@ -86,6 +90,22 @@ SEATS = {
     ),
 }
 
+# Where the messages go (files under var/mail/ in `make run`), and in which language. Illustrative
+# addresses (the .example domain reaches no one); the health ministry's representative has none, so that
+# the secretariat sees whom the convocation cannot reach.
+CONTACTS = {
+    "president": ("benyahia@entraide.example", "ar"),
+    "secretary_of_state": ("rachidi@entraide.example", "ar"),
+    "director": ("moujahidi@entraide.example", "ar"),
+    "finance": ("finances@entraide.example", "fr"),
+    "interior": ("interieur@entraide.example", "ar"),
+    "health": ("", "ar"),
+    "education": ("education@entraide.example", "fr"),
+    "employment": ("emploi@entraide.example", "ar"),
+    "controller": ("controle.etat@entraide.example", "fr"),
+}
+SECRETARIAT_EMAIL = "secretariat@entraide.example"
+
 PRESENT, REPRESENTED, EXCUSED = (
     Attendance.Status.PRESENT,
     Attendance.Status.REPRESENTED,
@@ -114,9 +134,10 @@ class Command(BaseCommand):
                 "institution_ar": "التعاون الوطني",
                 "institution_fr": "Entraide Nationale",
                 "is_home": True,
+                "secretariat_email": SECRETARIAT_EMAIL,
             },
         )
-        members = {key: self._seat(board, *seat) for key, seat in SEATS.items()}
+        members = {key: self._seat(board, *seat, *CONTACTS[key]) for key, seat in SEATS.items()}
         secretariat = self._secretariat_user()
         members_users = {key: self._member_user(members[key], *login) for key, login in MEMBER_USERS.items()}
         june = self._signed_session(board, 2025, 1) or self._june_session(board, members)
@@ -126,7 +147,11 @@ class Command(BaseCommand):
             self._follow_ups(june, december)
         for session in (june, december):
             self._publish(session, secretariat, members_users)
+        upcoming = self._convened_session(board, members, secretariat)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded and published: {june} ; {december}"))
+        self.stdout.write(
+            f"Convened: {upcoming} (the messages: http://127.0.0.1:8000/admin/meetings/message/)"
+        )
         logins = [
             ("secretariat", SECRETARIAT_USER),
             *((LOGIN_LABELS[key], login) for key, login in MEMBER_USERS.items()),
@@ -157,9 +182,16 @@ class Command(BaseCommand):
         if minutes.state == Minutes.State.SIGNED:
             lifecycle.publish(minutes, by=secretariat)
 
-    def _seat(self, board: Board, name_ar, name_fr, title_ar, title_fr, role) -> Member:
+    def _seat(self, board: Board, name_ar, name_fr, title_ar, title_fr, role, email, language) -> Member:
         member, _ = Member.objects.update_or_create(
-            name_ar=name_ar, defaults={"name_fr": name_fr, "title_ar": title_ar, "title_fr": title_fr}
+            name_ar=name_ar,
+            defaults={
+                "name_fr": name_fr,
+                "title_ar": title_ar,
+                "title_fr": title_fr,
+                "email": email,
+                "language": language,
+            },
         )
         Membership.objects.update_or_create(
             board=board, member=member, start=TERM_START, defaults={"role": role, "end": None}
@@ -347,6 +379,49 @@ class Command(BaseCommand):
             responsible_unit="مديرية الشؤون الإدارية والمالية",
             due_date=datetime.date(2026, 12, 31),
         )
+        return session
+
+    def _convened_session(self, board: Board, members: dict, secretariat: User) -> Session:
+        """The board's next ordinary session, three weeks from the day the demo is loaded, with its agenda
+        and its board pack, convened: each member's message waits in the queue for `make run`'s worker."""
+        today = timezone.localdate()
+        upcoming = board.sessions.filter(date__gte=today, cancelled_at__isnull=True).first()
+        if upcoming is not None:
+            return upcoming
+        date = today + datetime.timedelta(days=21)
+        last = board.sessions.filter(year=date.year).aggregate(last=Max("ordinal"))["last"] or 0
+        session = self._session(
+            board,
+            members,
+            last + 1,
+            date,
+            start_time=datetime.time(10, 0),
+            end_time=datetime.time(13, 0),
+            place="المقر المركزي للتعاون الوطني، الرباط",
+        )
+        items = self._agenda(
+            session,
+            [
+                {"title": "تتبع تنفيذ قرارات دورة 18 دجنبر 2025"},
+                {
+                    "title": "تقرير حول حصيلة تنفيذ مخطط عمل سنة 2026",
+                    "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                },
+                {"title": "قضايا مختلفة"},
+            ],
+        )
+        note = weasyprint.HTML(
+            string='<html lang="ar" dir="rtl"><body style="font-family: \'Noto Naskh Arabic\'">'
+            "<h1>مذكرة تقديمية</h1><p>حصيلة تنفيذ مخطط عمل مؤسسة التعاون الوطني برسم سنة 2026.</p>"
+            "</body></html>"
+        ).write_pdf()
+        Document.objects.create(
+            session=session,
+            agenda_item=items[1],
+            title="مذكرة تقديمية حول حصيلة تنفيذ مخطط العمل",
+            file=ContentFile(note, name="note-presentation.pdf"),
+        )
+        notices.convene(session, by=secretariat)
         return session
 
     def _follow_ups(self, june: Session, december: Session) -> None:

@@ -1,0 +1,89 @@
+"""Every message the app sends, as it was composed and as its delivery went: the secretariat sees what
+went to whom, what is still waiting for the mail server, and whom nothing can reach."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import Convocation, Message
+from ..models.duties import SECRETARIAT_PERMISSION
+from ..tasks import deliver
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "address", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "language"]
+    list_select_related = ["member", "session"]
+    search_fields = ["subject", "address", "member__name_ar", "member__name_fr"]
+    date_hierarchy = "created_at"
+    fields = [
+        ("kind", "language"),
+        ("member", "address"),
+        "session",
+        "subject",
+        "text",
+        "html_part",
+        "calendar",
+        "documents",
+        ("status", "attempts", "sent_at"),
+        "last_error",
+        "created_at",
+    ]
+    readonly_fields = [name for line in fields for name in (line if isinstance(line, tuple) else (line,))]
+    actions = ["send_again"]
+
+    @admin.display(description=_("recipient"), ordering="member__name_ar")
+    def recipient(self, message: Message) -> str:
+        return str(message.member) if message.member else "—"
+
+    @admin.display(description=_("HTML"))
+    def html_part(self, message: Message) -> str:
+        # Shown as the source it is, never rendered inside the admin's page.
+        return format_html('<pre dir="auto" style="white-space: pre-wrap">{}</pre>', message.html)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # what was sent to whom is part of the board's procedure
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm(SECRETARIAT_PERMISSION)
+
+    @admin.action(description=_("Send the failed messages again"), permissions=["resend"])
+    def send_again(self, request, queryset) -> None:
+        with transaction.atomic():
+            failed = list(queryset.select_for_update().filter(status=Message.Status.FAILED))
+            for message in failed:
+                message.status, message.attempts, message.last_error = Message.Status.PENDING, 0, ""
+                message.save(update_fields=["status", "attempts", "last_error"])
+                deliver.enqueue(message.pk)
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", len(failed))
+            % {"count": len(failed)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Convocation)
+class ConvocationAdmin(admin.ModelAdmin):
+    list_display = ["session", "method", "sequence", "sent_at", "sent_by", "date", "place"]
+    list_filter = ["method"]
+    list_select_related = ["session__board", "sent_by"]
+    readonly_fields = [field.name for field in Convocation._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # sent from the session's page
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,85 @@
+"""A real SMTP server for the tests (aiosmtpd on loopback), what arrived parsed back, and the task queue's
+real worker run until nothing is ready."""
+
+import email
+import email.policy
+import io
+import socket
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+import icalendar
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server accepted: (envelope recipients, the parsed message), in arrival order."""
+
+    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for recipients, message in self.received if address in recipients]
+
+    def one_to(self, address: str) -> EmailMessage:
+        found = self.to(address)
+        assert len(found) == 1, f"{len(found)} messages to {address}"
+        return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailServer:
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def work_the_queue() -> None:
+    """The worker of `make run` and production (`manage.py db_worker`), until no task is ready."""
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, stdout=io.StringIO())
+
+
+def text_part(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def calendar_part(message: EmailMessage) -> tuple[str, icalendar.Calendar]:
+    """The invitation as a calendar reads it: the part's METHOD parameter, and the calendar parsed."""
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, f"{len(parts)} calendar parts"
+    return parts[0].get_param("method"), icalendar.Calendar.from_ical(parts[0].get_content())
+
+
+def attachments(message: EmailMessage) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def subject(message: EmailMessage) -> str:
+    """The subject as a mail client shows it: Django folds a long encoded subject onto the header's next
+    line, and the parser keeps that fold's leading space, which clients drop."""
+    return str(message["Subject"]).strip()
