@@ -129,7 +129,10 @@ def env_email(name: str, default: str) -> dict:
         folder = raw.removeprefix("file://")
         if not folder.startswith("/"):
             raise ImproperlyConfigured(f"{name}={raw!r}: a file:// URL names an absolute folder.")
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": folder}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": folder,
+        }
     config = dj_email_url.parse(raw)
     if "EMAIL_BACKEND" not in config or (config["EMAIL_HOST"] is None and "smtp" in config["EMAIL_BACKEND"]):
         raise ImproperlyConfigured(

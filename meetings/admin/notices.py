@@ -14,7 +14,7 @@ from ..tasks import deliver
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "address", "language", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "kind", "recipient", "address", "status", "sent_at"]
     list_filter = ["status", "kind", "language"]
     list_select_related = ["member", "session"]
     search_fields = ["subject", "address", "member__name_ar", "member__name_fr"]

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sequence', models.PositiveSmallIntegerField(verbose_name='sequence')),
-                ('method', models.CharField(choices=[('request', 'convocation'), ('cancel', 'cancellation')], default='request', max_length=10, verbose_name='kind')),
+                ('method', models.CharField(choices=[('request', 'convocation'), ('cancel', 'cancellation')], default='request', max_length=10, verbose_name='notice')),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
                 ('short_notice_reason', models.TextField(blank=True, help_text="Why the convocation went out fewer days ahead than the board's delay.", verbose_name='reason for the short notice')),
                 ('date', models.DateField(verbose_name='date')),
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             name='Message',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('convocation', 'convocation'), ('convocation_update', 'convocation changed'), ('cancellation', 'session cancelled')], max_length=30, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('convocation', 'convocation'), ('convocation_update', 'convocation changed'), ('cancellation', 'session cancelled')], max_length=30, verbose_name='message kind')),
                 ('address', models.EmailField(blank=True, max_length=254, verbose_name='address')),
                 ('language', models.CharField(choices=[('ar', 'العربية'), ('fr', 'Français')], max_length=2, verbose_name='language')),
                 ('subject', models.CharField(max_length=300, verbose_name='subject')),

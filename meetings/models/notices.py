@@ -30,7 +30,7 @@ class Convocation(models.Model):
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="convocations"
     )
     sequence = models.PositiveSmallIntegerField(_("sequence"))
-    method = models.CharField(_("kind"), max_length=10, choices=Method, default=Method.REQUEST)
+    method = models.CharField(_("notice"), max_length=10, choices=Method, default=Method.REQUEST)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.SET_NULL, null=True, blank=True
@@ -90,7 +90,7 @@ class Message(models.Model):
         FAILED = "failed", _("failed")
         UNREACHABLE = "unreachable", _("no address")
 
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    kind = models.CharField(_("message kind"), max_length=30, choices=Kind)
     session = models.ForeignKey(
         Session,
         verbose_name=_("session"),
