@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgendaItem, Comment
+from .models import AgendaItem, Answer, Comment, Member
 
 
 class CommentForm(forms.ModelForm):
@@ -24,3 +24,36 @@ class CommentForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's <form> posts to the comment URL, with its own button
         self.helper.disable_csrf = True  # that <form> carries the token already
+
+
+class AnswerForm(forms.Form):
+    """A member's answer to the convocation; the proxy is chosen among the members who may take it."""
+
+    choice = forms.ChoiceField(
+        label=_("Your answer"), choices=Answer.Choice.choices, widget=forms.RadioSelect
+    )
+    proxy = forms.ModelChoiceField(
+        label=_("Proxy given to"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("— choose a voting member —"),
+        error_messages={
+            "invalid_choice": _(
+                "This member cannot hold your proxy: they have no vote, will not attend, or already hold "
+                "the proxies the board allows."
+            )
+        },
+    )
+
+    def __init__(self, *args, candidates: "list[Member]", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proxy"].queryset = Member.objects.filter(pk__in=[member.pk for member in candidates])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("choice") == Answer.Choice.PROXY and not data.get("proxy"):
+            self.add_error("proxy", _("Choose the member who holds your proxy."))
+        return data

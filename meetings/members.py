@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import lifecycle
-from .forms import CommentForm
-from .models import Document, Member, Membership, Session
+from . import lifecycle, notices
+from .forms import AnswerForm, CommentForm
+from .models import Answer, Document, Member, Membership, Session
 from .models.record import record_fingerprint
 
 
@@ -45,7 +45,10 @@ def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
     queryset = (
         Session.objects.with_record()
         .filter(_seated(member))
-        .prefetch_related(Prefetch("documents", Document.objects.select_related("agenda_item")))
+        .prefetch_related(
+            Prefetch("documents", Document.objects.select_related("agenda_item")),
+            Prefetch("answers", Answer.objects.select_related("proxy")),
+        )
     )
     return member, get_object_or_404(queryset, pk=pk)
 
@@ -76,7 +79,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _detail_context(request, member, session, minutes, form) -> dict:
+def _detail_context(request, member, session, minutes, form, answer_form=None) -> dict:
     shows_record = lifecycle.member_reads_record(minutes)
     quorum = None
     if minutes is not None and minutes.is_signed:
@@ -96,9 +99,47 @@ def _detail_context(request, member, session, minutes, form) -> dict:
         "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
         if minutes
         else [],
+        **_answer_context(session, member, answer_form),
         "approval_role": lifecycle.may_approve_now(minutes, session, request.user),
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
+
+
+def _answer_context(session: Session, member: Member, form: AnswerForm | None) -> dict:
+    """The member's answer to the convocation, and the form to give or change it while answers are open."""
+    given = next((a for a in session.answers.all() if a.member_id == member.pk), None)
+    if not notices.takes_answers(session):
+        return {"my_answer": given, "answer_form": None}
+    if form is None:
+        initial = {"choice": given.choice, "proxy": given.proxy_id} if given else {}
+        form = AnswerForm(initial=initial, candidates=notices.proxy_candidates(session, member))
+    return {"my_answer": given, "answer_form": form}
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    member, session = _member_session(request, pk)
+    form = AnswerForm(request.POST, candidates=notices.proxy_candidates(session, member))
+    if form.is_valid():
+        try:
+            notices.answer(
+                session, member, choice=form.cleaned_data["choice"], proxy=form.cleaned_data["proxy"]
+            )
+        except ValidationError as refusal:
+            if not hasattr(refusal, "error_dict"):  # about the session or the member, not a field
+                messages.error(request, " ".join(refusal.messages))
+                return redirect("meetings:member_session", pk=session.pk)
+            for field, errors in refusal.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("Your answer is recorded; you can change it until the session opens.")
+            )
+            return redirect("meetings:member_session", pk=session.pk)
+    minutes = session.current_minutes()
+    context = _detail_context(request, member, session, minutes, None, answer_form=form)
+    return render(request, "meetings/members/session_detail.html", context, status=400)
 
 
 @login_required

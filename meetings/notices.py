@@ -21,8 +21,9 @@ from django.utils.translation import ngettext, pgettext
 
 from .calendar import invitation, member_session_url
 from .dates import moroccan_date
-from .models import Convocation, Document, Member, Membership, Message, Session
+from .models import Answer, Convocation, Document, Member, Membership, Message, Session
 from .models.duties import SECRETARIAT_PERMISSION, acting_user
+from .models.notices import proxy_holders_full, session_start
 from .tasks import deliver
 
 Kind = Message.Kind
@@ -203,3 +204,48 @@ def sent_summary(sent: list[Message]) -> str:
         names = pgettext("list separator", ", ").join(unreachable)
         text += " " + _("No address, to be told otherwise: %(names)s.") % {"names": names}
     return text
+
+
+# Answers to the convocation.
+
+
+def takes_answers(session: Session) -> bool:
+    """Members answer once the session is convened (and not cancelled), until it opens."""
+    latest = latest_convocation(session)
+    return (
+        latest is not None
+        and latest.method == Convocation.Method.REQUEST
+        and session.cancelled_at is None
+        and timezone.now() < session_start(session)
+    )
+
+
+def proxy_candidates(session: Session, member: Member) -> list[Member]:
+    """Whom `member` may give their proxy to: another voting member seated on the date, who has not
+    answered that they will be away, and who holds fewer proxies than the board allows."""
+    away = set(session.answers.exclude(choice=Answer.Choice.ATTEND).values_list("member_id", flat=True))
+    full = {
+        holder for holder, is_full in proxy_holders_full(session, exclude_member=member.pk).items() if is_full
+    }
+    return [
+        seat.member
+        for seat in convened_seats(session)
+        if seat.has_vote and seat.member_id != member.pk and seat.member_id not in away | full
+    ]
+
+
+@transaction.atomic
+def answer(session: Session, member: Member, *, choice: str, proxy: Member | None = None) -> Answer:
+    """Record (or change) a member's answer. The session's row is locked meanwhile, so that two members
+    choosing the same holder at once cannot both take the board's last proxy."""
+    session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
+    if not takes_answers(session):
+        raise ValidationError(
+            _("This session does not take answers: it is not convened, cancelled, or has opened.")
+        )
+    found = session.answers.filter(member=member).first() or Answer(session=session, member=member)
+    found.choice, found.proxy = choice, proxy if choice == Answer.Choice.PROXY else None
+    found.answered_at = timezone.now()
+    found.check_rules(session.seats)
+    found.save()
+    return found

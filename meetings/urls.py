@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("members/", members.session_list, name="member_sessions"),
     path("members/sessions/<int:pk>/", members.session_detail, name="member_session"),
+    path("members/sessions/<int:pk>/answer/", members.answer, name="member_answer"),
     path("members/sessions/<int:pk>/comment/", members.comment, name="member_comment"),
     path("members/sessions/<int:pk>/approve/", members.approve, name="member_approve"),
     path("members/documents/<int:pk>/", members.document, name="member_document"),

@@ -7,10 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import notices
-from ..models import AgendaItem, Attendance, Board, Document, DutyLog, Member, Membership, Session
+from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
+from ..models.notices import expected_quorum
 from ..models.record import frozen_message
 from ..pdf import pdf_response, render_minutes_pdf
 
@@ -119,6 +121,14 @@ class DutyLogAdmin(admin.ModelAdmin):
         return False
 
 
+def _answer_text(answer: Answer | None) -> str:
+    if answer is None:
+        return str(_("no answer yet"))
+    if answer.choice == Answer.Choice.PROXY:
+        return str(_("proxy to %(name)s")) % {"name": answer.proxy.name}
+    return answer.get_choice_display()
+
+
 def live_rows(formset: BaseInlineFormSet) -> list:
     """The instances a valid formset will keep once saved: filled-in rows not marked for deletion."""
     return [
@@ -152,11 +162,31 @@ class AttendanceFormSet(BaseInlineFormSet):
 
 
 class AttendanceInline(RecordInline, admin.TabularInline):
+    """Until the first row is saved, the attendance starts from the board's seats on the session's date,
+    with the members' answers to the convocation filled in: the secretariat confirms who actually came."""
+
     model = Attendance
     formset = AttendanceFormSet
     fk_name = "session"
     extra = 0
     autocomplete_fields = ["member", "proxy"]
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return len(self.initial_rows(obj))
+
+    @staticmethod
+    def initial_rows(session: Session | None) -> list[dict]:
+        if session is None or session.pk is None or session.attendances.exists():
+            return []
+        announced = {a.member_id: a for a in session.answers.all().as_attendance()}
+        rows = []
+        for seat in notices.convened_seats(session):
+            answer = announced.get(seat.member_id)
+            if answer is None:
+                rows.append({"member": seat.member_id, "status": Attendance.Status.ABSENT})
+            else:
+                rows.append({"member": seat.member_id, "status": answer.status, "proxy": answer.proxy_id})
+        return rows
 
 
 class AgendaItemInline(RecordInline, admin.StackedInline):
@@ -185,10 +215,32 @@ class SessionAdmin(RecordAdmin):
             None,
             {"fields": ["board", ("ordinal", "kind"), "date", ("start_time", "end_time"), "place", "chair"]},
         ),
+        (_("Answers to the convocation"), {"fields": ["answers"]}),
         (_("Minutes"), {"fields": ["opening"]}),
         (_("Publication"), {"fields": ["is_public"]}),
     ]
+    readonly_fields = ["answers"]
     inlines = [AttendanceInline, AgendaItemInline, DocumentInline]
+
+    @admin.display(description=_("answers and expected quorum"))
+    def answers(self, session: Session) -> str:
+        """Who answered what, who has not answered yet, and the quorum the answers announce."""
+        if session.pk is None:
+            return "—"
+        given = {a.member_id: a for a in session.answers.select_related("proxy")}
+        rows = format_html_join(
+            "",
+            "<tr><td><bdi>{}</bdi></td><td>{}</td></tr>",
+            (
+                (seat.member.name, _answer_text(given.get(seat.member_id)))
+                for seat in notices.convened_seats(session)
+            ),
+        )
+        quorum = expected_quorum(session)
+        summary = _(
+            "Expected: %(counted)d of %(total)d voting members present or represented; %(required)d required."
+        ) % {"counted": quorum.counted, "total": quorum.voting_members, "required": quorum.required}
+        return format_html("<table>{}</table><p><strong>{}</strong></p>", rows, summary)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -197,6 +249,12 @@ class SessionAdmin(RecordAdmin):
             context["minutes"] = obj.current_minutes()
             context["convocation"] = notices.latest_convocation(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AttendanceInline) and request.method == "GET":
+            kwargs["initial"] = inline.initial_rows(obj)
+        return kwargs
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -6,7 +6,7 @@ Modules depend one way: duties <- board <- record <- session <- minutes <- publi
 from .board import Board, Member, Membership
 from .duties import DutyLog
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
-from .notices import Convocation, Message
+from .notices import Answer, Convocation, Message
 from .published import PublishedAgendaItem, PublishedSession
 from .record import RecordRow, Searchable, SearchQuerySet, parent_session
 from .session import AgendaItem, Attendance, Document, Quorum, Session
@@ -14,6 +14,7 @@ from .session import AgendaItem, Attendance, Document, Quorum, Session
 __all__ = [
     "MOVES",
     "AgendaItem",
+    "Answer",
     "Approval",
     "Attendance",
     "Board",

@@ -8,13 +8,15 @@ mail server is away.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from .board import Member
-from .session import Document, Session
+from .board import Member, Membership
+from .session import Attendance, Document, Quorum, Session
 
 
 class Convocation(models.Model):
@@ -74,6 +76,141 @@ class Convocation(models.Model):
     @property
     def days_ahead(self) -> int:
         return (self.date - timezone.localtime(self.sent_at).date()).days
+
+
+def session_start(session: Session) -> datetime.datetime:
+    """When the session opens, in the board's time zone: its start time, or the start of its day."""
+    return datetime.datetime.combine(
+        session.date, session.start_time or datetime.time(0), tzinfo=timezone.get_default_timezone()
+    )
+
+
+class AnswerQuerySet(models.QuerySet):
+    def as_attendance(self) -> "list[Attendance]":
+        """The answers as the attendance they announce (never saved): for the expected quorum, and to start
+        the session's attendance from."""
+        status = {
+            Answer.Choice.ATTEND: Attendance.Status.PRESENT,
+            Answer.Choice.EXCUSED: Attendance.Status.EXCUSED,
+            Answer.Choice.PROXY: Attendance.Status.REPRESENTED,
+        }
+        return [
+            Attendance(
+                session_id=a.session_id, member_id=a.member_id, status=status[a.choice], proxy_id=a.proxy_id
+            )
+            for a in self
+        ]
+
+
+class Answer(models.Model):
+    """A member's answer to the convocation, changeable until the session opens: attending, excused, or
+    a proxy given to a voting member (within the board's limit of proxies per holder)."""
+
+    class Choice(models.TextChoices):
+        ATTEND = "attend", _("I will attend")
+        EXCUSED = "excused", _("I am excused")
+        PROXY = "proxy", _("I give my proxy to")
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="answers"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="answers"
+    )
+    choice = models.CharField(_("answer"), max_length=10, choices=Choice)
+    proxy = models.ForeignKey(
+        Member,
+        verbose_name=_("proxy given to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_promised",
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer to the convocation")
+        verbose_name_plural = _("answers to the convocation")
+        ordering = ["session", "member__name_ar"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                name="answer_once_per_member_and_session",
+                violation_error_message=_("This member has already answered for this session."),
+            ),
+            models.CheckConstraint(
+                condition=Q(choice="proxy", proxy__isnull=False) | Q(~Q(choice="proxy"), proxy__isnull=True),
+                name="answer_proxy_iff_proxy_given",
+                violation_error_message=_("A proxy is given to a named member, and only with that answer."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(proxy=models.F("member")),
+                name="answer_not_own_proxy",
+                violation_error_message=_("A member cannot give their proxy to themselves."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_choice_display()}"
+
+    def check_rules(self, seats: "list[Membership]") -> None:
+        """The rules of an answer, given the seats on the session's date: before the session opens, by a
+        seated member; a proxy from a voting member to another who attends and holds fewer proxies than
+        the board allows; and no one who holds proxies becomes absent while they do."""
+        session = self.session
+        if session.cancelled_at is not None:
+            raise ValidationError(_("This session is cancelled."), code="cancelled")
+        if timezone.now() >= session_start(session):
+            raise ValidationError(_("The session has opened: answers are closed."), code="closed")
+        if self.member_id not in {seat.member_id for seat in seats}:
+            raise ValidationError(_("Only a member seated on the session's date answers."), code="no_seat")
+        voters = {seat.member_id for seat in seats if seat.has_vote}
+        if self.choice != self.Choice.ATTEND:
+            holding = [
+                a.member for a in session.answers.filter(proxy_id=self.member_id).select_related("member")
+            ]
+            if holding:
+                names = pgettext("list separator", ", ").join(member.name for member in holding)
+                raise ValidationError(
+                    _("You hold the proxy of %(names)s: they must choose another holder first.")
+                    % {"names": names},
+                    code="holding",
+                )
+        if self.choice != self.Choice.PROXY:
+            return
+        if self.member_id not in voters:
+            raise ValidationError(_("An advisory seat has no vote to give."), code="no_vote")
+        if self.proxy_id not in voters or self.proxy_id == self.member_id:
+            raise ValidationError({"proxy": _("The proxy goes to another voting member of the board.")})
+        if proxy_holders_full(session, exclude_member=self.member_id).get(self.proxy_id) or (
+            session.answers.filter(member_id=self.proxy_id).exclude(choice=self.Choice.ATTEND).exists()
+        ):
+            raise ValidationError(
+                {
+                    "proxy": _(
+                        "This member will not attend, or already holds the %(count)d proxies the board allows."
+                    )
+                    % {"count": session.board.max_proxies}
+                }
+            )
+
+
+def proxy_holders_full(session: Session, exclude_member: int | None = None) -> dict[int, bool]:
+    """The members who already hold as many proxies for the session as the board allows."""
+    counts = (
+        session.answers.filter(choice=Answer.Choice.PROXY)
+        .exclude(member_id=exclude_member)
+        .values("proxy_id")
+        .annotate(n=models.Count("pk"))
+    )
+    return {row["proxy_id"]: row["n"] >= session.board.max_proxies for row in counts}
+
+
+def expected_quorum(session: Session) -> Quorum:
+    """The quorum the answers announce, counted by the same rules as the attendance."""
+    return Quorum.count(session, session.voting_memberships(), session.answers.all().as_attendance())
 
 
 class Message(models.Model):
