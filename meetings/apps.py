@@ -11,4 +11,7 @@ class MeetingsConfig(AppConfig):
         # A convened session's new date, hours or place goes to the people convened (meetings.notices).
         from . import notices
 
+        # Each step of the minutes, and each comment and its answer, reaches the people concerned.
         post_save.connect(notices.announce_change, sender=self.get_model("Session"), dispatch_uid="announce")
+        post_save.connect(notices.minutes_moved, sender=self.get_model("Transition"), dispatch_uid="moved")
+        post_save.connect(notices.comment_saved, sender=self.get_model("Comment"), dispatch_uid="comment")

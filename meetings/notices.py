@@ -11,18 +11,34 @@ to the same people, whatever changed it (the admin, the shell): `announce_change
 session's `post_save` by `MeetingsConfig.ready`.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
+from django_tasks import task
 
 from .calendar import invitation, member_session_url
 from .dates import moroccan_date
-from .models import Answer, Convocation, Document, Member, Membership, Message, Session
-from .models.duties import SECRETARIAT_PERMISSION, acting_user
+from .models import (
+    Answer,
+    Comment,
+    Convocation,
+    Document,
+    Member,
+    Membership,
+    Message,
+    Minutes,
+    Session,
+    Transition,
+)
+from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, acting_user
 from .models.notices import proxy_holders_full, session_start
 from .tasks import deliver
 
@@ -31,18 +47,23 @@ Kind = Message.Kind
 
 def queue(
     kind: str,
-    seat: Membership,
+    seat: Membership | None,
     session: Session,
     *,
     convocation: Convocation | None = None,
     documents: list[Document] = (),
     calendar: bool = False,
+    **context,
 ) -> Message:
-    """One message to the member of `seat`, composed now in their language, and its delivery queued."""
-    member = seat.member
-    with translation.override(member.language):
-        url = member_session_url(session)
+    """One message, composed now in its reader's language, and its delivery queued: to the member of
+    `seat`, or to the board's secretariat (its shared address, in Arabic) when `seat` is None."""
+    member = seat.member if seat is not None else None
+    language = member.language if member else settings.LANGUAGE_CODE
+    address = member.email if member else session.board.secretariat_email
+    with translation.override(language):
+        url = member_session_url(session) if member else admin_session_url(session)
         context = {
+            **context,
             "kind": kind,
             "member": member,
             "seat": seat,
@@ -56,14 +77,15 @@ def queue(
             kind=kind,
             session=session,
             convocation=convocation,
+            comment=context.get("comment"),
             member=member,
-            address=member.email,
-            language=member.language,
+            address=address,
+            language=language,
             subject=_subject(kind, session),
             text=render_to_string(f"meetings/mail/{_template(kind)}.txt", context),
             html=render_to_string(f"meetings/mail/{_template(kind)}.html", context),
-            calendar=invitation(convocation, seat, url) if calendar and member.email else "",
-            status=Message.Status.PENDING if member.email else Message.Status.UNREACHABLE,
+            calendar=invitation(convocation, seat, url) if calendar and address else "",
+            status=Message.Status.PENDING if address else Message.Status.UNREACHABLE,
         )
     message.save()
     if documents:
@@ -73,8 +95,14 @@ def queue(
     return message
 
 
+CONVOCATION_KINDS = {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CANCELLATION, Kind.CONVOCATION_REMINDER}
+COMMENT_KINDS = {Kind.COMMENT, Kind.REPLY}
+
+
 def _template(kind: str) -> str:
-    return "convocation" if kind in {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CANCELLATION} else kind
+    if kind in CONVOCATION_KINDS:
+        return "convocation"
+    return "comment" if kind in COMMENT_KINDS else "minutes"
 
 
 def _subject(kind: str, session: Session) -> str:
@@ -82,8 +110,20 @@ def _subject(kind: str, session: Session) -> str:
         Kind.CONVOCATION: _("Convocation: %(session)s, %(date)s"),
         Kind.CONVOCATION_UPDATE: _("Convocation changed: %(session)s, %(date)s"),
         Kind.CANCELLATION: _("Session cancelled: %(session)s, %(date)s"),
+        Kind.CONVOCATION_REMINDER: _("Reminder: %(session)s, %(date)s"),
+        Kind.REVIEW: _("Draft minutes to review: %(session)s, %(date)s"),
+        Kind.APPROVAL_AWAITED: _("Minutes awaiting your approval: %(session)s, %(date)s"),
+        Kind.APPROVAL_REMINDER: _("Reminder, minutes awaiting your approval: %(session)s, %(date)s"),
+        Kind.APPROVALS_WITHDRAWN: _("Approvals withdrawn, the record changed: %(session)s, %(date)s"),
+        Kind.PUBLISHED: _("Minutes signed and published: %(session)s, %(date)s"),
+        Kind.COMMENT: _("New comment on the minutes: %(session)s, %(date)s"),
+        Kind.REPLY: _("Your comment was answered: %(session)s, %(date)s"),
     }
     return subjects[kind] % {"session": session.title, "date": moroccan_date(session.date)}
+
+
+def admin_session_url(session: Session) -> str:
+    return settings.SITE_URL + reverse("admin:meetings_session_change", args=[session.pk])
 
 
 def convened_seats(session: Session) -> list[Membership]:
@@ -138,6 +178,7 @@ def convene(session: Session, *, by: AbstractBaseUser, reason: str = "") -> list
             code="short_notice",
         )
     convocation.save()
+    schedule_convocation_reminder(convocation)
     return _send(session, convocation, Kind.CONVOCATION)
 
 
@@ -181,6 +222,7 @@ def announce_change(sender, instance: Session, raw: bool = False, **kwargs) -> N
             instance, sequence=previous.sequence + 1, sent_by=acting_user.get()
         )
         convocation.save()
+        schedule_convocation_reminder(convocation)
         _send(instance, convocation, Kind.CONVOCATION_UPDATE)
 
 
@@ -249,3 +291,102 @@ def answer(session: Session, member: Member, *, choice: str, proxy: Member | Non
     found.check_rules(session.seats)
     found.save()
     return found
+
+
+# Reminders, queued with the convocation and the review for the day they are due: the worker runs them
+# then, once, whatever the number of servers.
+
+CONVOCATION_REMINDER_AHEAD = datetime.timedelta(days=2)
+
+
+def schedule_convocation_reminder(convocation: Convocation) -> None:
+    due = session_start(convocation.session) - CONVOCATION_REMINDER_AHEAD
+    if due > timezone.now():
+        remind_convened.using(run_after=due).enqueue(convocation.session_id, convocation.sequence)
+
+
+@task()
+def remind_convened(session_id: int, sequence: int) -> str:
+    """Two days before the session, everyone convened is reminded of it, unless it was cancelled or
+    changed since (the update scheduled its own reminder)."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("board").filter(pk=session_id).first()
+        latest = latest_convocation(session) if session else None
+        if latest is None or latest.sequence != sequence or latest.method != Convocation.Method.REQUEST:
+            return "nothing to remind"
+        sent = [
+            queue(Kind.CONVOCATION_REMINDER, seat, session, convocation=latest)
+            for seat in convened_seats(session)
+        ]
+        return f"{len(sent)} reminders"
+
+
+def _approving_seats(session: Session) -> list[Membership]:
+    return [seat for seat in convened_seats(session) if seat.role in APPROVING_ROLES]
+
+
+@task()
+def remind_approvers(minutes_id: int, transition_id: int) -> str:
+    """After the board's reminder delay, the president and the rapporteur who have not approved minutes
+    still in the same round of review are reminded, each once."""
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().filter(pk=minutes_id).first()
+        if minutes is None or minutes.state != Minutes.State.IN_REVIEW:
+            return "nothing to remind"
+        latest = minutes.transitions.filter(target=Minutes.State.IN_REVIEW).order_by("-at", "-pk").first()
+        if latest is None or latest.pk != transition_id:
+            return "a later round of review has its own reminder"
+        session = Session.objects.select_related("board").get(pk=minutes.session_id)
+        approved = minutes.valid_approvals()
+        sent = [
+            queue(Kind.APPROVAL_REMINDER, seat, session, minutes=minutes)
+            for seat in _approving_seats(session)
+            if seat.role not in approved
+        ]
+        return f"{len(sent)} reminders"
+
+
+# Each step of the minutes, told to the people concerned (connected by MeetingsConfig.ready).
+
+
+def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False, **kwargs) -> None:
+    """Sent to review: the members seated on the session's date read it, the president and the
+    rapporteur are asked to approve it (and reminded later); approvals withdrawn because the record
+    changed: the approvers are told; published: everyone seated, with the signed PDF's address."""
+    if raw or not created:
+        return
+    minutes = instance.minutes
+    session = Session.objects.select_related("board").get(pk=minutes.session_id)
+    step = (instance.source, instance.target)
+    State = Minutes.State
+    if step == (State.DRAFT, State.IN_REVIEW):
+        for seat in convened_seats(session):
+            kind = Kind.APPROVAL_AWAITED if seat.role in APPROVING_ROLES else Kind.REVIEW
+            queue(kind, seat, session, minutes=minutes)
+    elif step == (State.APPROVED, State.IN_REVIEW):
+        for seat in _approving_seats(session):
+            queue(Kind.APPROVALS_WITHDRAWN, seat, session, minutes=minutes, reason=instance.reason)
+    elif instance.target == State.PUBLISHED:
+        for seat in convened_seats(session):
+            with translation.override(seat.member.language):
+                pdf_url = settings.SITE_URL + reverse(
+                    "meetings:session_minutes_pdf", kwargs={"year": session.year, "ordinal": session.ordinal}
+                )
+            queue(Kind.PUBLISHED, seat, session, minutes=minutes, pdf_url=pdf_url)
+    if instance.target == State.IN_REVIEW:
+        due = timezone.now() + datetime.timedelta(days=session.board.reminder_days)
+        remind_approvers.using(run_after=due).enqueue(minutes.pk, instance.pk)
+
+
+def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, **kwargs) -> None:
+    """A new comment goes to the secretariat; its answer, once given, to its author."""
+    if raw:
+        return
+    session = Session.objects.select_related("board").get(pk=instance.minutes.session_id)
+    if created:
+        queue(Kind.COMMENT, None, session, comment=instance, minutes=instance.minutes)
+    elif instance.replied_at and not instance.messages.filter(kind=Kind.REPLY).exists():
+        seat = next((s for s in session.seats if s.member_id == instance.member_id), None) or Membership(
+            board=session.board, member=instance.member
+        )
+        queue(Kind.REPLY, seat, session, comment=instance, minutes=instance.minutes)

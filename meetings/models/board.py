@@ -67,6 +67,14 @@ class Board(models.Model):
         default=15,
         help_text=_("The draft minutes are sent to the members within this many days after the session."),
     )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder delay (days)"),
+        default=5,
+        help_text=_(
+            "The president and the rapporteur are reminded of minutes still awaiting their approval "
+            "after this many days."
+        ),
+    )
     second_call_quorum_percent = models.PositiveSmallIntegerField(
         _("quorum on second convocation (percent of voting members)"),
         default=0,

@@ -220,6 +220,14 @@ class Message(models.Model):
         CONVOCATION = "convocation", _("convocation")
         CONVOCATION_UPDATE = "convocation_update", _("convocation changed")
         CANCELLATION = "cancellation", _("session cancelled")
+        CONVOCATION_REMINDER = "convocation_reminder", _("session reminder")
+        REVIEW = "review", _("minutes to review")
+        APPROVAL_AWAITED = "approval_awaited", _("minutes awaiting approval")
+        APPROVAL_REMINDER = "approval_reminder", _("approval reminder")
+        APPROVALS_WITHDRAWN = "approvals_withdrawn", _("approvals withdrawn")
+        PUBLISHED = "published", _("minutes published")
+        COMMENT = "comment", _("new comment")
+        REPLY = "reply", _("comment answered")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("to send")
@@ -239,6 +247,14 @@ class Message(models.Model):
     convocation = models.ForeignKey(
         Convocation,
         verbose_name=_("convocation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    comment = models.ForeignKey(
+        "Comment",
+        verbose_name=_("comment"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
