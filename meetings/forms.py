@@ -57,3 +57,16 @@ class AnswerForm(forms.Form):
         if data.get("choice") == Answer.Choice.PROXY and not data.get("proxy"):
             self.add_error("proxy", _("Choose the member who holds your proxy."))
         return data
+
+
+class SecondCallForm(forms.Form):
+    """When and where the second convocation holds the session again."""
+
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("end time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    place = forms.CharField(label=_("place"), max_length=300, required=False)

@@ -59,7 +59,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if member is None:
         # Signed in, but not as a board member (the secretariat, say): say so rather than a bare 404.
         return render(request, "meetings/members/not_a_member.html", status=403)
-    sessions = _member_sessions(member).prefetch_related("minutes_versions").order_by("-date")
+    sessions = notices.with_what_awaits(_member_sessions(member), member)
+    sessions = sessions.prefetch_related("minutes_versions").order_by("-date")
     return render(request, "meetings/members/session_list.html", {"member": member, "sessions": sessions})
 
 

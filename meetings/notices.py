@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +29,7 @@ from .calendar import invitation, member_session_url
 from .dates import moroccan_date
 from .models import (
     Answer,
+    Approval,
     Comment,
     Convocation,
     Document,
@@ -390,3 +392,121 @@ def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, *
             board=session.board, member=instance.member
         )
         queue(Kind.REPLY, seat, session, comment=instance, minutes=instance.minutes)
+
+
+# What awaits each person.
+
+
+def with_what_awaits(sessions: QuerySet, member: Member) -> QuerySet:
+    """The member's sessions, each marked with what it awaits from them: an answer to its convocation,
+    a review of its draft minutes, their approval (one query, whatever the number of sessions)."""
+    in_review = Minutes.objects.filter(session=OuterRef("pk"), state=Minutes.State.IN_REVIEW)
+    approving_seat = Membership.objects.filter(
+        member=member, board=OuterRef("board"), role__in=APPROVING_ROLES
+    ).valid_on(OuterRef("date"))
+    approved = Approval.objects.filter(
+        minutes__session=OuterRef("pk"),
+        minutes__state=Minutes.State.IN_REVIEW,
+        member=member,
+        withdrawn_at__isnull=True,
+    )
+    convened = Convocation.objects.filter(session=OuterRef("pk"), method=Convocation.Method.REQUEST)
+    return sessions.annotate(
+        awaits_answer=Exists(convened)
+        & ~Exists(Answer.objects.filter(session=OuterRef("pk"), member=member))
+        & Q(cancelled_at__isnull=True, date__gte=timezone.localdate()),
+        awaits_review=Exists(in_review),
+        awaits_approval=Exists(in_review) & Exists(approving_seat) & ~Exists(approved),
+    )
+
+
+def secretariat_todo() -> dict:
+    """What awaits the secretariat, for the admin's home page: comments to answer, minutes awaiting
+    approval, minutes past the board's delay, sessions to convene, messages that did not go."""
+    today = timezone.localdate()
+    sessions = Session.objects.filter(cancelled_at__isnull=True).select_related("board")
+    held = sessions.filter(date__lt=today).exclude(
+        minutes_versions__state__in=[state for state in Minutes.State.values if state != Minutes.State.DRAFT]
+    )
+    overdue = [s for s in held.order_by("date") if (today - s.date).days > s.board.minutes_days]
+    upcoming = sessions.filter(date__gte=today).annotate(convocations_sent=Count("convocations"))
+    to_convene = [
+        s
+        for s in upcoming.order_by("date")
+        if not s.convocations_sent and (s.date - today).days <= s.board.convocation_days
+    ]
+    messages = Message.objects.aggregate(
+        failed=Count("pk", filter=Q(status=Message.Status.FAILED)),
+        unreachable=Count("pk", filter=Q(status=Message.Status.UNREACHABLE)),
+        pending=Count("pk", filter=Q(status=Message.Status.PENDING)),
+    )
+    return {
+        "open_comments": Comment.objects.filter(status=Comment.Status.OPEN).count(),
+        "awaiting_approval": Minutes.objects.filter(state=Minutes.State.IN_REVIEW).count(),
+        "overdue": overdue,
+        "to_convene": to_convene,
+        **messages,
+    }
+
+
+# Quorum not reached: the second convocation.
+
+
+def needs_second_call(session: Session) -> bool:
+    """A held session whose recorded attendance does not reach the quorum, not yet called again."""
+    return (
+        session.cancelled_at is None
+        and session.date <= timezone.localdate()
+        and session.attendances.exists()
+        and not session.quorum().reached
+        and not Session.objects.filter(second_call_of=session).exists()
+    )
+
+
+@transaction.atomic
+def second_call(
+    session: Session,
+    *,
+    by: AbstractBaseUser,
+    date: datetime.date,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+    place: str = "",
+) -> Session:
+    """The session that holds again one whose quorum was not reached: the same kind and agenda (its
+    documents too), numbered in its own year, with the board's quorum on second convocation. It is then
+    convened like any session, from its own page."""
+    _require_secretariat(by)
+    session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
+    if not needs_second_call(session):
+        raise ValidationError(
+            _(
+                "A second convocation is for a held session whose recorded attendance did not reach the quorum, once."
+            ),
+            code="no_second_call",
+        )
+    if date <= session.date:
+        raise ValidationError({"date": _("The second convocation comes after the first session.")})
+    last = Session.objects.filter(board=session.board, year=date.year).order_by("-ordinal").first()
+    again = Session.objects.create(
+        board=session.board,
+        kind=session.kind,
+        ordinal=(last.ordinal if last else 0) + 1,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        place=place or session.place,
+        chair=session.chair,
+        is_public=session.is_public,
+        second_call_of=session,
+    )
+    items = {}
+    for item in session.agenda_items.all():
+        items[item.pk] = again.agenda_items.create(
+            position=item.position, title=item.title, presenter=item.presenter, summary=item.summary
+        )
+    for document in session.documents.all():
+        again.documents.create(
+            title=document.title, file=document.file.name, agenda_item=items.get(document.agenda_item_id)
+        )
+    return again

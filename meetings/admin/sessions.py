@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import notices
+from ..forms import SecondCallForm
 from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
 from ..models.notices import expected_quorum
 from ..models.record import frozen_message
@@ -248,6 +249,7 @@ class SessionAdmin(RecordAdmin):
                 messages.info(request, frozen_message())
             context["minutes"] = obj.current_minutes()
             context["convocation"] = notices.latest_convocation(obj)
+            context["needs_second_call"] = notices.needs_second_call(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -280,6 +282,11 @@ class SessionAdmin(RecordAdmin):
                 self.admin_site.admin_view(self.cancel),
                 name="meetings_session_cancel",
             ),
+            path(
+                "<int:object_id>/second-call/",
+                self.admin_site.admin_view(self.second_call),
+                name="meetings_session_second_call",
+            ),
             *super().get_urls(),
         ]
 
@@ -290,6 +297,39 @@ class SessionAdmin(RecordAdmin):
 
     def cancel(self, request: HttpRequest, object_id: int) -> HttpResponse:
         return self._notice_step(request, object_id, "cancel")
+
+    def second_call(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The quorum was not reached: a new session holds this one again (meetings.notices.second_call)."""
+        session = Session.objects.select_related("board").filter(pk=object_id).first()
+        if session is None:
+            raise Http404
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        form = SecondCallForm(request.POST or None, initial={"place": session.place})
+        if request.method == "POST" and form.is_valid():
+            try:
+                again = notices.second_call(session, by=request.user, **form.cleaned_data)
+            except ValidationError as refusal:
+                if hasattr(refusal, "error_dict"):
+                    for field, errors in refusal.error_dict.items():
+                        form.add_error(field, errors)
+                else:
+                    form.add_error(None, refusal)
+            else:
+                messages.success(
+                    request,
+                    _("%(session)s holds the session again; send its convocation.") % {"session": again},
+                )
+                return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[again.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": session,
+            "title": _("Quorum not reached: second convocation"),
+            "form": form,
+            "quorum": session.quorum(),
+        }
+        return TemplateResponse(request, "admin/meetings/session/second_call.html", context)
 
     def _notice_step(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
         session = Session.objects.select_related("board").filter(pk=object_id).first()

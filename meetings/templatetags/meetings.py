@@ -4,6 +4,7 @@ from django import template
 from django.urls import translate_url
 from django.utils import timezone
 
+from .. import notices
 from ..dates import moroccan_date as _moroccan_date
 
 register = template.Library()
@@ -29,3 +30,9 @@ def get_item(mapping: dict, key: str):
 def url_in_language(context: template.Context, language: str) -> str:
     """This page's address in another language: `/sessions/2025/2/` ↔ `/fr/sessions/2025/2/`."""
     return translate_url(context["request"].get_full_path(), language)
+
+
+@register.simple_tag
+def secretariat_todo() -> dict:
+    """{% secretariat_todo as todo %}: what awaits the secretariat (meetings.notices.secretariat_todo)."""
+    return notices.secretariat_todo()
