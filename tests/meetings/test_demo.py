@@ -70,6 +70,12 @@ def test_the_demo_convenes_the_next_session_with_its_pack_and_names_whom_it_cann
         "مذكرة تقديمية حول حصيلة تنفيذ مخطط العمل"
     ]
     assert "METHOD:REQUEST" in messages["نعيمة بن يحيى"].calendar
+    answers = {a.member.name_ar: (a.choice, a.proxy and a.proxy.name_ar) for a in upcoming.answers.all()}
+    assert answers == {
+        "نعيمة بن يحيى": ("attend", None),
+        "ممثل وزارة الداخلية": ("excused", None),
+        "ممثل وزارة الإدماج الاقتصادي والمقاولة الصغرى والتشغيل والكفاءات": ("proxy", "عبد الجبار الرشيدي"),
+    }
 
 
 def test_the_demo_december_session_page_tells_the_reference_case(client, loaded):

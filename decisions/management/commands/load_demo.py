@@ -19,7 +19,17 @@ from django.utils import timezone
 
 from decisions.models import FollowUp, Resolution
 from meetings import lifecycle, notices
-from meetings.models import AgendaItem, Attendance, Board, Document, Member, Membership, Minutes, Session
+from meetings.models import (
+    AgendaItem,
+    Answer,
+    Attendance,
+    Board,
+    Document,
+    Member,
+    Membership,
+    Minutes,
+    Session,
+)
 
 TERM_START = datetime.date(2024, 1, 1)
 
@@ -422,6 +432,13 @@ class Command(BaseCommand):
             file=ContentFile(note, name="note-presentation.pdf"),
         )
         notices.convene(session, by=secretariat)
+        # Some members have answered already: the president attends, the interior ministry's representative
+        # is excused, the employment ministry's gives its proxy to the secretary of state.
+        notices.answer(session, members["president"], choice=Answer.Choice.ATTEND)
+        notices.answer(session, members["interior"], choice=Answer.Choice.EXCUSED)
+        notices.answer(
+            session, members["employment"], choice=Answer.Choice.PROXY, proxy=members["secretary_of_state"]
+        )
         return session
 
     def _follow_ups(self, june: Session, december: Session) -> None:
