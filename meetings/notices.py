@@ -142,7 +142,8 @@ def latest_convocation(session: Session) -> Convocation | None:
 
 def _send(session: Session, convocation: Convocation, kind: str) -> list[Message]:
     session.__dict__.pop("seats", None)  # the seats on the date as it is now, not as first read
-    documents = list(session.documents.all()) if kind != Kind.CANCELLATION else []
+    # The board pack goes with the convocation; an update or a cancellation does not send it again.
+    documents = list(session.documents.all()) if kind == Kind.CONVOCATION else []
     return [
         queue(kind, seat, session, convocation=convocation, documents=documents, calendar=True)
         for seat in convened_seats(session)

@@ -188,7 +188,8 @@ def test_a_change_of_place_sends_an_update_and_a_cancellation_removes_the_event(
     assert subject(received[1]).startswith("تغيير الاستدعاء")
     assert calendars[3][1].walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert subject(received[3]).startswith("إلغاء الدورة")
-    assert attachments(received[3]) == {}  # no pack for a session that will not be held
+    assert list(attachments(received[0])) == ["budget-2026.pdf"]
+    assert attachments(received[1]) == {} and attachments(received[3]) == {}  # the pack went once
     assert "Annulation" in subject(mail_server.inbox.to("membre@finances.gov.ma")[3])
     assert home.desk.post(f"/admin/meetings/session/{home.session.pk}/convene/").status_code == 200
     assert Convocation.objects.filter(session=home.session).count() == 4  # the cancelled session stays so

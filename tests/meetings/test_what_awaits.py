@@ -105,8 +105,9 @@ def quorum_not_reached():
 
 def test_a_session_without_its_quorum_is_held_again_on_second_convocation():
     session = quorum_not_reached()
+    secretary = factory.secretariat_user()
     desk = Client()
-    desk.force_login(factory.secretariat_user())
+    desk.force_login(secretary)
     page = desk.get(f"/admin/meetings/session/{session.pk}/change/")
     assert "لم يكتمل النصاب: استدعاء ثان" in visible_text(page)
 
@@ -126,6 +127,8 @@ def test_a_session_without_its_quorum_is_held_again_on_second_convocation():
     assert again.quorum().required == 1 and again.quorum().reached  # the second convocation's rule
     assert session.quorum().required == 3
 
+    message = notices.convene(again, by=secretary, reason="اجتماع ثان بعد عدم اكتمال النصاب")[0]
+    assert "هذا استدعاء ثان: لم يكتمل النصاب في الدورة المنعقدة يوم 26 فبراير 2026." in message.text
     assert "استدعاء ثان" not in visible_text(desk.get(f"/admin/meetings/session/{session.pk}/change/"))
     twice = desk.post(url, {"date": "2026-03-20"})
     assert Session.objects.filter(second_call_of=session).count() == 1
