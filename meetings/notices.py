@@ -1,14 +1,17 @@
-"""Telling people: the convocation of a session and its updates, each message composed in its
-recipient's language and queued for the worker.
+"""Telling people, and hearing back: the convocation of a session, its updates and cancellation; the
+members' answers; each step of the minutes told to the people concerned; reminders; what awaits whom;
+the second convocation when the quorum was not reached.
 
 Every message is a `Message` row written in the transaction of the change that causes it, with the task
 that sends it (`meetings.tasks.deliver`, a row of the same database): both are kept, or neither. A member
-without an address gets a row too, marked unreachable, so that the secretariat sees whom to call.
+without an address gets a row too, marked unreachable, so that the secretariat sees whom to call. Each is
+composed in its reader's language when it is queued, and kept as composed.
 
 The convocation goes to every seat on the session's date, advisory ones (the state financial
 controller) included. Once a session is convened, a change of its date, hours or place sends an update
 to the same people, whatever changed it (the admin, the shell): `announce_change`, connected to the
-session's `post_save` by `MeetingsConfig.ready`.
+session's `post_save` by `MeetingsConfig.ready`, like `minutes_moved` (a Transition row: a step of the
+minutes) and `comment_saved`.
 """
 
 import datetime
@@ -227,15 +230,6 @@ def announce_change(sender, instance: Session, raw: bool = False, **kwargs) -> N
         convocation.save()
         schedule_convocation_reminder(convocation)
         _send(instance, convocation, Kind.CONVOCATION_UPDATE)
-
-
-def unreachable(session: Session) -> list[Member]:
-    """Members the session's messages could not reach: they have no address."""
-    return list(
-        Member.objects.filter(
-            messages__session=session, messages__status=Message.Status.UNREACHABLE
-        ).distinct()
-    )
 
 
 def sent_summary(sent: list[Message]) -> str:
