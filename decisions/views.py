@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from meetings.calendar import calendar, session_event
+from meetings.calendar import add_timezones, calendar, session_event
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
 from meetings.search import excerpt, highlight, query_terms
 from meetings.text import close_bidi_controls
@@ -333,7 +333,7 @@ def sessions_ics(request: HttpRequest) -> HttpResponse:
     for session, session_id, changed in sorted(events, key=lambda event: (event[0].date, event[0].ordinal)):
         url = settings.SITE_URL + session.get_absolute_url()
         feed.add_component(session_event(session, session_id, changed, url))
-    feed.add_missing_timezones()
+    add_timezones(feed)
     response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="entraide-sessions.ics"'
     return response

@@ -3,6 +3,7 @@ each convocation carries (RFC 5546: METHOD:REQUEST, then CANCEL), which a phone'
 adds, updates and removes as one event: one UID per session whatever its renumbering or language."""
 
 import datetime
+from collections import defaultdict
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -28,6 +29,61 @@ def calendar(name: str = "", method: str = "") -> icalendar.Calendar:
     if name:
         result.add("x-wr-calname", name)
         result.add("x-wr-timezone", settings.TIME_ZONE)
+    return result
+
+
+def add_timezones(result: icalendar.Calendar) -> None:
+    """The board's time zone as a VTIMEZONE, for the span of the calendar's events, put first."""
+    starts = [event.decoded("dtstart") for event in result.walk("VEVENT")]
+    days = [start.date() if isinstance(start, datetime.datetime) else start for start in starts]
+    if days:
+        result.subcomponents.insert(0, board_timezone(min(days), max(days)))
+
+
+def board_timezone(first: datetime.date, last: datetime.date) -> icalendar.Timezone:
+    """Every change of the board's UTC offset from a year before `first` to a year after `last`, found
+    day by day and then to the minute in the time zone database, one RDATE line per change.
+
+    Morocco's offset changes around Ramadan each year, for about five weeks: no rule (RRULE) describes it,
+    and icalendar's own `add_missing_timezones` probes 64 days at a time, so that it misses some years
+    (2024 and 2027 among them), which a calendar would then show an hour off. And calendars read one
+    date per RDATE line: given a list on one line, Mozilla Thunderbird's library keeps the first only."""
+    zone = timezone.get_default_timezone()
+    begin = datetime.datetime(first.year - 1, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last.year + 2, 1, 1, tzinfo=datetime.UTC)
+    # (offset before, offset after, name, standard?) -> the local times, in the offset before, of each change
+    changes: dict[tuple, list[datetime.datetime]] = defaultdict(list)
+    first_local = begin.astimezone(zone)
+    changes[
+        (first_local.utcoffset(), first_local.utcoffset(), first_local.tzname(), not first_local.dst())
+    ].append(first_local.replace(tzinfo=None))
+    day, minute = datetime.timedelta(days=1), datetime.timedelta(minutes=1)
+    moment = begin
+    while moment < end:
+        before = moment.astimezone(zone).utcoffset()
+        if (moment + day).astimezone(zone).utcoffset() != before:
+            low, high = moment, moment + day  # the change is in (low, high]
+            while high - low > minute:
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            after = high.astimezone(zone)
+            key = (before, after.utcoffset(), after.tzname(), not after.dst())
+            changes[key].append((high + before).replace(tzinfo=None, second=0, microsecond=0))
+        moment += day
+    result = icalendar.Timezone()
+    result.add("tzid", settings.TIME_ZONE)
+    for (before, after, name, standard), moments in changes.items():
+        observance = icalendar.TimezoneStandard() if standard else icalendar.TimezoneDaylight()
+        observance.add("tzname", name)
+        observance.add("dtstart", moments[0])
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        for moment_ in moments[1:]:
+            observance.add("rdate", moment_)
+        result.add_component(observance)
     return result
 
 
@@ -79,7 +135,7 @@ def invitation(convocation: Convocation, seat: Membership, url: str) -> str:
     attendee.params["rsvp"] = "TRUE"
     event.add("attendee", attendee)
     result.add_component(event)
-    result.add_missing_timezones()
+    add_timezones(result)
     return result.to_ical().decode()
 
 

@@ -4,9 +4,12 @@ real worker run until nothing is ready."""
 import email
 import email.policy
 import io
+import json
 import socket
+import subprocess
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 import icalendar
 from aiosmtpd.controller import Controller
@@ -83,3 +86,24 @@ def subject(message: EmailMessage) -> str:
     """The subject as a mail client shows it: Django folds a long encoded subject onto the header's next
     line, and the parser keeps that fold's leading space, which clients drop."""
     return str(message["Subject"]).strip()
+
+
+CALENDAR_READER = Path(__file__).with_name("calendar_reader.mjs")
+
+
+def calendar_app_reading(invitation: EmailMessage | str) -> dict:
+    """A message's invitation (or an iCalendar text) as Mozilla Thunderbird's calendar library (ical.js,
+    from npm) reads it: the method, and each event with its start and end in UTC, worked out from the
+    VTIMEZONE the calendar carries."""
+    if isinstance(invitation, EmailMessage):
+        (part,) = [part for part in invitation.walk() if part.get_content_type() == "text/calendar"]
+        invitation = part.get_content()
+    result = subprocess.run(
+        ["node", str(CALENDAR_READER)],
+        input=invitation,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -19,7 +19,15 @@ from django.utils import timezone
 from meetings.models import Convocation, Document, Membership, Message
 from tests import factory
 from tests.database import put_back_migrated_rows
-from tests.mail import attachments, calendar_part, html_part, subject, text_part, work_the_queue
+from tests.mail import (
+    attachments,
+    calendar_app_reading,
+    calendar_part,
+    html_part,
+    subject,
+    text_part,
+    work_the_queue,
+)
 from tests.members import a_pdf, signed_in
 from tests.pages import visible_text
 
@@ -143,6 +151,25 @@ def test_the_convocation_reaches_every_seat_in_their_language_with_the_pack_and_
     attendee = event["ATTENDEE"]
     assert str(attendee) == "mailto:president@entraide.ma"
     assert attendee.params["RSVP"] == "TRUE" and attendee.params["ROLE"] == "REQ-PARTICIPANT"
+    # What a calendar makes of it: Thunderbird's library, which knows the time zone only from the invitation.
+    read = calendar_app_reading(arabic)
+    assert read["method"] == "REQUEST"
+    (shown,) = read["events"]
+    assert shown["start"] == "2026-03-19T10:00:00.000Z"  # 10:00 in Rabat: Morocco is on UTC+0 in Ramadan
+    assert shown["end"] == "2026-03-19T13:00:00.000Z" and shown["timezone"] == "Africa/Casablanca"
+    assert shown["summary"] == "الدورة الأولى برسم سنة 2026" and shown["sequence"] == 0
+    assert shown["location"] == "المقر المركزي للتعاون الوطني، الرباط"
+    assert shown["organizer"]["address"] == "mailto:secretariat@entraide.ma"
+    assert shown["attendees"] == [
+        {
+            "address": "mailto:president@entraide.ma",
+            "cn": home.president.name_ar,
+            "role": "REQ-PARTICIPANT",
+            "rsvp": "TRUE",
+            "partstat": "NEEDS-ACTION",
+        }
+    ]
+    assert calendar_app_reading(french)["events"][0]["summary"] == "Première session de l'année 2026"
     _, controller_calendar = calendar_part(mail_server.inbox.one_to("controle@finances.gov.ma"))
     assert controller_calendar.walk("VEVENT")[0]["ATTENDEE"].params["ROLE"] == "OPT-PARTICIPANT"
 
@@ -165,7 +192,8 @@ def test_a_change_of_place_sends_an_update_and_a_cancellation_removes_the_event(
     home.session.refresh_from_db()
     home.session.place = "قاعة الاجتماعات، الدار البيضاء"
     home.session.save()
-    home.session.end_time = datetime.time(12, 0)  # a second change: a second update
+    home.session.end_time = datetime.time(12, 0)  # a second change: a second update, after Ramadan
+    home.session.date = datetime.date(2026, 4, 16)
     home.session.save()
     home.session.opening = "افتتح الرئيس الجلسة"  # not announced: no update
     home.session.save()
@@ -187,6 +215,14 @@ def test_a_change_of_place_sends_an_update_and_a_cancellation_removes_the_event(
     assert str(calendars[1][1].walk("VEVENT")[0]["LOCATION"]) == "قاعة الاجتماعات، الدار البيضاء"
     assert subject(received[1]).startswith("تغيير الاستدعاء")
     assert calendars[3][1].walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+    update, cancellation = calendar_app_reading(received[2]), calendar_app_reading(received[3])
+    assert (update["method"], update["events"][0]["sequence"]) == ("REQUEST", 2)
+    # 10:00–12:00 in Rabat, on UTC+1 again after Ramadan, as the invitation's VTIMEZONE tells it.
+    assert (update["events"][0]["start"], update["events"][0]["end"]) == (
+        "2026-04-16T09:00:00.000Z",
+        "2026-04-16T11:00:00.000Z",
+    )
+    assert (cancellation["method"], cancellation["events"][0]["status"]) == ("CANCEL", "CANCELLED")
     assert subject(received[3]).startswith("إلغاء الدورة")
     assert list(attachments(received[0])) == ["budget-2026.pdf"]
     assert attachments(received[1]) == {} and attachments(received[3]) == {}  # the pack went once
