@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgendaItem, Answer, Comment, Member
@@ -70,3 +71,12 @@ class SecondCallForm(forms.Form):
         label=_("end time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     place = forms.CharField(label=_("place"), max_length=300, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("A session cannot end before it starts."))
+        if data.get("date") and data["date"] < timezone.localdate():
+            self.add_error("date", _("The second convocation is for a day to come."))
+        return data

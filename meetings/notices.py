@@ -44,7 +44,7 @@ from .models import (
     Transition,
 )
 from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, acting_user
-from .models.notices import proxy_holders_full, session_start
+from .models.notices import proxies_held, session_start
 from .tasks import deliver
 
 Kind = Message.Kind
@@ -81,7 +81,7 @@ def queue(
         message = Message(
             kind=kind,
             session=session,
-            convocation=convocation,
+            convocation=convocation if convocation is not None and convocation.pk else None,
             comment=context.get("comment"),
             member=member,
             address=address,
@@ -100,7 +100,13 @@ def queue(
     return message
 
 
-CONVOCATION_KINDS = {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CANCELLATION, Kind.CONVOCATION_REMINDER}
+CONVOCATION_KINDS = {
+    Kind.CONVOCATION,
+    Kind.CONVOCATION_UPDATE,
+    Kind.CANCELLATION,
+    Kind.CONVOCATION_WITHDRAWN,
+    Kind.CONVOCATION_REMINDER,
+}
 COMMENT_KINDS = {Kind.COMMENT, Kind.REPLY}
 
 
@@ -115,6 +121,7 @@ def _subject(kind: str, session: Session) -> str:
         Kind.CONVOCATION: _("Convocation: %(session)s, %(date)s"),
         Kind.CONVOCATION_UPDATE: _("Convocation changed: %(session)s, %(date)s"),
         Kind.CANCELLATION: _("Session cancelled: %(session)s, %(date)s"),
+        Kind.CONVOCATION_WITHDRAWN: _("No longer convened: %(session)s, %(date)s"),
         Kind.CONVOCATION_REMINDER: _("Reminder: %(session)s, %(date)s"),
         Kind.REVIEW: _("Draft minutes to review: %(session)s, %(date)s"),
         Kind.APPROVAL_AWAITED: _("Minutes awaiting your approval: %(session)s, %(date)s"),
@@ -201,8 +208,14 @@ def cancel(session: Session, *, by: AbstractBaseUser) -> list[Message]:
     session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
     if session.cancelled_at is not None:
         raise ValidationError(_("This session is cancelled."), code="cancelled")
-    if session.minutes_versions.exists():
-        raise ValidationError(_("A session whose minutes are drafted was held: it cannot be cancelled."))
+    if (
+        session.minutes_versions.exists()
+        or session.attendances.exists()
+        or timezone.now() >= session_start(session)
+    ):
+        raise ValidationError(
+            _("A session that has opened, or whose attendance is recorded, cannot be cancelled.")
+        )
     session.cancelled_at = timezone.now()
     session.save(update_fields=["cancelled_at", "updated_at"])
     previous = latest_convocation(session)
@@ -223,13 +236,53 @@ def announce_change(sender, instance: Session, raw: bool = False, **kwargs) -> N
     previous = latest_convocation(instance)
     if previous is None or previous.method == Convocation.Method.CANCEL or previous.announces(instance):
         return
+    if timezone.now() >= session_start(previous):
+        return  # held: its hours and place are now the record's, which the minutes tell
     with transaction.atomic():
         convocation = Convocation.announcing(
             instance, sequence=previous.sequence + 1, sent_by=acting_user.get()
         )
         convocation.save()
         schedule_convocation_reminder(convocation)
-        _send(instance, convocation, Kind.CONVOCATION_UPDATE)
+        if convocation.date != previous.date:
+            # Answers were given for the day announced before: they are asked for again.
+            instance.answers.all().delete()
+        _send_update(instance, convocation)
+
+
+def _send_update(session: Session, convocation: Convocation) -> list[Message]:
+    """An update to everyone seated on the new date; whoever the new date adds gets the whole
+    convocation, and whoever it leaves out (their term ends before it) a cancellation for their calendar."""
+    session.__dict__.pop("seats", None)
+    seats = convened_seats(session)
+    seated = {seat.member_id for seat in seats}
+    convened = set(
+        Message.objects.filter(
+            session=session, kind__in=[Kind.CONVOCATION, Kind.CONVOCATION_UPDATE], member__isnull=False
+        ).values_list("member_id", flat=True)
+    )
+    documents = list(session.documents.all())
+    sent = [
+        queue(Kind.CONVOCATION_UPDATE, seat, session, convocation=convocation, calendar=True)
+        if seat.member_id in convened
+        else queue(
+            Kind.CONVOCATION, seat, session, convocation=convocation, documents=documents, calendar=True
+        )
+        for seat in seats
+    ]
+    former: dict[int, Membership] = {}
+    left = Membership.objects.filter(board=session.board, member_id__in=convened - seated)
+    for seat in left.select_related("member").order_by("-start"):
+        former.setdefault(seat.member_id, seat)
+    # Their calendar removes the event: a cancellation as far as they are concerned, never saved.
+    farewell = Convocation.announcing(
+        session, sequence=convocation.sequence, method=Convocation.Method.CANCEL
+    )
+    sent += [
+        queue(Kind.CONVOCATION_WITHDRAWN, seat, session, convocation=farewell, calendar=True)
+        for seat in former.values()
+    ]
+    return sent
 
 
 def sent_summary(sent: list[Message]) -> str:
@@ -263,13 +316,14 @@ def proxy_candidates(session: Session, member: Member) -> list[Member]:
     """Whom `member` may give their proxy to: another voting member seated on the date, who has not
     answered that they will be away, and who holds fewer proxies than the board allows."""
     away = set(session.answers.exclude(choice=Answer.Choice.ATTEND).values_list("member_id", flat=True))
-    full = {
-        holder for holder, is_full in proxy_holders_full(session, exclude_member=member.pk).items() if is_full
-    }
+    held = proxies_held(session, exclude_member=member.pk)
     return [
         seat.member
         for seat in convened_seats(session)
-        if seat.has_vote and seat.member_id != member.pk and seat.member_id not in away | full
+        if seat.has_vote
+        and seat.member_id != member.pk
+        and seat.member_id not in away
+        and held.get(seat.member_id, 0) < session.board.max_proxies
     ]
 
 
@@ -365,10 +419,14 @@ def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False
             queue(Kind.APPROVALS_WITHDRAWN, seat, session, minutes=minutes, reason=instance.reason)
     elif instance.target == State.PUBLISHED:
         for seat in convened_seats(session):
-            with translation.override(seat.member.language):
-                pdf_url = settings.SITE_URL + reverse(
-                    "meetings:session_minutes_pdf", kwargs={"year": session.year, "ordinal": session.ordinal}
-                )
+            # The public site serves the signed file of its board's minutes (this version's, for good); the
+            # minutes of another board are read on the member's page.
+            pdf_url = ""
+            if session.board.is_home:
+                with translation.override(seat.member.language):
+                    pdf_url = settings.SITE_URL + reverse(
+                        "meetings:minutes_version_pdf", kwargs={"code": minutes.code}
+                    )
             queue(Kind.PUBLISHED, seat, session, minutes=minutes, pdf_url=pdf_url)
     if instance.target == State.IN_REVIEW:
         due = timezone.now() + datetime.timedelta(days=session.board.reminder_days)
@@ -420,7 +478,7 @@ def secretariat_todo() -> dict:
     approval, minutes past the board's delay, sessions to convene, messages that did not go."""
     today = timezone.localdate()
     sessions = Session.objects.filter(cancelled_at__isnull=True).select_related("board")
-    held = sessions.filter(date__lt=today).exclude(
+    held = sessions.filter(date__lt=today, second_call__isnull=True).exclude(
         minutes_versions__state__in=[state for state in Minutes.State.values if state != Minutes.State.DRAFT]
     )
     overdue = [s for s in held.order_by("date") if (today - s.date).days > s.board.minutes_days]

@@ -56,14 +56,23 @@ class MessageAdmin(admin.ModelAdmin):
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm(SECRETARIAT_PERMISSION)
 
-    @admin.action(description=_("Send the failed messages again"), permissions=["resend"])
+    @admin.action(
+        description=_("Send again the messages that failed, or had no address (to the member's address now)"),
+        permissions=["resend"],
+    )
     def send_again(self, request, queryset) -> None:
         with transaction.atomic():
-            failed = list(queryset.select_for_update().filter(status=Message.Status.FAILED))
-            for message in failed:
+            stuck = queryset.select_for_update(of=("self",)).select_related("member")
+            failed = []
+            for message in stuck.filter(status__in=[Message.Status.FAILED, Message.Status.UNREACHABLE]):
+                if message.member is not None and message.member.email:
+                    message.address = message.member.email
+                if not message.address:
+                    continue  # still no address: it stays listed as unreachable
                 message.status, message.attempts, message.last_error = Message.Status.PENDING, 0, ""
-                message.save(update_fields=["status", "attempts", "last_error"])
+                message.save(update_fields=["address", "status", "attempts", "last_error"])
                 deliver.enqueue(message.pk)
+                failed.append(message)
         self.message_user(
             request,
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", len(failed))

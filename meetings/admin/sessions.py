@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import notices
 from ..forms import SecondCallForm
 from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
-from ..models.notices import expected_quorum
+from ..models.notices import expected_quorum, session_start
 from ..models.record import frozen_message
 from ..pdf import pdf_response, render_minutes_pdf
 
@@ -163,8 +163,10 @@ class AttendanceFormSet(BaseInlineFormSet):
 
 
 class AttendanceInline(RecordInline, admin.TabularInline):
-    """Until the first row is saved, the attendance starts from the board's seats on the session's date,
-    with the members' answers to the convocation filled in: the secretariat confirms who actually came."""
+    """Once the session has opened, and until the first row is saved, the attendance starts from the
+    board's seats on the session's date with the members' answers to the convocation filled in: the
+    secretariat confirms who actually came. Before the session, nothing is filled in, so that saving
+    the page (to change the place, say) records no attendance ahead of time."""
 
     model = Attendance
     formset = AttendanceFormSet
@@ -177,7 +179,15 @@ class AttendanceInline(RecordInline, admin.TabularInline):
 
     @staticmethod
     def initial_rows(session: Session | None) -> list[dict]:
-        if session is None or session.pk is None or session.attendances.exists():
+        if session is None or session.pk is None:
+            return []
+        if not hasattr(session, "_initial_attendance"):  # asked several times per page: worked out once
+            session._initial_attendance = AttendanceInline._rows_from_answers(session)
+        return session._initial_attendance
+
+    @staticmethod
+    def _rows_from_answers(session: Session) -> list[dict]:
+        if timezone.now() < session_start(session) or session.attendances.exists():
             return []
         announced = {a.member_id: a for a in session.answers.all().as_attendance()}
         rows = []

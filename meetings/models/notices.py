@@ -184,7 +184,8 @@ class Answer(models.Model):
             raise ValidationError(_("An advisory seat has no vote to give."), code="no_vote")
         if self.proxy_id not in voters or self.proxy_id == self.member_id:
             raise ValidationError({"proxy": _("The proxy goes to another voting member of the board.")})
-        if proxy_holders_full(session, exclude_member=self.member_id).get(self.proxy_id) or (
+        held = proxies_held(session, exclude_member=self.member_id).get(self.proxy_id, 0)
+        if held >= session.board.max_proxies or (
             session.answers.filter(member_id=self.proxy_id).exclude(choice=self.Choice.ATTEND).exists()
         ):
             raise ValidationError(
@@ -197,15 +198,15 @@ class Answer(models.Model):
             )
 
 
-def proxy_holders_full(session: Session, exclude_member: int | None = None) -> dict[int, bool]:
-    """The members who already hold as many proxies for the session as the board allows."""
+def proxies_held(session: Session, exclude_member: int | None = None) -> dict[int, int]:
+    """How many proxies each member holds for the session, by the answers (`exclude_member`'s aside)."""
     counts = (
         session.answers.filter(choice=Answer.Choice.PROXY)
         .exclude(member_id=exclude_member)
         .values("proxy_id")
         .annotate(n=models.Count("pk"))
     )
-    return {row["proxy_id"]: row["n"] >= session.board.max_proxies for row in counts}
+    return {row["proxy_id"]: row["n"] for row in counts}
 
 
 def expected_quorum(session: Session) -> Quorum:
@@ -220,6 +221,7 @@ class Message(models.Model):
         CONVOCATION = "convocation", _("convocation")
         CONVOCATION_UPDATE = "convocation_update", _("convocation changed")
         CANCELLATION = "cancellation", _("session cancelled")
+        CONVOCATION_WITHDRAWN = "convocation_withdrawn", _("no longer convened")
         CONVOCATION_REMINDER = "convocation_reminder", _("session reminder")
         REVIEW = "review", _("minutes to review")
         APPROVAL_AWAITED = "approval_awaited", _("minutes awaiting approval")

@@ -32,7 +32,9 @@ class SessionQuerySet(models.QuerySet):
         before their minutes are published. Once published, the public reads the record as signed
         (`PublishedSession`), never these working rows."""
         published = self.model.minutes_model().objects.published().filter(session=models.OuterRef("pk"))
-        return self.filter(~models.Exists(published), is_public=True, board__is_home=True)
+        return self.filter(
+            ~models.Exists(published), is_public=True, board__is_home=True, cancelled_at__isnull=True
+        )
 
     def with_record(self) -> "SessionQuerySet":
         """Sessions with their whole record (everything `session_record` reads), in a fixed number of

@@ -86,6 +86,16 @@ def test_a_member_answers_and_changes_the_answer_until_the_session_opens(convene
     assert Answer.objects.get(member=first).choice == "proxy"
 
 
+def test_a_board_that_allows_no_proxy_offers_none_and_refuses_one(convened):
+    convened.board.max_proxies = 0
+    convened.board.save()
+    first, holder = convened.members[:2]
+    form = read_form(convened.page(first), action=f"/members/sessions/{convened.session.pk}/answer/")
+    assert {value for value, _label in form.options["proxy"]} == {""}
+    assert convened.answer(first, "proxy", holder).status_code == 400
+    assert not Answer.objects.exists()
+
+
 def test_a_proxy_beyond_the_boards_limit_is_refused_and_a_full_holder_not_offered(convened):
     first, second, holder = convened.members[:3]
     convened.answer(first, "proxy", holder)
@@ -137,7 +147,12 @@ def test_the_secretariat_sees_the_answers_and_the_attendance_starts_from_them(co
     convened.answer(excused, "excused")
     desk = Client()
     desk.force_login(convened.secretary)
+    before = read_form(desk.get(f"/admin/meetings/session/{convened.session.pk}/change/"), id="session_form")
+    assert before.values["attendances-TOTAL_FORMS"] == "0"  # nothing recorded ahead of the session
 
+    on_the_day = time_machine.travel(datetime.datetime(2026, 3, 19, 10, 30, tzinfo=datetime.UTC), tick=False)
+    on_the_day.start()
+    desk.force_login(convened.secretary)
     page = desk.get(f"/admin/meetings/session/{convened.session.pk}/change/")
     text = visible_text(page)
     assert f"وكالة لـ{holder.name_ar}" in text
@@ -169,6 +184,7 @@ def test_the_secretariat_sees_the_answers_and_the_attendance_starts_from_them(co
     assert saved.status_code == 302, visible_text(saved)[:2000]
     assert Attendance.objects.filter(session=convened.session).count() == 6
     assert Session.objects.get(pk=convened.session.pk).quorum().counted == 3  # an advisory seat never counts
+    on_the_day.stop()
 
 
 @pytest.mark.parametrize("voters", [5, 30])

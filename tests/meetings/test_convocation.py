@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from meetings import notices
 from meetings.models import Convocation, Document, Membership, Message
 from tests import factory
 from tests.database import put_back_migrated_rows
@@ -291,3 +292,44 @@ def test_a_mail_server_away_then_back_gets_each_message_once(home, mail_server):
     ]
     sent = Message.objects.filter(status=Message.Status.SENT)
     assert sent.count() == 3 and all(m.attempts == 3 and m.sent_at for m in sent)
+
+
+def test_a_new_date_convenes_whom_it_seats_releases_whom_it_does_not_and_asks_for_answers_again(
+    home, mail_server
+):
+    leaving = factory.seat(home.board, email="sortant@entraide.ma", end=datetime.date(2026, 3, 31))
+    arriving = factory.seat(home.board, email="entrant@entraide.ma", start=datetime.date(2026, 4, 1))
+    home.convene()
+    notices.answer(home.session, home.president, choice="attend")
+    home.session.refresh_from_db()
+    home.session.date = datetime.date(2026, 4, 16)
+    home.session.save()
+    work_the_queue()
+
+    assert [subject(m).split(":")[0] for m in mail_server.inbox.to("sortant@entraide.ma")] == [
+        "استدعاء",
+        "لم تعودوا مستدعين",
+    ]
+    method, released = calendar_part(mail_server.inbox.to("sortant@entraide.ma")[1])
+    assert method == "CANCEL" and released.walk("VEVENT")[0]["SEQUENCE"] == 1
+    (welcome,) = mail_server.inbox.to("entrant@entraide.ma")
+    assert subject(welcome).startswith("استدعاء:") and list(attachments(welcome)) == ["budget-2026.pdf"]
+    assert calendar_part(welcome)[1].walk("VEVENT")[0]["SEQUENCE"] == 1
+    assert subject(mail_server.inbox.to("president@entraide.ma")[1]).startswith("تغيير الاستدعاء")
+    assert not home.session.answers.exists()  # given for the day announced before
+    assert arriving.messages.count() == 1 and leaving.messages.count() == 2
+
+
+def test_once_the_session_has_opened_its_record_is_not_announced_and_it_cannot_be_cancelled(
+    home, mail_server
+):
+    home.convene()
+    with time_machine.travel(datetime.datetime(2026, 3, 19, 10, 5, tzinfo=datetime.UTC), tick=True):
+        home.session.refresh_from_db()
+        home.session.end_time = datetime.time(12, 40)  # as the session actually ended: the minutes say so
+        home.session.save()
+        home.desk.force_login(home.secretary)
+        refused = home.desk.post(f"/admin/meetings/session/{home.session.pk}/cancel/", follow=True)
+    assert "لا يمكن إلغاء دورة انعقدت" in visible_text(refused)
+    assert Convocation.objects.filter(session=home.session).count() == 1
+    assert Message.objects.filter(kind=Message.Kind.CONVOCATION_UPDATE).count() == 0

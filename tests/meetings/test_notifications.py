@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from meetings import lifecycle, notices
-from meetings.models import Comment, Membership, Message
+from meetings.models import Comment, Membership, Message, Minutes
 from tests import factory
 from tests.actors import actors
 from tests.database import put_back_migrated_rows
@@ -120,7 +120,7 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
         "rapporteur@entraide.ma",
     ]
     published = text_part(mail_server.inbox.one_to("membre@entraide.ma"))
-    pdf_path = re.search(r"http://127.0.0.1:8000(/sessions/\d+/\d+/minutes.pdf)", published).group(1)
+    pdf_path = re.search(r"http://127.0.0.1:8000(/minutes/[\w-]+\.pdf)", published).group(1)
     download = Client().get(pdf_path)
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content if download.streaming else [download.content]) == (
@@ -171,3 +171,17 @@ def test_the_convened_are_reminded_two_days_before_unless_the_session_is_cancell
     reminders = mail_server.inbox.to("membre@entraide.ma")
     assert [subject(m) for m in reminders] == [f"تذكير: {upcoming.title}، {upcoming.display_date}"]
     assert "تذكير بالدورة التي استُدعيتم إليها، بعد يومين." in text_part(reminders[0])
+
+
+def test_the_members_of_a_board_not_on_the_public_site_read_its_published_minutes_on_their_page(mail_server):
+    cast = actors(home=False)
+    member = cast.member.member
+    member.email = "membre@conseil.ma"
+    member.save()
+    minutes = cast.minutes(Minutes.State.SIGNED)
+    lifecycle.publish(minutes, by=cast.secretary)
+    work_the_queue()
+    (published,) = [m for m in mail_server.inbox.to("membre@conseil.ma") if "نشره" in subject(m)]
+    text = text_part(published)
+    assert "/minutes/" not in text and "minutes.pdf" not in text  # the public site does not serve them
+    assert "في صفحتكم الخاصة بالدورة." in text and f"/members/sessions/{cast.session.pk}/" in text

@@ -114,7 +114,7 @@ def test_a_session_without_its_quorum_is_held_again_on_second_convocation():
     url = f"/admin/meetings/session/{session.pk}/second-call/"
     assert "1 من أصل 5" in visible_text(desk.get(url))
     refused = desk.post(url, {"date": "2026-02-20", "start_time": "10:00", "place": ""})
-    assert "يأتي الاستدعاء الثاني بعد الدورة الأولى." in visible_text(refused)
+    assert "الاستدعاء الثاني ليوم قادم." in visible_text(refused)
     response = desk.post(url, {"date": "2026-03-12", "start_time": "10:00", "end_time": "12:00", "place": ""})
     assert response.status_code == 302
     again = Session.objects.get(second_call_of=session)
@@ -144,3 +144,59 @@ def test_a_session_that_reached_its_quorum_is_not_called_again():
         f"/admin/meetings/session/{session.pk}/second-call/", {"date": "2026-03-12"}
     )
     assert response.status_code == 302 and not Session.objects.filter(second_call_of=session).exists()
+
+
+def test_a_second_convocation_with_hours_the_wrong_way_round_is_refused_with_a_message():
+    session = quorum_not_reached()
+    desk = Client()
+    desk.force_login(factory.secretariat_user())
+    url = f"/admin/meetings/session/{session.pk}/second-call/"
+    response = desk.post(url, {"date": "2026-03-12", "start_time": "12:00", "end_time": "10:00"})
+    assert response.status_code == 200
+    assert "لا يمكن أن تُختتم الدورة قبل افتتاحها." in visible_text(response)
+    past = desk.post(url, {"date": "2026-02-27"})
+    assert "الاستدعاء الثاني ليوم قادم." in visible_text(past)
+    assert not Session.objects.filter(second_call_of=session).exists()
+
+
+def test_a_session_held_again_is_not_listed_as_overdue():
+    session = quorum_not_reached()
+    secretary = factory.secretariat_user()
+    notices.second_call(session, by=secretary, date=datetime.date(2026, 3, 12))
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 9, tzinfo=datetime.UTC), tick=False):
+        todo = notices.secretariat_todo()
+    assert session not in todo["overdue"]
+
+
+def test_a_cancelled_session_leaves_the_public_pages_and_the_feed(client):
+    cast = actors()
+    upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1, is_public=True)
+    notices.convene(upcoming, by=cast.secretary)
+    assert client.get("/sessions/2026/1/").status_code == 200
+    assert f"session-{upcoming.pk}@" in client.get("/sessions.ics").content.decode()
+
+    notices.cancel(upcoming, by=cast.secretary)
+    assert client.get("/sessions/2026/1/").status_code == 404
+    assert f"session-{upcoming.pk}@" not in client.get("/sessions.ics").content.decode()
+
+
+def test_a_message_to_a_member_without_an_address_goes_once_they_have_one():
+    cast = actors()
+    upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1)
+    notices.convene(upcoming, by=cast.secretary)
+    member = cast.member.member
+    (unreachable,) = Message.objects.filter(member=member)
+    assert unreachable.status == Message.Status.UNREACHABLE
+    member.email = "rachidi@entraide.ma"
+    member.save()
+    desk = Client()
+    desk.force_login(cast.secretary)
+    desk.post(
+        "/admin/meetings/message/",
+        {"action": "send_again", "_selected_action": [m.pk for m in Message.objects.all()]},
+    )
+    unreachable.refresh_from_db()
+    assert (unreachable.status, unreachable.address) == (Message.Status.PENDING, "rachidi@entraide.ma")
+    assert (
+        Message.objects.filter(status=Message.Status.UNREACHABLE).count() == 2
+    )  # the others still have none
