@@ -89,6 +89,7 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         shown = session
         if shows_record:
             quorum = session.quorum()
+    role = lifecycle.may_approve_now(minutes, session, request.user)
     return {
         "member": member,
         "session": shown,
@@ -97,13 +98,22 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         "shows_record": shows_record,
         "quorum": quorum,
         "form": form,
-        "my_comments": minutes.comments.filter(member=member).select_related("agenda_item")
-        if minutes
-        else [],
+        # The president and the rapporteur read every comment and its answer before they approve.
+        "comments": _comments_shown(minutes, member, session, request.user),
         **_answer_context(session, member, answer_form),
-        "approval_role": lifecycle.may_approve_now(minutes, session, request.user),
+        "approval_role": role,
+        "approval_role_label": Membership.Role(role).label if role else "",
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
+
+
+def _comments_shown(minutes, member: Member, session: Session, user) -> list:
+    if minutes is None:
+        return []
+    comments = minutes.comments.select_related("agenda_item", "member")
+    if lifecycle.approving_role(session, user) is None:
+        comments = comments.filter(member=member)
+    return list(comments)
 
 
 def _answer_context(session: Session, member: Member, form: AnswerForm | None) -> dict:
@@ -171,6 +181,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = session.current_minutes()
     if minutes is None:
         raise Http404
+    if lifecycle.may_approve_now(minutes, session, request.user) and not request.POST.get("confirm"):
+        messages.error(request, _("Confirm first that you have read the whole record you approve."))
+        return redirect("meetings:member_session", pk=session.pk)
     try:
         lifecycle.approve(minutes, by=request.user)
     except ValidationError as refusal:

@@ -116,6 +116,7 @@ class MinutesAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "actions_offered": minutes.actions_offered() if minutes else [],
             "needs_reason": [name for name, move in MOVES.items() if move.needs_reason],
+            "consequences": {name: move.consequence for name, move in MOVES.items() if move.consequence},
             "may_move": request.user.has_perm(lifecycle.SECRETARIAT),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -135,8 +136,24 @@ class MinutesAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Signed minutes are kept as signed: their page shows them and offers the next move, nothing to edit.
+        if obj is not None and obj.is_signed:
+            return False
+        return super().has_change_permission(request, obj)
+
     def move(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         minutes = get_object_or_404(Minutes, pk=object_id)
+        move = MOVES.get(action)
+        # Asked once the move is otherwise possible, so that a refusal for another reason says that reason.
+        possible = (
+            move is not None
+            and minutes.state in move.sources
+            and request.user.has_perm(lifecycle.SECRETARIAT)
+        )
+        if request.method == "POST" and possible and move.consequence and not request.POST.get("confirm"):
+            messages.error(request, _("Confirm first that you have read what this step does."))
+            return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
         return self._lifecycle_step(
             request,
             minutes.session,

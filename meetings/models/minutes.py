@@ -55,6 +55,8 @@ class Move:
     # A button of the secretariat on the minutes' admin page; the others are the approvers' (approve)
     # or happen by themselves (withdraw).
     by_secretariat: bool = True
+    # What cannot be undone, said before the button does it; the button asks for it to be confirmed.
+    consequence: str = ""
 
 
 MOVES: dict[str, Move] = {
@@ -63,8 +65,22 @@ MOVES: dict[str, Move] = {
     "approve": Move(frozenset({State.IN_REVIEW}), State.APPROVED, by_secretariat=False),
     # The record, or who approves it, changed after approval.
     "withdraw": Move(frozenset({State.APPROVED}), State.IN_REVIEW, by_secretariat=False),
-    "sign": Move(frozenset({State.APPROVED}), State.SIGNED),
-    "publish": Move(frozenset({State.SIGNED}), State.PUBLISHED),
+    "sign": Move(
+        frozenset({State.APPROVED}),
+        State.SIGNED,
+        consequence=_(
+            "The PDF is rendered once and signed with the institution's certificate: from then on, the "
+            "session's record can no longer change; a correction is a new version."
+        ),
+    ),
+    "publish": Move(
+        frozenset({State.SIGNED}),
+        State.PUBLISHED,
+        consequence=_(
+            "The signed minutes become public, on the session's page, in the register and the search, "
+            "for good: publication cannot be withdrawn."
+        ),
+    ),
     # A correction: a new version, in draft, after the latest one was signed.
     "new_version": Move(SIGNED_STATES, State.DRAFT, needs_reason=True),
     "return_to_draft": Move(frozenset({State.IN_REVIEW, State.APPROVED}), State.DRAFT, needs_reason=True),

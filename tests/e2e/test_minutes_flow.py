@@ -69,15 +69,21 @@ def approves(page, base_url: str, username: str) -> str:
     """The president or the rapporteur signs in, opens the session and approves: the page's text after."""
     member_signs_in(page, base_url, username)
     opens_the_session(page)
+    page.check("#confirm-approval")  # after the whole record, saying which version it approves
     page.get_by_role("button", name="المصادقة على هذا المحضر").click()
     page.wait_for_selector(".alert-success")
     return page.locator("main").inner_text()
 
 
 def lifecycle_button(page, label: str) -> None:
-    """A button of the minutes' admin page; signing renders and signs the PDF, which takes a while."""
+    """A button of the minutes' admin page, its consequence confirmed first where it asks for it; signing
+    renders and signs the PDF, which takes a while."""
+    button = page.get_by_role("button", name=label, exact=True)
+    confirmation = button.locator("xpath=ancestor::form").locator("input[name=confirm]")
+    if confirmation.count():
+        confirmation.check()
     with page.expect_navigation(timeout=120_000):
-        page.get_by_role("button", name=label, exact=True).click()
+        button.click()
     page.wait_for_selector(".messagelist .success")
 
 

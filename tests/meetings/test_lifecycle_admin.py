@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 
 from meetings import lifecycle
-from meetings.models import Minutes
+from meetings.models import Comment, Minutes
 from tests.actors import Actors, actors
 from tests.lifecycle_messages import (
     ALREADY_DRAFTING,
@@ -105,7 +105,7 @@ def test_the_secretariat_moves_the_minutes_with_a_button(client, minutes_in, sta
     cast, minutes = minutes_in(state)
     client.force_login(cast.secretary)
 
-    response = client.post(move_url(minutes, action), {"reason": reason})
+    response = client.post(move_url(minutes, action), {"reason": reason, "confirm": "on"})
 
     assert response.status_code == 302
     assert response["Location"] == change_url(minutes)
@@ -311,3 +311,36 @@ def test_the_session_page_links_to_its_latest_minutes_with_their_state(client):
     assert f'href="{change_url(minutes)}"' in html
     assert f'action="{start_url(cast.session)}"' not in html
     assert "قيد المراجعة" in html
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "said"),
+    [
+        (State.APPROVED, "sign", "لا يمكن بعد ذلك أن يتغير سجل الدورة"),
+        (State.SIGNED, "publish", "لا يمكن سحب النشر"),
+    ],
+)
+def test_signing_and_publishing_say_what_they_do_and_wait_for_a_confirmation(
+    client, minutes_in, state, action, said
+):
+    cast, minutes = minutes_in(state)
+    client.force_login(cast.secretary)
+    page = client.get(change_url(minutes)).content.decode()
+    form = page[page.index(f'action="{move_url(minutes, action)}"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="confirm"' in form and "required" in form and said in form
+
+    response = client.post(move_url(minutes, action))
+
+    assert told(response) == [("error", "أكّدوا أولا أنكم قرأتم ما تفعله هذه الخطوة.")]
+    minutes.refresh_from_db()
+    assert minutes.state == state
+
+
+def test_the_page_of_signed_minutes_has_nothing_to_edit(client, minutes_in):
+    cast, minutes = minutes_in(State.SIGNED)
+    Comment.objects.create(minutes=minutes, member=cast.member.member, text="ملاحظة متأخرة")
+    client.force_login(cast.secretary)
+    page = client.get(change_url(minutes)).content.decode()
+    assert 'name="_save"' not in page and "<textarea" not in page.split('id="comments-group"')[1]
+    assert f'action="{move_url(minutes, "publish")}"' in page  # the next move is still offered
