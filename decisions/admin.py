@@ -3,7 +3,6 @@ screen of its own per session (follow_up.py); the secretariat's dashboard (dashb
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,7 +13,7 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import SessionAdmin, live_rows
-from meetings.admin.sessions import RecordAdmin, RecordInline, is_frozen
+from meetings.admin.sessions import RecordAdmin, RecordFormSet, RecordInline, is_frozen
 from meetings.models import Attendance, Quorum, Session
 from meetings.models.record import frozen_message
 from meetings.text import close_bidi_controls
@@ -24,7 +23,7 @@ from .follow_up import FollowUpReport
 from .models import FollowUp, Resolution
 
 
-class ResolutionFormSet(BaseInlineFormSet):
+class ResolutionFormSet(RecordFormSet):
     """Counts the voters from the attendance submitted on the same page, before the votes are checked."""
 
     def full_clean(self) -> None:

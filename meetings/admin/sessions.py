@@ -139,7 +139,20 @@ def live_rows(formset: BaseInlineFormSet) -> list:
     ]
 
 
-class AttendanceFormSet(BaseInlineFormSet):
+class RecordFormSet(BaseInlineFormSet):
+    """The rows of a session's record on its page: a duplicate is named by the field's label the
+    secretariat reads («الترتيب»), never by its name in the code («position»)."""
+
+    def get_unique_error_message(self, unique_check) -> str:
+        labels = [
+            str(self.model._meta.get_field(name).verbose_name)
+            for name in unique_check
+            if name != self.fk.name
+        ]
+        return super().get_unique_error_message(labels)
+
+
+class AttendanceFormSet(RecordFormSet):
     """Checks the proxy rules over all submitted rows together, as the attendance will stand once saved."""
 
     def _construct_form(self, i, **kwargs):
@@ -202,6 +215,7 @@ class AttendanceInline(RecordInline, admin.TabularInline):
 
 class AgendaItemInline(RecordInline, admin.StackedInline):
     model = AgendaItem
+    formset = RecordFormSet
     extra = 0
     fields = [("position", "title"), "presenter", "summary", "deliberation"]
 

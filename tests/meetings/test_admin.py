@@ -11,6 +11,8 @@ from django.urls import reverse
 from decisions.models import Resolution
 from meetings.models import Attendance, Membership, Session
 from tests import factory
+from tests.members import read_form
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +359,21 @@ def test_the_add_page_prefills_the_home_board_and_its_president(client):
     page = response.content.decode()
     assert re.search(rf'<option value="{board.pk}" selected>{board.name_ar}</option>', page)
     assert re.search(rf'<option value="{president.pk}" selected>{president.name_ar}</option>', page)
+
+
+def test_two_agenda_items_at_one_position_are_named_as_the_secretariat_reads_them(client):
+    board = factory.board()
+    session = factory.session(board)
+    factory.agenda_item(session, 1, title="تتبع القرارات")
+    factory.agenda_item(session, 2, title="الميزانية")
+    client.force_login(factory.secretariat_user())
+    url = f"/admin/meetings/session/{session.pk}/change/"
+    form = read_form(client.get(url), id="session_form").values
+    form["agenda_items-1-position"] = "1"
+
+    response = client.post(url, form)
+
+    text = visible_text(response)
+    assert "رجاء صحّح بيانات الترتيب المتكررة" in text
+    assert "position" not in text
+    assert ".timezonewarning { display: none; }" in response.content.decode()
