@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
-from meetings.models.record import SearchQuerySet, resolution_fields
+from meetings.models.record import NumberedInSession, SearchQuerySet, resolution_fields
 
 
 class DecisionQuerySet(SearchQuerySet):
@@ -93,7 +93,11 @@ class Decision(Searchable):
         DEFERRED = "deferred", _("deferred")
 
     # With the session's year and ordinal (unique per board) this makes the number unique per board.
-    sequence = models.PositiveSmallIntegerField(_("sequence within the session"), default=1)
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence within the session"),
+        blank=True,
+        help_text=_("Left empty, the number after the last resolution."),
+    )
     title = models.CharField(_("title"), max_length=500)
     text = models.TextField(_("operative text"))
     unanimous = models.BooleanField(_("unanimous"), default=False)
@@ -160,8 +164,10 @@ class Decision(Searchable):
         return (self.votes_for or 0) + (self.votes_against or 0) + (self.votes_abstain or 0)
 
 
-class Resolution(Decision, RecordRow):
+class Resolution(NumberedInSession, Decision, RecordRow):
     """A decision of a board as the secretariat records it in a session's record."""
+
+    number_field = "sequence"
 
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"

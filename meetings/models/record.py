@@ -85,6 +85,23 @@ def parent_session(row: models.Model):
         return None
 
 
+class NumberedInSession(models.Model):
+    """A row numbered within its session (an agenda item's position, a resolution's sequence): left
+    empty, it takes the number after the session's last, so that the secretariat need not count."""
+
+    number_field: str
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if getattr(self, self.number_field) is None:
+            numbers = type(self)._default_manager.filter(session_id=self.session_id)
+            last = numbers.aggregate(last=models.Max(self.number_field))["last"] or 0
+            setattr(self, self.number_field, last + 1)
+        super().save(*args, **kwargs)
+
+
 class Searchable(models.Model):
     """A row found by the Arabic-aware search: `search_text` is its `searched_fields`, normalised on save."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
 from .board import Board, Member, Membership
-from .record import RecordRow, Searchable, SearchQuerySet, frozen_message, parent_session
+from .record import NumberedInSession, RecordRow, Searchable, SearchQuerySet, frozen_message, parent_session
 
 
 def session_title(kind: str, ordinal: int, year: int) -> str:
@@ -356,13 +356,16 @@ class Attendance(RecordRow):
             )
 
 
-class AgendaItem(Searchable, RecordRow):
+class AgendaItem(NumberedInSession, Searchable, RecordRow):
     """One point of a session's agenda, with what was said about it."""
 
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda_items"
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    position = models.PositiveSmallIntegerField(
+        _("position"), blank=True, help_text=_("Left empty, the number after the last item.")
+    )
+    number_field = "position"
     title = models.CharField(_("title"), max_length=500)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)

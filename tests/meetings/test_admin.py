@@ -377,3 +377,48 @@ def test_two_agenda_items_at_one_position_are_named_as_the_secretariat_reads_the
     assert "رجاء صحّح بيانات الترتيب المتكررة" in text
     assert "position" not in text
     assert ".timezonewarning { display: none; }" in response.content.decode()
+
+
+def test_agenda_items_and_resolutions_left_unnumbered_take_the_next_numbers(client):
+    board = factory.board()
+    session = factory.session(board)
+    factory.agenda_item(session, 1, title="تتبع القرارات")
+    client.force_login(factory.secretariat_user())
+    url = f"/admin/meetings/session/{session.pk}/change/"
+    page = client.get(url)
+    form = read_form(page, id="session_form").values
+    assert 'name="agenda_items-__prefix__-position"' in page.content.decode()
+    for n, title in ((1, "الميزانية"), (2, "قضايا مختلفة")):
+        form.update(
+            {
+                f"agenda_items-{n}-position": "",
+                f"agenda_items-{n}-title": title,
+                f"agenda_items-{n}-presenter": "",
+                f"agenda_items-{n}-summary": "",
+                f"agenda_items-{n}-deliberation": "",
+                f"agenda_items-{n}-session": str(session.pk),
+            }
+        )
+    form["agenda_items-TOTAL_FORMS"] = "3"
+    form.update(
+        {
+            "resolutions-TOTAL_FORMS": "1",
+            "resolutions-0-sequence": "",
+            "resolutions-0-title": "المصادقة على الميزانية",
+            "resolutions-0-text": "يصادق المجلس على الميزانية.",
+            "resolutions-0-unanimous": "on",
+            "resolutions-0-outcome": "adopted",
+            "resolutions-0-session": str(session.pk),
+        }
+    )
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302, visible_text(response)[:1500]
+    assert [(i.position, i.title) for i in session.agenda_items.order_by("position")] == [
+        (1, "تتبع القرارات"),
+        (2, "الميزانية"),
+        (3, "قضايا مختلفة"),
+    ]
+    assert list(session.resolutions.values_list("sequence", flat=True)) == [1]
+    assert Resolution.objects.create(session=session, title="قرار ثان", text="نص").sequence == 2
