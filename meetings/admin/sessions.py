@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Q, When
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -95,6 +96,17 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["name_ar", "name_fr", "title_ar", "title_fr", "email"]
     autocomplete_fields = ["user"]
     inlines = [MembershipInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The people whose name matches come first (the attendance's and the chair's pickers search here):
+        typing «الإدماج» finds the member named so before those whose title says it."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            named = Q(name_ar__icontains=search_term.strip()) | Q(name_fr__icontains=search_term.strip())
+            found = found.annotate(named_first=Case(When(named, then=0), default=1)).order_by(
+                "named_first", "name_ar"
+            )
+        return found, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         # Who logs in as whom is the administrators' (superusers') to decide (meetings.models.duties).

@@ -422,3 +422,19 @@ def test_agenda_items_and_resolutions_left_unnumbered_take_the_next_numbers(clie
     ]
     assert list(session.resolutions.values_list("sequence", flat=True)) == [1]
     assert Resolution.objects.create(session=session, title="قرار ثان", text="نص").sequence == 2
+
+
+def test_the_member_picker_puts_the_people_named_so_before_those_whose_title_says_it(client):
+    board = factory.board()
+    factory.seat(board, name_ar="أحمد العلوي", title_ar="كاتب الدولة المكلف بالإدماج الاجتماعي")
+    factory.seat(board, name_ar="ممثل وزارة الإدماج الاقتصادي", title_ar="عضو المجلس الإداري")
+    factory.seat(board, name_ar="زينب الإدماجي", title_ar="عضو")
+    client.force_login(factory.secretariat_user())
+
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "meetings", "model_name": "attendance", "field_name": "member", "term": "الإدماج"},
+    )
+
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == ["زينب الإدماجي", "ممثل وزارة الإدماج الاقتصادي", "أحمد العلوي"]
