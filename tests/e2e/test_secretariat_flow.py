@@ -73,3 +73,10 @@ def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_
     assert main.locator("#attendance").count() == 0
     assert "صادق المجلس على مخطط العمل بالإجماع." not in main.inner_text()
     page.screenshot(path=SCREENSHOT, full_page=True)
+    # A keyboard user's first tab lands on the skip link, which leads to the content; links read in the
+    # board's green, above WCAG AA's contrast on the page's background.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "الانتقال إلى المحتوى"
+    link = page.locator("footer a").first
+    assert link.evaluate("a => getComputedStyle(a).color") == "rgb(11, 93, 75)"
