@@ -3,6 +3,7 @@ each convocation carries (RFC 5546: METHOD:REQUEST, then CANCEL), which a phone'
 adds, updates and removes as one event: one UID per session whatever its renumbering or language."""
 
 import datetime
+import functools
 from collections import defaultdict
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -48,10 +49,27 @@ def board_timezone(first: datetime.date, last: datetime.date) -> icalendar.Timez
     and icalendar's own `add_missing_timezones` probes 64 days at a time, so that it misses some years
     (2024 and 2027 among them), which a calendar would then show an hour off. And calendars read one
     date per RDATE line: given a list on one line, Mozilla Thunderbird's library keeps the first only."""
+    result = icalendar.Timezone()
+    result.add("tzid", settings.TIME_ZONE)
+    for (before, after, name, standard), moments in _offset_changes(first.year - 1, last.year + 1).items():
+        observance = icalendar.TimezoneStandard() if standard else icalendar.TimezoneDaylight()
+        observance.add("tzname", name)
+        observance.add("dtstart", moments[0])
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        for moment in moments[1:]:
+            observance.add("rdate", moment)
+        result.add_component(observance)
+    return result
+
+
+@functools.cache
+def _offset_changes(first_year: int, last_year: int) -> dict[tuple, list[datetime.datetime]]:
+    """(offset before, offset after, name, standard?) -> the local times, in the offset before, of each
+    change of the board's offset over those years; worked out once per span (each invitation asks)."""
     zone = timezone.get_default_timezone()
-    begin = datetime.datetime(first.year - 1, 1, 1, tzinfo=datetime.UTC)
-    end = datetime.datetime(last.year + 2, 1, 1, tzinfo=datetime.UTC)
-    # (offset before, offset after, name, standard?) -> the local times, in the offset before, of each change
+    begin = datetime.datetime(first_year, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last_year + 1, 1, 1, tzinfo=datetime.UTC)
     changes: dict[tuple, list[datetime.datetime]] = defaultdict(list)
     first_local = begin.astimezone(zone)
     changes[
@@ -73,18 +91,7 @@ def board_timezone(first: datetime.date, last: datetime.date) -> icalendar.Timez
             key = (before, after.utcoffset(), after.tzname(), not after.dst())
             changes[key].append((high + before).replace(tzinfo=None, second=0, microsecond=0))
         moment += day
-    result = icalendar.Timezone()
-    result.add("tzid", settings.TIME_ZONE)
-    for (before, after, name, standard), moments in changes.items():
-        observance = icalendar.TimezoneStandard() if standard else icalendar.TimezoneDaylight()
-        observance.add("tzname", name)
-        observance.add("dtstart", moments[0])
-        observance.add("tzoffsetfrom", before)
-        observance.add("tzoffsetto", after)
-        for moment_ in moments[1:]:
-            observance.add("rdate", moment_)
-        result.add_component(observance)
-    return result
+    return dict(changes)
 
 
 def session_event(

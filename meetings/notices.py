@@ -44,7 +44,7 @@ from .models import (
     Transition,
 )
 from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, acting_user
-from .models.notices import proxies_held, session_start
+from .models.notices import proxy_holders, session_start
 from .tasks import deliver
 
 Kind = Message.Kind
@@ -313,18 +313,8 @@ def takes_answers(session: Session) -> bool:
 
 
 def proxy_candidates(session: Session, member: Member) -> list[Member]:
-    """Whom `member` may give their proxy to: another voting member seated on the date, who has not
-    answered that they will be away, and who holds fewer proxies than the board allows."""
-    away = set(session.answers.exclude(choice=Answer.Choice.ATTEND).values_list("member_id", flat=True))
-    held = proxies_held(session, exclude_member=member.pk)
-    return [
-        seat.member
-        for seat in convened_seats(session)
-        if seat.has_vote
-        and seat.member_id != member.pk
-        and seat.member_id not in away
-        and held.get(seat.member_id, 0) < session.board.max_proxies
-    ]
+    """Whom `member` may give their proxy to (`proxy_holders`), as the member page offers them."""
+    return [seat.member for seat in proxy_holders(session, convened_seats(session), member.pk)]
 
 
 @transaction.atomic
@@ -404,12 +394,13 @@ def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False
     """Sent to review: the members seated on the session's date read it, the president and the
     rapporteur are asked to approve it (and reminded later); approvals withdrawn because the record
     changed: the approvers are told; published: everyone seated, with the signed PDF's address."""
-    if raw or not created:
+    State = Minutes.State
+    step = (instance.source, instance.target)
+    told = {(State.DRAFT, State.IN_REVIEW), (State.APPROVED, State.IN_REVIEW)}
+    if raw or not created or (step not in told and instance.target != State.PUBLISHED):
         return
     minutes = instance.minutes
     session = Session.objects.select_related("board").get(pk=minutes.session_id)
-    step = (instance.source, instance.target)
-    State = Minutes.State
     if step == (State.DRAFT, State.IN_REVIEW):
         for seat in convened_seats(session):
             kind = Kind.APPROVAL_AWAITED if seat.role in APPROVING_ROLES else Kind.REVIEW

@@ -264,7 +264,8 @@ class SessionAdmin(RecordAdmin):
         """Who answered what, who has not answered yet, and the quorum the answers announce."""
         if session.pk is None:
             return "—"
-        given = {a.member_id: a for a in session.answers.select_related("proxy")}
+        answers = list(session.answers.select_related("proxy"))
+        given = {a.member_id: a for a in answers}
         rows = format_html_join(
             "",
             "<tr><td><bdi>{}</bdi></td><td>{}</td></tr>",
@@ -273,7 +274,7 @@ class SessionAdmin(RecordAdmin):
                 for seat in notices.convened_seats(session)
             ),
         )
-        quorum = expected_quorum(session)
+        quorum = expected_quorum(session, answers)
         summary = _(
             "Expected: %(counted)d of %(total)d voting members present or represented; %(required)d required."
         ) % {"counted": quorum.counted, "total": quorum.voting_members, "required": quorum.required}
@@ -326,6 +327,16 @@ class SessionAdmin(RecordAdmin):
             *super().get_urls(),
         ]
 
+    def _viewable_session(self, request: HttpRequest, object_id: int, sessions) -> Session:
+        """The session of a page of its own (preview, convocation, cancellation, second call): 404 if
+        there is none, 403 for someone who may not see it."""
+        session = sessions.filter(pk=object_id).first()
+        if session is None:
+            raise Http404
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        return session
+
     def convene(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Who the convocation goes to, and whom it cannot reach, before it is sent; a short notice asks
         for its reason (meetings.notices.convene holds the rules)."""
@@ -336,11 +347,7 @@ class SessionAdmin(RecordAdmin):
 
     def second_call(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The quorum was not reached: a new session holds this one again (meetings.notices.second_call)."""
-        session = Session.objects.select_related("board").filter(pk=object_id).first()
-        if session is None:
-            raise Http404
-        if not self.has_view_permission(request, session):
-            raise PermissionDenied
+        session = self._viewable_session(request, object_id, Session.objects.select_related("board"))
         form = SecondCallForm(request.POST or None, initial={"place": session.place})
         if request.method == "POST" and form.is_valid():
             try:
@@ -368,11 +375,7 @@ class SessionAdmin(RecordAdmin):
         return TemplateResponse(request, "admin/meetings/session/second_call.html", context)
 
     def _notice_step(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
-        session = Session.objects.select_related("board").filter(pk=object_id).first()
-        if session is None:
-            raise Http404
-        if not self.has_view_permission(request, session):
-            raise PermissionDenied
+        session = self._viewable_session(request, object_id, Session.objects.select_related("board"))
         error = ""
         if request.method == "POST":
             try:
@@ -401,11 +404,7 @@ class SessionAdmin(RecordAdmin):
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The draft minutes as they would print now, marked «مسودة» on every page; never stored."""
-        session = Session.objects.with_record().filter(pk=object_id).first()
-        if session is None:
-            raise Http404
-        if not self.has_view_permission(request, session):
-            raise PermissionDenied
+        session = self._viewable_session(request, object_id, Session.objects.with_record())
         return pdf_response(render_minutes_pdf(session, draft=True), session, draft=True)
 
     def _create_formsets(self, request, obj, change):

@@ -89,17 +89,7 @@ class AnswerQuerySet(models.QuerySet):
     def as_attendance(self) -> "list[Attendance]":
         """The answers as the attendance they announce (never saved): for the expected quorum, and to start
         the session's attendance from."""
-        status = {
-            Answer.Choice.ATTEND: Attendance.Status.PRESENT,
-            Answer.Choice.EXCUSED: Attendance.Status.EXCUSED,
-            Answer.Choice.PROXY: Attendance.Status.REPRESENTED,
-        }
-        return [
-            Attendance(
-                session_id=a.session_id, member_id=a.member_id, status=status[a.choice], proxy_id=a.proxy_id
-            )
-            for a in self
-        ]
+        return [answer.as_attendance() for answer in self]
 
 
 class Answer(models.Model):
@@ -155,6 +145,17 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.member} — {self.get_choice_display()}"
 
+    def as_attendance(self) -> Attendance:
+        """The attendance this answer announces (never saved)."""
+        status = {
+            self.Choice.ATTEND: Attendance.Status.PRESENT,
+            self.Choice.EXCUSED: Attendance.Status.EXCUSED,
+            self.Choice.PROXY: Attendance.Status.REPRESENTED,
+        }[self.choice]
+        return Attendance(
+            session_id=self.session_id, member_id=self.member_id, status=status, proxy_id=self.proxy_id
+        )
+
     def check_rules(self, seats: "list[Membership]") -> None:
         """The rules of an answer, given the seats on the session's date: before the session opens, by a
         seated member; a proxy from a voting member to another who attends and holds fewer proxies than
@@ -184,10 +185,7 @@ class Answer(models.Model):
             raise ValidationError(_("An advisory seat has no vote to give."), code="no_vote")
         if self.proxy_id not in voters or self.proxy_id == self.member_id:
             raise ValidationError({"proxy": _("The proxy goes to another voting member of the board.")})
-        held = proxies_held(session, exclude_member=self.member_id).get(self.proxy_id, 0)
-        if held >= session.board.max_proxies or (
-            session.answers.filter(member_id=self.proxy_id).exclude(choice=self.Choice.ATTEND).exists()
-        ):
+        if self.proxy_id not in {seat.member_id for seat in proxy_holders(session, seats, self.member_id)}:
             raise ValidationError(
                 {
                     "proxy": _(
@@ -209,9 +207,26 @@ def proxies_held(session: Session, exclude_member: int | None = None) -> dict[in
     return {row["proxy_id"]: row["n"] for row in counts}
 
 
-def expected_quorum(session: Session) -> Quorum:
-    """The quorum the answers announce, counted by the same rules as the attendance."""
-    return Quorum.count(session, session.voting_memberships(), session.answers.all().as_attendance())
+def proxy_holders(session: Session, seats: "list[Membership]", giver_id: int) -> "list[Membership]":
+    """The seats that may hold `giver_id`'s proxy: another voting member, who has not answered that they
+    will be away, and holds fewer proxies than the board allows. The one rule behind the member page's
+    choices and the check of an answer."""
+    away = set(session.answers.exclude(choice=Answer.Choice.ATTEND).values_list("member_id", flat=True))
+    held = proxies_held(session, exclude_member=giver_id)
+    return [
+        seat
+        for seat in seats
+        if seat.has_vote
+        and seat.member_id != giver_id
+        and seat.member_id not in away
+        and held.get(seat.member_id, 0) < session.board.max_proxies
+    ]
+
+
+def expected_quorum(session: Session, answers: "list[Answer] | None" = None) -> Quorum:
+    """The quorum the answers announce (the session's, unless given), counted by the attendance's rules."""
+    announced = [answer.as_attendance() for answer in (session.answers.all() if answers is None else answers)]
+    return Quorum.count(session, session.voting_memberships(), announced)
 
 
 class Message(models.Model):
