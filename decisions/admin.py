@@ -51,10 +51,11 @@ class ResolutionInline(RecordInline, admin.StackedInline):
     extra = 0
     fields = [
         ("sequence", "agenda_item"),
-        "title",
-        "text",
+        ("title", "title_fr"),
+        ("text", "text_fr"),
         ("unanimous", "votes_for", "votes_against", "votes_abstain"),
-        ("outcome", "responsible_unit", "due_date"),
+        ("outcome", "due_date"),
+        ("responsible_unit", "responsible_unit_fr"),
     ]
 
     def get_queryset(self, request):
@@ -148,7 +149,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
 class ResolutionAdmin(RecordAdmin):
     list_display = ["__str__", "session", "outcome", "unanimous", "responsible_unit", "due_date"]
     list_filter = ["outcome", "session__year", "unanimous"]
-    search_fields = ["title", "text", "responsible_unit"]
+    search_fields = ["title", "title_fr", "text", "text_fr", "responsible_unit"]
     list_select_related = ["session", "session__board"]
     autocomplete_fields = ["session"]
     ordering = ["-session__date", "sequence"]

@@ -2,8 +2,9 @@
 
 When it prepares a session, the secretariat reports on the resolutions of earlier sessions that are not
 yet carried out (`Resolution.objects.open_at`), all on one screen (see `admin.SessionWithDecisionsAdmin`).
-A resolution left «not reported» gets no follow-up row; the minutes' «تتبع تنفيذ القرارات» section lists
-the rows that were recorded.
+Each row starts from the status last reported, so that only what changed needs a touch; saving records
+it for this session. A resolution set «not reported» gets no follow-up row; the minutes' «تتبع تنفيذ
+القرارات» section lists the rows that were recorded.
 """
 
 from django import forms
@@ -35,34 +36,53 @@ class FollowUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "dir": "auto"}),
         show_hidden_initial=True,
     )
+    note_fr = forms.CharField(
+        label=_("Note in French"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "dir": "ltr", "lang": "fr"}),
+        show_hidden_initial=True,
+    )
 
     def __init__(self, data, *, resolution: Resolution, recorded: FollowUp | None) -> None:
-        initial = {"status": recorded.status, "note": recorded.note} if recorded else {}
+        if recorded is not None:
+            initial = {"status": recorded.status, "note": recorded.note, "note_fr": recorded.note_fr}
+        else:
+            initial = {"status": resolution.latest_status or NOT_REPORTED}
         super().__init__(data, prefix=f"resolution-{resolution.pk}", initial=initial)
         self.resolution = resolution
         self.recorded = recorded
+        # Not yet reported at this session, the row offers the last status: kept as it is, it is still
+        # reported, since the secretariat saw it and let it stand.
+        self.offers_last_status = recorded is None and bool(resolution.latest_status)
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"{field.label} — {resolution.number}"
 
     def is_posted(self) -> bool:
         return self.add_initial_prefix("status") in self.data
 
+    def is_reported(self) -> bool:
+        """Whether saving the report touches this row: changed by its user, or reported as offered."""
+        if not self.is_posted():
+            return False  # a row the request does not hold (a crafted or cut-short post) stays as it is
+        return self.has_changed() or (self.offers_last_status and self.cleaned_data["status"] != NOT_REPORTED)
+
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("note") and not data.get("status"):
+        if (data.get("note") or data.get("note_fr")) and not data.get("status"):
             self.add_error("status", _("Choose a status for this note, or clear the note."))
         return data
 
     def save(self, session: Session) -> None:
         """Record, change or remove this resolution's follow-up at `session`. A signed record refuses
         with a ValidationError (see Session.lock_record)."""
-        status, note = self.cleaned_data["status"], self.cleaned_data["note"]
+        status = self.cleaned_data["status"]
         if status == NOT_REPORTED:
             if self.recorded is not None:
                 self.recorded.delete()
             return
         follow_up = self.recorded or FollowUp(resolution=self.resolution, session=session)
-        follow_up.status, follow_up.note = status, note
+        follow_up.status = status
+        follow_up.note, follow_up.note_fr = self.cleaned_data["note"], self.cleaned_data["note_fr"]
         follow_up.full_clean()
         follow_up.save()
 
@@ -97,10 +117,8 @@ class FollowUpReport:
     def has_errors(self) -> bool:
         return any(form.errors for form in self.forms)
 
-    def changed(self) -> list[FollowUpForm]:
-        """The rows whose user changed them; a row the request does not hold (a crafted or cut-short
-        post) is left as it is."""
-        return [form for form in self.forms if form.is_posted() and form.has_changed()]
+    def reported(self) -> list[FollowUpForm]:
+        return [form for form in self.forms if form.is_reported()]
 
     @transaction.atomic
     def save(self) -> bool:
@@ -111,8 +129,10 @@ class FollowUpReport:
         secretaries saving at once change the same follow-up one after the other instead of both adding it."""
         Session.objects.select_for_update().get(pk=self.session.pk)
         recorded = {follow_up.resolution_id: follow_up for follow_up in self.session.follow_ups.all()}
-        for form in self.changed():
+        for form in self.reported():
             form.recorded = recorded.get(form.resolution.pk)
+            if form.recorded is not None and not form.has_changed():
+                continue  # offered the last status, but another secretary reported the row meanwhile
             try:
                 form.save(self.session)
             except ValidationError as refusal:

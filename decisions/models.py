@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
-from meetings.models.record import NumberedInSession, SearchQuerySet, resolution_fields
+from meetings.models.record import NumberedInSession, SearchQuerySet, follow_up_fields, resolution_fields
 
 
 class DecisionQuerySet(SearchQuerySet):
@@ -99,16 +99,19 @@ class Decision(Searchable):
         help_text=_("Left empty, the number after the last resolution."),
     )
     title = models.CharField(_("title"), max_length=500)
+    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
     text = models.TextField(_("operative text"))
+    text_fr = models.TextField(_("operative text in French"), blank=True)
     unanimous = models.BooleanField(_("unanimous"), default=False)
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
     votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.ADOPTED)
     responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
+    responsible_unit_fr = models.CharField(_("responsible unit in French"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     # Title, text and responsible unit as the search compares them (meetings.search.normalize).
-    searched_fields = ("title", "text", "responsible_unit")
+    searched_fields = ("title", "title_fr", "text", "text_fr", "responsible_unit", "responsible_unit_fr")
 
     class Meta:
         abstract = True
@@ -254,6 +257,7 @@ class FollowUp(RecordRow):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
     note = models.TextField(_("note"), blank=True)
+    note_fr = models.TextField(_("note in French"), blank=True)
 
     class Meta:
         verbose_name = _("follow-up")
@@ -381,8 +385,10 @@ class PublishedFollowUp(models.Model):
     resolution_ordinal = models.PositiveSmallIntegerField(_("ordinal within the year"))
     resolution_sequence = models.PositiveSmallIntegerField(_("sequence within the session"))
     resolution_title = models.CharField(_("title"), max_length=500)
+    resolution_title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=FollowUp.Status)
     note = models.TextField(_("note"), blank=True)
+    note_fr = models.TextField(_("note in French"), blank=True)
 
     class Meta:
         verbose_name = _("published follow-up")
@@ -429,8 +435,8 @@ def fill_published_rows(sender, published: PublishedSession, record: dict, **kwa
             resolution_ordinal=f["resolution_parts"][1],
             resolution_sequence=f["resolution_parts"][2],
             resolution_title=f["resolution_title"],
-            status=f["status"],
-            note=f["note"],
+            resolution_title_fr=f.get("resolution_title_fr", ""),
+            **follow_up_fields(f),
         )
         for f in record["follow_ups"]
     )

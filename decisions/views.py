@@ -35,12 +35,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.calendar import add_timezones, calendar, session_event
+from meetings.languages import ReaderText, inline_html, reader_text
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
-from meetings.search import excerpt, highlight, query_terms
+from meetings.search import excerpt, has_match, highlight, query_terms
 from meetings.text import close_bidi_controls
 
 from .models import NO_FOLLOW_UP, FollowUp, PublishedResolution, PublishedResolutionQuerySet
@@ -187,8 +189,8 @@ def search(request: HttpRequest) -> HttpResponse:
             {
                 "resolution": resolution,
                 "url": resolution.get_absolute_url(),
-                "title": highlight(resolution.title, terms),
-                "excerpt": excerpt(resolution.text, terms),
+                "title": _found(resolution, "title", terms, highlight),
+                "excerpt": _found(resolution, "text", terms, excerpt),
             }
             for resolution in resolutions
         ]
@@ -196,8 +198,8 @@ def search(request: HttpRequest) -> HttpResponse:
             {
                 "item": item,
                 "url": f"{item.session.get_absolute_url()}#item-{item.position}",
-                "title": highlight(item.title, terms),
-                "excerpt": excerpt(item.deliberation or item.summary, terms),
+                "title": _found(item, "title", terms, highlight),
+                "excerpt": _found(item, "deliberation" if item.deliberation else "summary", terms, excerpt),
             }
             for item in items[: SEARCH_LIMIT + 1]
         ]
@@ -206,6 +208,15 @@ def search(request: HttpRequest) -> HttpResponse:
         context["resolutions"] = context["resolutions"][:SEARCH_LIMIT]
         context["items"] = context["items"][:SEARCH_LIMIT]
     return render(request, "decisions/search.html", context)
+
+
+def _found(row, field: str, terms: list[str], show) -> SafeString:
+    """A found row's text in the reader's language, its matches marked by `show` (highlight, excerpt);
+    the Arabic original, said to be so, when the words were found in it and not in the French version."""
+    found = reader_text(row, field)
+    if found.language == "fr" and not has_match(found.text, terms) and has_match(getattr(row, field), terms):
+        found = ReaderText(getattr(row, field), "ar", only_arabic=True)
+    return inline_html(found, show(found.text, terms))
 
 
 # Open data
@@ -244,12 +255,15 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
             gettext("Session number"),
             gettext("Resolution number"),
             gettext("Subject"),
+            gettext("Subject in French"),
             gettext("Text"),
+            gettext("Text in French"),
             gettext("Session"),
             gettext("Session date"),
             gettext("Outcome"),
             gettext("Votes"),
             gettext("Responsible unit"),
+            gettext("Responsible unit in French"),
             gettext("Due date"),
             gettext("Latest follow-up"),
         ]
@@ -259,12 +273,15 @@ def resolutions_csv(request: HttpRequest) -> HttpResponse:
             [
                 *r.number_parts,
                 spreadsheet_text(r.title),
+                spreadsheet_text(r.title_fr),
                 spreadsheet_text(r.text),
+                spreadsheet_text(r.text_fr),
                 r.session.title,
                 r.session.date.isoformat(),
                 r.get_outcome_display(),
                 r.votes_text,
                 spreadsheet_text(r.responsible_unit),
+                spreadsheet_text(r.responsible_unit_fr),
                 _iso(r.due_date) or "",
                 r.latest_status_label or gettext("no follow-up yet"),
             ]
@@ -280,7 +297,9 @@ def resolutions_json(request: HttpRequest) -> HttpResponse:
         {
             "number": r.number,
             "title": r.title,
+            "title_fr": r.title_fr,
             "text": r.text,
+            "text_fr": r.text_fr,
             "session": r.session.title,
             "session_date": r.session.date.isoformat(),
             "outcome": r.outcome,
@@ -291,6 +310,7 @@ def resolutions_json(request: HttpRequest) -> HttpResponse:
                 "abstain": r.votes_abstain,
             },
             "responsible_unit": r.responsible_unit,
+            "responsible_unit_fr": r.responsible_unit_fr,
             "due_date": _iso(r.due_date),
             "follow_up_status": r.latest_status,
             "session_url": settings.SITE_URL + r.session.get_absolute_url(),

@@ -126,6 +126,10 @@ def _match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return [(start, start + len(text[start:end].rstrip())) for start, end in merged]
 
 
+def has_match(text: str, terms: list[str]) -> bool:
+    return bool(_match_spans(text or "", terms))
+
+
 def highlight(text: str, terms: list[str]) -> SafeString:
     """The text escaped, with each part whose normalised form is a term wrapped in <mark>."""
     text = text or ""

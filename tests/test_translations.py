@@ -3,6 +3,7 @@ from the code and templates (`makemessages`, in a copy of the project) and must 
 fuzzy entry; the compiled catalogues the app reads must say the same as the committed ones."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,3 +70,30 @@ def test_the_compiled_catalogue_says_what_the_committed_one_says(language):
     compiled = as_pairs(read_mo((folder / "django.mo").open("rb")))
     assert compiled == {key: value for key, value in written.items() if key in compiled}
     assert set(written) <= set(compiled), "run `make messages`: django.mo lacks strings of django.po"
+
+
+# French sets a space before the two-part punctuation marks (« : », « ; », « ? », « ! »); a URL's «https:»
+# is not punctuation.
+TIGHT_FRENCH_PUNCTUATION = re.compile(r"[^\s\u00a0\u202f(«][:;!?](?=\s|$)")
+# A label followed by a colon typed in the template rather than in the translation: «Échéance:».
+COLON_AFTER_TRANSLATION = re.compile(r"{% translate \"[^\"]+\" %}:")
+
+
+def test_the_french_catalogue_spaces_its_punctuation():
+    catalogue = read_po((ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po").open("rb"), locale="fr")
+    tight = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        tight += [
+            s for s in strings if message.id and TIGHT_FRENCH_PUNCTUATION.search(re.sub("https?:", "", s))
+        ]
+    assert tight == []
+
+
+def test_no_template_types_a_colon_after_a_translated_label():
+    typed = [
+        f"{path.relative_to(ROOT)}: {match.group()}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for match in COLON_AFTER_TRANSLATION.finditer(path.read_text())
+    ]
+    assert typed == []

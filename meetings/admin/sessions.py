@@ -27,7 +27,17 @@ def is_frozen(session: Session) -> bool:
     return session._frozen
 
 
-class RecordInline:
+class FrenchBesideArabic:
+    """The French version of a text (a `<field>_fr`) is typed left to right, in French, beside its Arabic."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name.endswith("_fr"):
+            formfield.widget.attrs.update(lang="fr", dir="ltr")
+        return formfield
+
+
+class RecordInline(FrenchBesideArabic):
     """An inline of a session's record: read-only once the session's minutes are signed."""
 
     def _open(self, obj) -> bool:
@@ -50,7 +60,7 @@ class RecordInline:
         return self._open(obj) and super().has_delete_permission(request, obj)
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(FrenchBesideArabic, admin.ModelAdmin):
     """The admin of a part of a session's record (the session, a resolution…): read-only once signed.
 
     Bulk deletion goes row by row through the model, whose delete() refuses a signed record; Django's
@@ -84,14 +94,14 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(FrenchBesideArabic, admin.ModelAdmin):
     list_display = ["name_ar", "name_fr", "is_home", "quorum_percent", "max_proxies"]
     search_fields = ["name_ar", "name_fr"]
     inlines = [MembershipInline]
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
     list_display = ["name_ar", "name_fr", "title_ar", "email", "user"]
     search_fields = ["name_ar", "name_fr", "title_ar", "title_fr", "email"]
     autocomplete_fields = ["user"]
@@ -229,7 +239,7 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
     model = AgendaItem
     formset = RecordFormSet
     extra = 0
-    fields = [("position", "title"), "presenter", "summary", "deliberation"]
+    fields = [("position", "title", "title_fr"), "presenter", "summary", "deliberation"]
 
 
 class DocumentInline(RecordInline, admin.TabularInline):
@@ -242,7 +252,7 @@ class DocumentInline(RecordInline, admin.TabularInline):
 class SessionAdmin(RecordAdmin):
     list_display = ["__str__", "board", "kind", "date", "is_public"]
     list_filter = ["year", "kind", "is_public", "board"]
-    search_fields = ["place", "board__name_ar", "board__name_fr", "agenda_items__title"]
+    search_fields = ["place", "place_fr", "board__name_ar", "board__name_fr", "agenda_items__title"]
     date_hierarchy = "date"
     ordering = ["-date", "-ordinal"]
     autocomplete_fields = ["chair"]
@@ -250,7 +260,16 @@ class SessionAdmin(RecordAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["board", ("ordinal", "kind"), "date", ("start_time", "end_time"), "place", "chair"]},
+            {
+                "fields": [
+                    "board",
+                    ("ordinal", "kind"),
+                    "date",
+                    ("start_time", "end_time"),
+                    ("place", "place_fr"),
+                    "chair",
+                ]
+            },
         ),
         (_("Answers to the convocation"), {"fields": ["answers"]}),
         (_("Minutes"), {"fields": ["opening"]}),

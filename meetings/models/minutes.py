@@ -20,7 +20,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .board import Board, Member
-from .record import AGENDA_FIELDS, record_date, record_fingerprint, resolution_fields, session_fields
+from .record import (
+    agenda_fields,
+    follow_up_fields,
+    record_date,
+    record_fingerprint,
+    resolution_fields,
+    session_fields,
+)
 from .session import AgendaItem, Attendance, Quorum, Session
 
 
@@ -379,8 +386,7 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
     )
     session._state.adding = False
     items = {
-        item["position"]: AgendaItem(session=session, **{field: item[field] for field in AGENDA_FIELDS})
-        for item in record["agenda"]
+        item["position"]: AgendaItem(session=session, **agenda_fields(item)) for item in record["agenda"]
     }
     resolutions = [
         resolution_model(session=session, agenda_item=items.get(r["agenda_item"]), **resolution_fields(r))
@@ -393,12 +399,11 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
             session=Session(year=year, ordinal=ordinal),
             sequence=sequence,
             title=f["resolution_title"],
+            title_fr=f.get("resolution_title_fr", ""),
             outcome=f["resolution_outcome"],
             due_date=record_date(f["resolution_due_date"]),
         )
-        follow_ups.append(
-            follow_up_model(session=session, resolution=followed, status=f["status"], note=f["note"])
-        )
+        follow_ups.append(follow_up_model(session=session, resolution=followed, **follow_up_fields(f)))
     session._prefetched_objects_cache = {
         "attendances": [
             Attendance(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import moroccan_date
 from .board import Board
 from .minutes import Minutes
-from .record import AGENDA_FIELDS, Searchable, SearchQuerySet, session_fields
+from .record import Searchable, SearchQuerySet, agenda_fields, session_fields
 from .session import AgendaItem, Session, session_title
 
 # Sent with `published` (a PublishedSession) and `record` (its version's snapshot), inside the
@@ -39,10 +39,7 @@ class PublishedSessionQuerySet(models.QuerySet):
             board_id=minutes.session.board_id,
             **session_fields(record),
         )
-        items = [
-            PublishedAgendaItem(session=published, **{field: item[field] for field in AGENDA_FIELDS})
-            for item in record["agenda"]
-        ]
+        items = [PublishedAgendaItem(session=published, **agenda_fields(item)) for item in record["agenda"]]
         for item in items:
             item.fill_search_text()
         PublishedAgendaItem.objects.bulk_create(items)
@@ -67,6 +64,7 @@ class PublishedSession(models.Model):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=300, blank=True)
+    place_fr = models.CharField(_("place in French"), max_length=300, blank=True)
 
     objects = PublishedSessionQuerySet.as_manager()
 
@@ -104,6 +102,7 @@ class PublishedAgendaItem(Searchable):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=500)
+    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True)

@@ -145,6 +145,13 @@ def _person(member) -> dict | None:
     return {field: getattr(member, field) for field in NAME_FIELDS} if member is not None else None
 
 
+def _french(row, *fields: str) -> dict:
+    """The French versions of `fields` that the secretariat entered, as `<field>_fr` keys. Only those
+    entered: a record without French (any signed before French versions existed) keeps its shape, hence
+    its fingerprint and the approvals given to it."""
+    return {f"{field}_fr": value for field in fields if (value := getattr(row, f"{field}_fr"))}
+
+
 def _time(value) -> str | None:
     return value.isoformat("minutes") if value else None
 
@@ -172,6 +179,7 @@ def session_record(session) -> dict:
             "start_time": _time(session.start_time),
             "end_time": _time(session.end_time),
             "place": session.place,
+            **_french(session, "place"),
             "chair": session.chair.name_ar if session.chair else None,
             "chaired_by": _person(session.chair),
             "opening": session.opening,
@@ -193,6 +201,7 @@ def session_record(session) -> dict:
             {
                 "position": item.position,
                 "title": item.title,
+                **_french(item, "title"),
                 "presenter": item.presenter,
                 "summary": item.summary,
                 "deliberation": item.deliberation,
@@ -211,6 +220,7 @@ def session_record(session) -> dict:
                 "outcome": r.outcome,
                 "responsible_unit": r.responsible_unit,
                 "due_date": r.due_date.isoformat() if r.due_date else None,
+                **_french(r, "title", "text", "responsible_unit"),
             }
             for r in sorted(session.resolutions.all(), key=lambda r: r.sequence)
         ],
@@ -223,6 +233,8 @@ def session_record(session) -> dict:
                 "resolution_due_date": f.resolution.due_date.isoformat() if f.resolution.due_date else None,
                 "status": f.status,
                 "note": f.note,
+                **_french(f, "note"),
+                **({"resolution_title_fr": f.resolution.title_fr} if f.resolution.title_fr else {}),
             }
             for f in sorted(session.follow_ups.all(), key=lambda f: f.resolution.number_parts)
         ],
@@ -232,7 +244,22 @@ def session_record(session) -> dict:
 # Reading the record back: the fields of the models that show it (in memory, Minutes.signed_session; as
 # rows the public queries, meetings.models.published and decisions.PublishedResolution).
 
-AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+_AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+
+
+def _french_of(data: dict, *fields: str) -> dict:
+    """The `<field>_fr` values of a part of the record, empty where it has none (see `_french`)."""
+    return {f"{field}_fr": data.get(f"{field}_fr", "") for field in fields}
+
+
+def agenda_fields(item: dict) -> dict:
+    """One of the record's agenda items as an AgendaItem (or a PublishedAgendaItem) takes it."""
+    return {**{field: item[field] for field in _AGENDA_FIELDS}, **_french_of(item, "title")}
+
+
+def follow_up_fields(follow_up: dict) -> dict:
+    """What one of the record's follow-ups says (status and note), as a FollowUp takes it."""
+    return {"status": follow_up["status"], "note": follow_up["note"], **_french_of(follow_up, "note")}
 
 
 def record_date(value: str | None) -> datetime.date | None:
@@ -251,6 +278,7 @@ def session_fields(record: dict) -> dict:
         "start_time": datetime.time.fromisoformat(facts["start_time"]) if facts["start_time"] else None,
         "end_time": datetime.time.fromisoformat(facts["end_time"]) if facts["end_time"] else None,
         "place": facts["place"],
+        **_french_of(facts, "place"),
     }
 
 
@@ -267,6 +295,7 @@ def resolution_fields(resolution: dict) -> dict:
         "outcome": resolution["outcome"],
         "responsible_unit": resolution["responsible_unit"],
         "due_date": record_date(resolution["due_date"]),
+        **_french_of(resolution, "title", "text", "responsible_unit"),
     }
 
 

@@ -68,6 +68,7 @@ class Session(RecordRow):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=300, blank=True)
+    place_fr = models.CharField(_("place in French"), max_length=300, blank=True)
     chair = models.ForeignKey(
         Member,
         verbose_name=_("chair"),
@@ -367,11 +368,12 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     )
     number_field = "position"
     title = models.CharField(_("title"), max_length=500)
+    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
     # Title, summary and deliberation as the search compares them (meetings.search.normalize).
-    searched_fields = ("title", "summary", "deliberation")
+    searched_fields = ("title", "title_fr", "summary", "deliberation")
 
     objects = SearchQuerySet.as_manager()
 

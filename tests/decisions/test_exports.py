@@ -24,6 +24,9 @@ BOM = b"\xef\xbb\xbf"
 TRICKY_TITLE = 'المصادقة على "مخطط العمل", والميزانية، برسم سنة 2026'
 TRICKY_TEXT = 'يصادق المجلس على:\n- "المحور الأول", التمكين الاقتصادي؛\n- المحور الثاني، "الحماية".'
 UNIT = "مديرية البرامج, والشراكة"
+TITLE_FR = "Approbation du « plan d'action », et du budget, au titre de 2026"
+TEXT_FR = 'Le conseil approuve :\n- le "premier axe", l\'autonomisation économique ;\n- le deuxième axe, la protection.'
+UNIT_FR = "Direction des programmes, et du partenariat"
 SITE = "http://127.0.0.1:8000"
 
 
@@ -45,6 +48,9 @@ def published(django_db_setup, django_db_blocker):
             title=TRICKY_TITLE,
             text=TRICKY_TEXT,
             responsible_unit=UNIT,
+            title_fr=TITLE_FR,
+            text_fr=TEXT_FR,
+            responsible_unit_fr=UNIT_FR,
             due_date=datetime.date(2026, 12, 31),
         )
         factory.resolution(
@@ -101,12 +107,15 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         "رقم الدورة",
         "رقم القرار",
         "الموضوع",
+        "الموضوع بالفرنسية",
         "النص",
+        "النص بالفرنسية",
         "الدورة",
         "تاريخ الدورة",
         "النتيجة",
         "التصويت",
         "الجهة المكلفة",
+        "الجهة المكلفة بالفرنسية",
         "أجل التنفيذ",
         "آخر تتبع",
     ]
@@ -115,17 +124,20 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         "2",
         "1",
         TRICKY_TITLE,
+        TITLE_FR,
         TRICKY_TEXT,
+        TEXT_FR,
         "الدورة الثانية برسم سنة 2025",
         "2025-12-18",
         "مصادق عليه",
         "بالإجماع",
         UNIT,
+        UNIT_FR,
         "2026-12-31",
         "لم يتم تتبعه بعد",
     ]
     assert number(rows[1]) == "2025/2/2"
-    assert rows[1][7:9] == ["مؤجل", "مؤيدون: 1، معارضون: 1، ممتنعون: 1"]
+    assert rows[1][9:11] == ["مؤجل", "مؤيدون: 1، معارضون: 1، ممتنعون: 1"]
     assert number(rows[2]) == "2025/1/1"
     assert rows[2][-1] == "في طور الإنجاز"
 
@@ -145,18 +157,29 @@ def test_the_csv_follows_the_registers_filter(client, published):
 def test_the_csv_in_french(client, published):
     header, *rows = read_csv(client.get("/fr/resolutions.csv", {"session": "2025-1"}))
 
-    assert header[:5] == ["Année", "Numéro de la session", "Numéro de la résolution", "Objet", "Texte"]
+    assert header[:7] == [
+        "Année",
+        "Numéro de la session",
+        "Numéro de la résolution",
+        "Objet",
+        "Objet en français",
+        "Texte",
+        "Texte en français",
+    ]
     assert rows == [
         [
             "2025",
             "1",
             "1",
             "تأهيل مراكز التكوين",
+            "",
             "يقرر المجلس ما يلي.",
+            "",
             "Première session de l'année 2025",
             "2025-06-20",
             "adoptée",
             "à l'unanimité",
+            "",
             "",
             "2025-10-31",
             "en cours",
@@ -179,7 +202,7 @@ def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client,
     rows = read_csv(client.get("/resolutions.csv", {"session": "2025-3"}))[1:]
     exported = client.get("/resolutions.json", {"session": "2025-3"}).json()
 
-    assert [row[3:5] + row[9:10] for row in rows] == [
+    assert [[row[3], row[5], row[11]] for row in rows] == [
         ["'" + FORMULA_TITLE, "'" + FORMULA_TEXT, "'" + FORMULA_UNIT],
         ["'-تأجيل", "نص عاد", ""],
     ]
@@ -211,12 +234,15 @@ def test_the_json_is_a_documented_list_of_resolutions(client, published):
     assert data[0] == {
         "number": "2025/2/1",
         "title": TRICKY_TITLE,
+        "title_fr": TITLE_FR,
         "text": TRICKY_TEXT,
+        "text_fr": TEXT_FR,
         "session": "الدورة الثانية برسم سنة 2025",
         "session_date": "2025-12-18",
         "outcome": "adopted",
         "votes": {"unanimous": True, "for": None, "against": None, "abstain": None},
         "responsible_unit": UNIT,
+        "responsible_unit_fr": UNIT_FR,
         "due_date": "2026-12-31",
         "follow_up_status": None,
         "session_url": f"{SITE}/sessions/2025/2/",

@@ -163,7 +163,45 @@ def test_the_screen_shows_what_was_recorded_and_can_correct_or_remove_it(client,
     )
 
     recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
-    assert recorded == {"2025/1/1": Status.IN_PROGRESS}
+    # 2024/2/2 was offered as June left it and let stand: reported so.
+    assert recorded == {"2024/2/2": Status.IN_PROGRESS, "2025/1/1": Status.IN_PROGRESS}
+
+
+def test_each_row_starts_from_the_last_status_and_is_reported_so_when_left(client, secretary, history):
+    page = client.get(history.url)
+
+    assert '<option value="in_progress" selected>' in row_html(page, history.lingering)  # June's status
+    assert '<option value="" selected>' in row_html(page, history.pending)  # never reported
+
+    client.post(history.url, report(client, history.url, (history.late, Status.DONE, DONE_NOTE)))
+
+    recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
+    assert recorded == {"2024/2/2": Status.IN_PROGRESS, "2025/1/1": Status.DONE}
+
+
+def test_a_row_offered_as_last_reported_does_not_undo_what_another_secretary_saved_meanwhile(
+    client, secretary, history
+):
+    seen = report(client, history.url, (history.late, Status.DONE, ""))
+    factory.follow_up(history.lingering, history.december, Status.DONE, note="سجلته كاتبة أخرى")
+
+    client.post(history.url, seen)
+
+    kept = history.december.follow_ups.get(resolution=history.lingering)
+    assert (kept.status, kept.note) == (Status.DONE, "سجلته كاتبة أخرى")
+
+
+def test_a_french_note_is_kept_beside_the_arabic(client, secretary, history):
+    data = report(client, history.url, (history.late, Status.DONE, DONE_NOTE))
+    data[field(history.late, "note_fr")] = "Cahier des charges établi, appel d'offres publié."
+
+    client.post(history.url, data)
+
+    follow_up = history.december.follow_ups.get(resolution=history.late)
+    assert (follow_up.note, follow_up.note_fr) == (
+        DONE_NOTE,
+        "Cahier des charges établi, appel d'offres publié.",
+    )
 
 
 def test_a_note_without_a_status_is_refused_and_nothing_is_lost(client, secretary, history):
@@ -191,7 +229,7 @@ def test_a_post_for_a_resolution_not_offered_is_ignored(client, secretary, histo
     )
 
     assert response.status_code == 302
-    assert not history.december.follow_ups.exists()
+    assert not history.december.follow_ups.filter(resolution=history.finished).exists()
     assert history.finished.follow_ups.get().status == Status.DONE  # as June reported it
 
 
@@ -313,7 +351,11 @@ def test_a_page_loaded_before_another_secretarys_save_does_not_undo_it(client, s
     client.post(history.url, stale)
 
     recorded = {f.resolution.number: f.status for f in history.december.follow_ups.all()}
-    assert recorded == {"2025/1/1": Status.DONE, "2025/1/2": Status.NOT_STARTED}
+    assert recorded == {
+        "2024/2/2": Status.IN_PROGRESS,  # as last reported, by both
+        "2025/1/1": Status.DONE,
+        "2025/1/2": Status.NOT_STARTED,
+    }
 
 
 def test_two_first_reports_of_the_same_resolution_make_one_follow_up(client, secretary, history):
@@ -325,7 +367,8 @@ def test_two_first_reports_of_the_same_resolution_make_one_follow_up(client, sec
     response = client.post(history.url, stale)
 
     assert response.status_code == 302
-    assert [(f.status, f.note) for f in history.december.follow_ups.all()] == [(Status.DONE, DONE_NOTE)]
+    reported = history.december.follow_ups.filter(resolution=history.late)
+    assert [(f.status, f.note) for f in reported] == [(Status.DONE, DONE_NOTE)]
 
 
 def test_rows_missing_from_a_post_are_left_as_recorded(client, secretary, history):
@@ -383,7 +426,7 @@ def test_a_report_whose_resolution_changed_since_stays_on_the_screen_to_be_remov
 
     client.post(history.url, report(client, history.url, (history.late, "", "")))
 
-    assert not history.december.follow_ups.exists()
+    assert not history.december.follow_ups.filter(resolution=history.late).exists()
 
 
 def test_a_board_with_hundreds_of_open_resolutions_saves_them_on_one_screen(client, secretary, history):
@@ -396,4 +439,4 @@ def test_a_board_with_hundreds_of_open_resolutions_saves_them_on_one_screen(clie
     )
 
     assert response.status_code == 302
-    assert history.december.follow_ups.count() == 400
+    assert history.december.follow_ups.count() == 401  # and 2024/2/2, left as last reported

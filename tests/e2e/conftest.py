@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright's sync API against pytest-django's live server."""
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from tests.database import migrated_rows, put_back_migrated_rows
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Where each browser test leaves pictures of its last pages (var/ is not committed); `.ci/run` lists them
+# in its log. E2E_SCREENSHOTS names another folder.
+SCREENSHOTS = Path(
+    os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "e2e-screenshots")
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -66,11 +72,36 @@ def _migrated_rows_put_back(django_db_blocker) -> Iterator[None]:
         put_back_migrated_rows()
 
 
+class Screenshots:
+    """`screenshots.take(page, "name")`: a full-page picture into the test's own folder, numbered in order."""
+
+    def __init__(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        self.folder = folder
+        self.taken = 0
+
+    def take(self, page, name: str) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.taken += 1
+        path = self.folder / f"{self.taken:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
 @pytest.fixture
-def browser_page(chromium_browser) -> Iterator:
-    """A fresh page in its own context (no cookies from another test), Arabic first like a Moroccan desk."""
+def screenshots(request: pytest.FixtureRequest) -> Screenshots:
+    return Screenshots(SCREENSHOTS / request.node.name)
+
+
+@pytest.fixture
+def browser_page(chromium_browser, screenshots) -> Iterator:
+    """A fresh page in its own context (no cookies from another test), Arabic first like a Moroccan desk;
+    whatever it shows when the test ends, passed or failed, is kept as the test's last screenshot."""
     context = chromium_browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    for n, last in enumerate(context.pages):
+        if last.url != "about:blank":
+            screenshots.take(last, f"last-page-{n + 1}")
     context.close()

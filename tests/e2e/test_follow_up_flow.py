@@ -12,7 +12,6 @@ from tests import factory, pdf
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "s3cret-pass!"
-SCREENSHOT = "/tmp/e2e-follow-up.png"
 JUNE = [
     "المصادقة على محضر الدورة السابقة",
     "المصادقة على حصيلة سنة 2024",
@@ -23,7 +22,7 @@ NOTE = "انطلقت أشغال التأهيل في عدد من المؤسسات
 
 
 def test_the_follow_up_of_the_june_resolutions_is_recorded_on_one_screen_and_printed_in_december(
-    live_server, browser_page
+    live_server, browser_page, screenshots
 ):
     board = factory.board()
     president = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
@@ -53,8 +52,8 @@ def test_the_follow_up_of_the_june_resolutions_is_recorded_on_one_screen_and_pri
     ]
     for n, status in enumerate(["done", "done", "in_progress", "in_progress"]):
         rows.nth(n).locator("select").select_option(status)
-    rows.nth(2).locator("textarea").fill(NOTE)
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    rows.nth(2).locator("textarea[name$='-note']").fill(NOTE)
+    screenshots.take(page, "follow-up-screen")
     page.click("input[name=_save]")
 
     page.wait_for_selector(".messagelist .success")

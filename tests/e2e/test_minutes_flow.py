@@ -19,11 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
 SECRETARY_PASSWORD = "s3cret-pass!"
-SCREENSHOTS = {
-    "member": "/tmp/e2e-member-page.png",
-    "minutes": "/tmp/e2e-minutes-admin.png",
-    "verify": "/tmp/e2e-verify-result.png",
-}
 
 TITLE = "الدورة الثانية برسم سنة 2025"
 ITEM = "المصادقة على مخطط عمل سنة 2026"
@@ -152,7 +147,7 @@ def a_session_in_review():
 
 
 def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_check(
-    live_server, chromium_browser, browser_page, tmp_path
+    live_server, chromium_browser, browser_page, tmp_path, screenshots
 ):
     base = live_server.url
     minutes, member, president, rapporteur, secretary = a_session_in_review()
@@ -188,7 +183,7 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
     page.reload()
     answered = page.locator("#my-comments + .card").inner_text()
     assert "مأخوذة بعين الاعتبار" in answered and REPLY in answered
-    page.screenshot(path=SCREENSHOTS["member"], full_page=True)
+    screenshots.take(page, "member-page")
 
     # The president, then the rapporteur, approve on their member page.
     with new_page(chromium_browser) as own:
@@ -208,7 +203,7 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
         assert "المحضر الآن «موقع»." in desk.locator(".messagelist").inner_text()
         lifecycle_button(desk, "نشر")
         assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
-        desk.screenshot(path=SCREENSHOTS["minutes"], full_page=True)
+        screenshots.take(desk, "minutes-published")
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.PUBLISHED
 
@@ -223,7 +218,7 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
 
         assert "أصلي" in uploads_for_verification(visitor, base, downloaded)
         assert TITLE in visitor.locator("main").inner_text()
-        visitor.screenshot(path=SCREENSHOTS["verify"], full_page=True)
+        screenshots.take(visitor, "verify-result")
 
         forged = tmp_path / "forged.pdf"
         forged.write_bytes(one_signed_byte_changed(downloaded.read_bytes()))

@@ -7,7 +7,6 @@ from tests import factory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENSHOT = "/tmp/e2e-session.png"
 PASSWORD = "s3cret-pass!"
 
 
@@ -46,7 +45,7 @@ def add_session(page, base_url: str, *, member_name: str, agenda_title: str) -> 
 
 
 def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_arabic(
-    live_server, browser_page
+    live_server, browser_page, screenshots
 ):
     page = browser_page
     board = factory.board()
@@ -72,7 +71,7 @@ def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_
     assert "لم يُنشر محضر هذه الدورة بعد، وفيما يلي جدول أعمالها." in main.inner_text()
     assert main.locator("#attendance").count() == 0
     assert "صادق المجلس على مخطط العمل بالإجماع." not in main.inner_text()
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    screenshots.take(page, "public-agenda")
     # A keyboard user's first tab lands on the skip link, which leads to the content; links read in the
     # board's green, above WCAG AA's contrast on the page's background.
     page.keyboard.press("Tab")

@@ -244,6 +244,7 @@ class Command(BaseCommand):
             start_time=datetime.time(10, 0),
             end_time=datetime.time(13, 0),
             place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
+            place_fr="Siège du ministère de la Solidarité, de l’Insertion sociale et de la Famille, Rabat",
         )
         self._attendance(
             session,
@@ -263,9 +264,21 @@ class Command(BaseCommand):
         items = self._agenda(
             session,
             [
-                {"title": "المصادقة على محضر الدورة السابقة", "presenter": "مدير التعاون الوطني"},
-                {"title": "حصيلة منجزات المؤسسة برسم سنة 2024 وحساباتها", "presenter": "مدير التعاون الوطني"},
-                {"title": "برنامج تأهيل مؤسسات الرعاية الاجتماعية", "presenter": "مدير التعاون الوطني"},
+                {
+                    "title": "المصادقة على محضر الدورة السابقة",
+                    "title_fr": "Approbation du procès-verbal de la session précédente",
+                    "presenter": "مدير التعاون الوطني",
+                },
+                {
+                    "title": "حصيلة منجزات المؤسسة برسم سنة 2024 وحساباتها",
+                    "title_fr": "Bilan des réalisations de l’établissement en 2024 et ses comptes",
+                    "presenter": "مدير التعاون الوطني",
+                },
+                {
+                    "title": "برنامج تأهيل مؤسسات الرعاية الاجتماعية",
+                    "title_fr": "Programme de mise à niveau des établissements de protection sociale",
+                    "presenter": "مدير التعاون الوطني",
+                },
             ],
         )
         common = {"unanimous": True, "outcome": Resolution.Outcome.ADOPTED}
@@ -274,7 +287,9 @@ class Command(BaseCommand):
             1,
             agenda_item=items[0],
             title="المصادقة على محضر الدورة السابقة",
+            title_fr="Approbation du procès-verbal de la session précédente",
             text="صادق المجلس الإداري على محضر دورته السابقة دون تعديل.",
+            text_fr="Le conseil d’administration approuve sans modification le procès-verbal de sa session précédente.",
             **common,
         )
         self._resolution(
@@ -282,7 +297,9 @@ class Command(BaseCommand):
             2,
             agenda_item=items[1],
             title="المصادقة على حصيلة سنة 2024",
+            title_fr="Approbation du bilan de l’année 2024",
             text="صادق المجلس الإداري على حصيلة منجزات المؤسسة وحساباتها برسم سنة 2024.",
+            text_fr="Le conseil d’administration approuve le bilan des réalisations et les comptes de l’établissement pour 2024.",
             **common,
         )
         self._resolution(
@@ -290,9 +307,11 @@ class Command(BaseCommand):
             3,
             agenda_item=items[2],
             title="تسريع تأهيل مؤسسات الرعاية الاجتماعية",
+            title_fr="Accélérer la mise à niveau des établissements de protection sociale",
             text="يكلف المجلس الإدارة بتسريع برنامج تأهيل مؤسسات الرعاية الاجتماعية "
             "ورفع تقرير عن تقدمه في الدورة المقبلة.",
             responsible_unit="مديرية العمل الاجتماعي",
+            responsible_unit_fr="Direction de l’action sociale",
             due_date=datetime.date(2026, 6, 30),
             **common,
         )
@@ -301,8 +320,10 @@ class Command(BaseCommand):
             4,
             agenda_item=items[2],
             title="رقمنة سجل المستفيدين",
+            title_fr="Numérisation du registre des bénéficiaires",
             text="يكلف المجلس الإدارة بإعداد منظومة رقمية موحدة لتتبع المستفيدين من خدمات المؤسسة.",
             responsible_unit="قسم نظم المعلومات",
+            responsible_unit_fr="Division des systèmes d’information",
             due_date=datetime.date(2025, 12, 31),
             **common,
         )
@@ -317,6 +338,7 @@ class Command(BaseCommand):
             start_time=datetime.time(15, 0),
             end_time=datetime.time(18, 0),
             place="مقر وزارة التضامن والإدماج الاجتماعي والأسرة، الرباط",
+            place_fr="Siège du ministère de la Solidarité, de l’Insertion sociale et de la Famille, Rabat",
             opening="في بداية أشغال الدورة تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي "
             "وتعبيرا عن التضامن الوطني مع الأسر المتضررة.",
         )
@@ -340,6 +362,7 @@ class Command(BaseCommand):
             [
                 {
                     "title": "كلمة السيدة الوزيرة رئيسة المجلس الإداري",
+                    "title_fr": "Allocution de Mme la Ministre, présidente du conseil d’administration",
                     "presenter": "نعيمة بن يحيى",
                     "deliberation": (
                         "تقدم مدير التعاون الوطني بالشكر والتقدير للسيدة الوزيرة على ما تبديه من اهتمام كبير "
@@ -356,11 +379,13 @@ class Command(BaseCommand):
                 },
                 {
                     "title": "تتبع تنفيذ قرارات المجلس الإداري المنعقد بتاريخ 20 يونيو 2025",
+                    "title_fr": "Suivi de l’exécution des résolutions du conseil d’administration du 20 juin 2025",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
                     "summary": "عرض موجز لمدير التعاون الوطني حول تتبع تنفيذ قرارات الدورة الأولى لسنة 2025.",
                 },
                 {
                     "title": "مشروع مخطط عمل المؤسسة برسم سنة 2026",
+                    "title_fr": "Projet de plan d’action de l’établissement pour 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
                     "summary": (
                         "يستند المخطط إلى التوجيهات الملكية السامية الرامية إلى معالجة الفوارق الاجتماعية والمجالية "
@@ -373,6 +398,7 @@ class Command(BaseCommand):
                 },
                 {
                     "title": "مشروع ميزانية المؤسسة برسم سنة 2026",
+                    "title_fr": "Projet de budget de l’établissement pour 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
                     "deliberation": "بعد مناقشة مستفيضة، انتقل المجلس إلى التصويت على مخطط العمل والميزانية.",
                 },
@@ -385,8 +411,12 @@ class Command(BaseCommand):
             unanimous=True,
             outcome=Resolution.Outcome.ADOPTED,
             title="المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026",
+            title_fr="Approbation du plan d’action et du budget de l’Entraide Nationale pour 2026",
             text="صادق المجلس الإداري بالإجماع على مخطط عمل مؤسسة التعاون الوطني وميزانيتها برسم سنة 2026.",
+            text_fr="Le conseil d’administration approuve à l’unanimité le plan d’action et le budget "
+            "de l’Entraide Nationale pour l’année 2026.",
             responsible_unit="مديرية الشؤون الإدارية والمالية",
+            responsible_unit_fr="Direction des affaires administratives et financières",
             due_date=datetime.date(2026, 12, 31),
         )
         return session
@@ -443,15 +473,26 @@ class Command(BaseCommand):
 
     def _follow_ups(self, june: Session, december: Session) -> None:
         statuses = {
-            1: (FollowUp.Status.DONE, "تم."),
-            2: (FollowUp.Status.DONE, "تم إيداع الحسابات لدى المصالح المختصة."),
-            3: (FollowUp.Status.IN_PROGRESS, "انطلقت أشغال التأهيل في عدد من المؤسسات."),
-            4: (FollowUp.Status.IN_PROGRESS, "دفتر التحملات في طور الإعداد."),
+            1: (FollowUp.Status.DONE, "تم.", "Fait."),
+            2: (
+                FollowUp.Status.DONE,
+                "تم إيداع الحسابات لدى المصالح المختصة.",
+                "Les comptes ont été déposés auprès des services compétents.",
+            ),
+            3: (
+                FollowUp.Status.IN_PROGRESS,
+                "انطلقت أشغال التأهيل في عدد من المؤسسات.",
+                "Les travaux de mise à niveau ont commencé dans plusieurs établissements.",
+            ),
+            # No French version: the French page shows the Arabic original, marked so.
+            4: (FollowUp.Status.IN_PROGRESS, "دفتر التحملات في طور الإعداد.", ""),
         }
         for resolution in june.resolutions.all():
-            status, note = statuses[resolution.sequence]
+            status, note, note_fr = statuses[resolution.sequence]
             FollowUp.objects.update_or_create(
-                resolution=resolution, session=december, defaults={"status": status, "note": note}
+                resolution=resolution,
+                session=december,
+                defaults={"status": status, "note": note, "note_fr": note_fr},
             )
 
     def _secretariat_user(self) -> User:
