@@ -163,12 +163,17 @@ class MinutesAdmin(admin.ModelAdmin):
         )
 
     def start(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        """A new version of the minutes; with `then=review`, a first draft goes to review at once (the
+        record is entered on the session's page, the draft itself has nothing more to add)."""
         session = get_object_or_404(Session, pk=session_id)
-        return self._lifecycle_step(
-            request,
-            session,
-            lambda: lifecycle.start_version(session, by=request.user, reason=request.POST.get("reason", "")),
-        )
+
+        def step() -> Minutes:
+            minutes = lifecycle.start_version(session, by=request.user, reason=request.POST.get("reason", ""))
+            if request.POST.get("then") == "review":
+                minutes = lifecycle.submit_for_review(minutes, by=request.user)
+            return minutes
+
+        return self._lifecycle_step(request, session, step)
 
     @staticmethod
     def _lifecycle_step(request: HttpRequest, session: Session, step) -> HttpResponse:

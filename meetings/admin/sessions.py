@@ -1,5 +1,7 @@
 """The secretariat's workplace: a session page with its attendance and agenda as inlines."""
 
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
@@ -163,7 +165,20 @@ def live_rows(formset: BaseInlineFormSet) -> list:
 
 class RecordFormSet(BaseInlineFormSet):
     """The rows of a session's record on its page: a duplicate is named by the field's label the
-    secretariat reads («الترتيب»), never by its name in the code («position»)."""
+    secretariat reads («الترتيب»), never by its name in the code («position»). Rows numbered in the
+    session may be renumbered together (reordered): see NumberedInSession.move_aside."""
+
+    def save_existing_objects(self, commit=True):
+        number = getattr(self.model, "number_field", None)
+        if number is not None and commit:
+            moving = [
+                form.instance
+                for form in self.initial_forms
+                if form.instance.pk and (self._should_delete_form(form) or number in form.changed_data)
+            ]
+            if moving:
+                self.model.move_aside(moving)
+        return super().save_existing_objects(commit)
 
     def get_unique_error_message(self, unique_check) -> str:
         labels = [
@@ -198,10 +213,12 @@ class AttendanceFormSet(RecordFormSet):
 
 
 class AttendanceInline(RecordInline, admin.TabularInline):
-    """Once the session has opened, and until the first row is saved, the attendance starts from the
-    board's seats on the session's date with the members' answers to the convocation filled in: the
-    secretariat confirms who actually came. Before the session, nothing is filled in, so that saving
-    the page (to change the place, say) records no attendance ahead of time."""
+    """The attendance starts from the board's seats on the session's date, once the session has opened and
+    until the first row is saved: the secretariat confirms who actually came. On a saved session, the
+    members' answers to the convocation are filled in (no answer: absent); on a session being added
+    after it was held (the add page's «start from the last session» names its date), everyone is present.
+    Before the session, nothing is filled in, so that saving the page (to change the place, say) records
+    no attendance ahead of time."""
 
     model = Attendance
     formset = AttendanceFormSet
@@ -210,23 +227,26 @@ class AttendanceInline(RecordInline, admin.TabularInline):
     autocomplete_fields = ["member", "proxy"]
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
-        return len(self.initial_rows(obj))
+        return len(self.initial_rows(obj or session_being_added(request)))
 
     @staticmethod
     def initial_rows(session: Session | None) -> list[dict]:
-        if session is None or session.pk is None:
+        if session is None or session.date is None or timezone.localdate() < session.date:
             return []
         if not hasattr(session, "_initial_attendance"):  # asked several times per page: worked out once
-            session._initial_attendance = AttendanceInline._rows_from_answers(session)
+            session._initial_attendance = AttendanceInline._rows(session)
         return session._initial_attendance
 
     @staticmethod
-    def _rows_from_answers(session: Session) -> list[dict]:
+    def _rows(session: Session) -> list[dict]:
+        seats = sorted(notices.convened_seats(session), key=lambda seat: seat.precedence)
+        if session.pk is None:
+            return [{"member": seat.member_id, "status": Attendance.Status.PRESENT} for seat in seats]
         if timezone.now() < session_start(session) or session.attendances.exists():
             return []
         announced = {a.member_id: a for a in session.answers.all().as_attendance()}
         rows = []
-        for seat in notices.convened_seats(session):
+        for seat in seats:
             answer = announced.get(seat.member_id)
             if answer is None:
                 rows.append({"member": seat.member_id, "status": Attendance.Status.ABSENT})
@@ -235,11 +255,44 @@ class AttendanceInline(RecordInline, admin.TabularInline):
         return rows
 
 
+def session_being_added(request: HttpRequest) -> Session | None:
+    """On the add page started from an earlier session (`?from=<id>&date=<day>`), the new session as far
+    as the address tells it, unsaved: its board and date give the seats its attendance starts from."""
+    if not hasattr(request, "_session_being_added"):
+        request._session_being_added = None
+        start = starting_session(request)
+        try:
+            day = datetime.date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            day = None
+        if start is not None and day is not None:
+            request._session_being_added = Session(board=start.board, date=day)
+    return request._session_being_added
+
+
+def starting_session(request: HttpRequest) -> Session | None:
+    """The session the add page starts from (`?from=<id>`), if it names one of the sessions there are."""
+    wanted = request.GET.get("from", "")
+    return (
+        Session.objects.select_related("board").filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    )
+
+
 class AgendaItemInline(RecordInline, admin.StackedInline):
+    """The agenda; a session added from an earlier one starts with that one's recurring items."""
+
     model = AgendaItem
     formset = RecordFormSet
     extra = 0
-    fields = [("position", "title", "title_fr"), "presenter", "summary", "deliberation"]
+    fields = [("position", "title", "title_fr"), "presenter", "summary", "deliberation", "recurring"]
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return len(self.initial_rows(request, obj))
+
+    @staticmethod
+    def initial_rows(request: HttpRequest, session: Session | None) -> list[dict]:
+        start = starting_session(request) if session is None else None
+        return start.recurring_items() if start is not None else []
 
 
 class DocumentInline(RecordInline, admin.TabularInline):
@@ -278,6 +331,9 @@ class SessionAdmin(RecordAdmin):
     readonly_fields = ["answers"]
     inlines = [AttendanceInline, AgendaItemInline, DocumentInline]
 
+    class Media:
+        js = ["admin/meetings/session_form.js"]
+
     @admin.display(description=_("answers and expected quorum"))
     def answers(self, session: Session) -> str:
         """Who answered what, who has not answered yet, and the quorum the answers announce."""
@@ -300,6 +356,10 @@ class SessionAdmin(RecordAdmin):
         return format_html("<table>{}</table><p><strong>{}</strong></p>", rows, summary)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            home = Board.objects.home()
+            context["last_session"] = Session.objects.latest_of(home) if home else None
+            context["starting_from"] = starting_session(request)
         if obj is not None:
             if request.method == "GET" and is_frozen(obj):
                 messages.info(request, frozen_message())
@@ -309,13 +369,21 @@ class SessionAdmin(RecordAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
+        # The rows a page starts with are offered on the page only: posted back, every row is the user's.
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, AttendanceInline) and request.method == "GET":
-            kwargs["initial"] = inline.initial_rows(obj)
+        if request.method == "GET":
+            saved = obj if obj is not None and obj.pk else None  # the add page passes its unsaved session
+            if isinstance(inline, AttendanceInline):
+                kwargs["initial"] = inline.initial_rows(saved or session_being_added(request))
+            elif isinstance(inline, AgendaItemInline):
+                kwargs["initial"] = inline.initial_rows(request, saved)
         return kwargs
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
+        start = starting_session(request)
+        if start is not None:
+            return {**initial, **start.carried_over()}
         home = Board.objects.home()
         if home is not None:
             initial.setdefault("board", home.pk)

@@ -302,6 +302,14 @@ class Membership(models.Model):
     def has_vote(self) -> bool:
         return self.role != self.Role.INVITED
 
+    @property
+    def precedence(self) -> int:
+        """The seat's rank where the board is listed (an attendance): the president first, the advisory
+        seats last."""
+        return [self.Role.PRESIDENT, self.Role.RAPPORTEUR, self.Role.MEMBER, self.Role.INVITED].index(
+            self.role
+        )
+
     def check_duties(self) -> None:
         """An approving seat is never held through an account of the secretariat, and one person never
         holds both approving seats of a board at once (the two approvals come from two people)."""

@@ -87,19 +87,33 @@ def parent_session(row: models.Model):
 
 class NumberedInSession(models.Model):
     """A row numbered within its session (an agenda item's position, a resolution's sequence): left
-    empty, it takes the number after the session's last, so that the secretariat need not count."""
+    empty, it takes the number after the session's last, so that the secretariat need not count.
+
+    Rows renumbered together (two items swapping places) are first moved aside, to numbers from
+    `ASIDE` up, one statement each, then saved with their new numbers: the session's numbers stay unique
+    at every step (`move_aside`)."""
 
     number_field: str
+    ASIDE = 30000
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
         if getattr(self, self.number_field) is None:
-            numbers = type(self)._default_manager.filter(session_id=self.session_id)
+            numbers = type(self)._default_manager.filter(
+                session_id=self.session_id, **{f"{self.number_field}__lt": self.ASIDE}
+            )
             last = numbers.aggregate(last=models.Max(self.number_field))["last"] or 0
             setattr(self, self.number_field, last + 1)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def move_aside(cls, rows: "list[NumberedInSession]") -> None:
+        """Give `rows` (saved rows about to be renumbered or deleted) numbers no row is kept at, in the
+        database only: each is then saved (or deleted) as usual, and no two rows share a number between."""
+        for n, row in enumerate(rows):
+            cls._default_manager.filter(pk=row.pk).update(**{cls.number_field: cls.ASIDE + n})
 
 
 class Searchable(models.Model):

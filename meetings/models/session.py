@@ -36,6 +36,10 @@ class SessionQuerySet(models.QuerySet):
             ~models.Exists(published), is_public=True, board__is_home=True, cancelled_at__isnull=True
         )
 
+    def latest_of(self, board: Board) -> "Session | None":
+        """The board's latest session not cancelled: the one a new session starts from."""
+        return self.filter(board=board, cancelled_at__isnull=True).order_by("-date", "-ordinal").first()
+
     def with_record(self) -> "SessionQuerySet":
         """Sessions with their whole record (everything `session_record` reads), in a fixed number of
         queries whatever its size."""
@@ -61,7 +65,9 @@ class Session(RecordRow):
     # Stored for the uniqueness constraint, always derived from `date` (see clean()).
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     ordinal = models.PositiveSmallIntegerField(
-        _("ordinal within the year"), help_text=_("1 for the first session of the year, 2 for the second…")
+        _("ordinal within the year"),
+        blank=True,
+        help_text=_("1 for the first session of the year, 2 for the second… Left empty, the next one."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ORDINARY)
     date = models.DateField(_("date"))
@@ -135,7 +141,14 @@ class Session(RecordRow):
 
     def save(self, *args, **kwargs) -> None:
         self.year = self.date.year
+        self._number_if_unnumbered()
         super().save(*args, **kwargs)
+
+    def _number_if_unnumbered(self) -> None:
+        """Left empty, the ordinal is the one after the board's last session of the year."""
+        if self.ordinal is None and self.date is not None and self.board_id is not None:
+            same_year = Session.objects.filter(board_id=self.board_id, year=self.date.year)
+            self.ordinal = (same_year.aggregate(last=models.Max("ordinal"))["last"] or 0) + 1
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
@@ -147,10 +160,30 @@ class Session(RecordRow):
         super().clean()
         if self.date is not None:
             self.year = self.date.year
+        self._number_if_unnumbered()
 
     def validate_constraints(self, exclude=None) -> None:
         # Forms never show `year` (clean() derives it), yet the uniqueness it takes part in must be checked.
         super().validate_constraints(exclude=set(exclude or ()) - {"year"})
+
+    # What a session started from this one takes (the admin's «start from the last session»).
+    CARRIED_OVER = ("board", "kind", "start_time", "end_time", "place", "place_fr", "chair")
+    CARRIED_OVER_ITEM = ("title", "title_fr", "presenter", "recurring")
+
+    def carried_over(self) -> dict:
+        """This session's board, kind, hours, place and chair, as a new session's form starts with them."""
+        return {
+            name: getattr(self, f"{name}_id" if name in ("board", "chair") else name)
+            for name in self.CARRIED_OVER
+        }
+
+    def recurring_items(self) -> list[dict]:
+        """The agenda items marked recurring, as a new session's agenda starts with them (renumbered)."""
+        items = self.agenda_items.filter(recurring=True).order_by("position")
+        return [
+            {"position": n, **{name: getattr(item, name) for name in self.CARRIED_OVER_ITEM}}
+            for n, item in enumerate(items, start=1)
+        ]
 
     @property
     def title(self) -> str:
@@ -372,6 +405,11 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
+    recurring = models.BooleanField(
+        _("recurring"),
+        default=False,
+        help_text=_("On the agenda of every session: copied when a session starts from this one."),
+    )
     # Title, summary and deliberation as the search compares them (meetings.search.normalize).
     searched_fields = ("title", "title_fr", "summary", "deliberation")
 

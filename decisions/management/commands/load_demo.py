@@ -442,12 +442,17 @@ class Command(BaseCommand):
         items = self._agenda(
             session,
             [
-                {"title": "تتبع تنفيذ قرارات دورة 18 دجنبر 2025"},
+                {
+                    "title": "تتبع تنفيذ قرارات دورة 18 دجنبر 2025",
+                    "title_fr": "Suivi de l’exécution des résolutions de la session du 18 décembre 2025",
+                    "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "recurring": True,
+                },
                 {
                     "title": "تقرير حول حصيلة تنفيذ مخطط عمل سنة 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
                 },
-                {"title": "قضايا مختلفة"},
+                {"title": "قضايا مختلفة", "title_fr": "Questions diverses", "recurring": True},
             ],
         )
         note = weasyprint.HTML(
