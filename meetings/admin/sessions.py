@@ -40,7 +40,15 @@ class FrenchBesideArabic:
 
 
 class RecordInline(FrenchBesideArabic):
-    """An inline of a session's record: read-only once the session's minutes are signed."""
+    """An inline of a session's record: read-only once the session's minutes are signed. In a table (a
+    tabular inline), each row's fields are named for assistive technology by their column's heading, which
+    is all a sighted user reads."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(self, admin.TabularInline):
+            formfield.widget.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
 
     def _open(self, obj) -> bool:
         return obj is None or not isinstance(obj, Session) or not is_frozen(obj)
@@ -167,6 +175,11 @@ class RecordFormSet(BaseInlineFormSet):
     """The rows of a session's record on its page: a duplicate is named by the field's label the
     secretariat reads («الترتيب»), never by its name in the code («position»). Rows numbered in the
     session may be renumbered together (reordered): see NumberedInSession.move_aside."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a table's rows show the box under the column's heading only
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", str(form.fields["DELETE"].label))
 
     def save_existing_objects(self, commit=True):
         number = getattr(self.model, "number_field", None)
@@ -297,6 +310,7 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
 
 class DocumentInline(RecordInline, admin.TabularInline):
     model = Document
+    formset = RecordFormSet
     extra = 0
     fields = ["title", "agenda_item", "file"]
 

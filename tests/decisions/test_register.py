@@ -111,7 +111,8 @@ def register(django_db_setup, django_db_blocker):
 def numbers(response) -> list[str]:
     """The resolutions' numbers, in the order of the register's rows."""
     return re.findall(
-        r'<tr class="resolution-row">\s*<td><a [^>]*><bdi dir="ltr">([\d/]+)</bdi>', response.content.decode()
+        r'<tr class="resolution-row">\s*<td[^>]*><a [^>]*><bdi dir="ltr">([\d/]+)</bdi>',
+        response.content.decode(),
     )
 
 
