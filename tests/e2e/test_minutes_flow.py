@@ -4,8 +4,6 @@ signs and publishes, a visitor downloads the signed PDF and checks it, then chec
 
 import re
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,11 +12,18 @@ from django.conf import settings
 from meetings import lifecycle
 from meetings.models import Comment, Membership, Minutes
 from tests import factory
+from tests.e2e.actors import (
+    SECRETARY_PASSWORD,
+    approves,
+    lifecycle_button,
+    member_signs_in,
+    new_page,
+    secretary_signs_in,
+    uploads_for_verification,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
-SECRETARY_PASSWORD = "s3cret-pass!"
 
 TITLE = "الدورة الثانية برسم سنة 2025"
 ITEM = "المصادقة على مخطط عمل سنة 2026"
@@ -28,66 +33,9 @@ COMMENT = "يرجى ذكر المبلغ الإجمالي للميزانية في
 REPLY = "أضيف المبلغ الإجمالي إلى نص المداولات."
 
 
-@contextmanager
-def new_page(browser) -> Iterator:
-    """A page in a browser context of its own (its own cookies: another person), closed when done."""
-    context = browser.new_context(locale="ar-MA", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def member_signs_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/members/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", MEMBER_PASSWORD)
-    page.get_by_role("button", name="تسجيل الدخول").click()
-    page.wait_for_url(f"{base_url}/members/")
-
-
 def opens_the_session(page) -> None:
     page.get_by_role("link", name=TITLE).click()
     page.wait_for_selector("h1")
-
-
-def secretary_signs_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", SECRETARY_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
-
-
-def approves(page, base_url: str, username: str) -> str:
-    """The president or the rapporteur signs in, opens the session and approves: the page's text after."""
-    member_signs_in(page, base_url, username)
-    opens_the_session(page)
-    page.check("#confirm-approval")  # after the whole record, saying which version it approves
-    page.get_by_role("button", name="المصادقة على هذا المحضر").click()
-    page.wait_for_selector(".alert-success")
-    return page.locator("main").inner_text()
-
-
-def lifecycle_button(page, label: str) -> None:
-    """A button of the minutes' admin page, its consequence confirmed first where it asks for it; signing
-    renders and signs the PDF, which takes a while."""
-    button = page.get_by_role("button", name=label, exact=True)
-    confirmation = button.locator("xpath=ancestor::form").locator("input[name=confirm]")
-    if confirmation.count():
-        confirmation.check()
-    with page.expect_navigation(timeout=120_000):
-        button.click()
-    page.wait_for_selector(".messagelist .success")
-
-
-def uploads_for_verification(page, base_url: str, path: Path) -> str:
-    page.goto(f"{base_url}/verify/")
-    page.set_input_files("#id_file", str(path))
-    with page.expect_navigation(timeout=60_000):
-        page.get_by_role("button", name="تحقق من هذا الملف").click()
-    return page.locator(".verdict").inner_text()
 
 
 def one_signed_byte_changed(signed: bytes) -> bytes:
@@ -187,10 +135,10 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
 
     # The president, then the rapporteur, approve on their member page.
     with new_page(chromium_browser) as own:
-        text = approves(own, base, president.username)
+        text = approves(own, base, president.username, TITLE)
         assert "سُجلت مصادقتكم على المحضر." in text and "صادق عليه نعيمة بن يحيى (الرئيس)" in text
     with new_page(chromium_browser) as own:
-        text = approves(own, base, rapporteur.username)
+        text = approves(own, base, rapporteur.username, TITLE)
         assert "المحضر، الصيغة 1: مصادق عليه" in text
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.APPROVED

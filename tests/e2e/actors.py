@@ -1,0 +1,72 @@
+"""What the people of the browser tests do again and again: sign in, approve, move the minutes, check a
+PDF. Each takes a Playwright page."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
+SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
+
+
+@contextmanager
+def new_page(browser, *, width: int = 1280, locale: str = "ar-MA", last=None) -> Iterator:
+    """A page in a browser context of its own (its own cookies: another person), closed when done; `last`
+    (the test's `screenshots` and a name) keeps a picture of what it shows at the end."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        if last is not None:
+            screenshots, name = last
+            screenshots.take(page, name)
+        context.close()
+
+
+def member_signs_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/members/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", MEMBER_PASSWORD)
+    page.get_by_role("button", name="تسجيل الدخول").click()
+    page.wait_for_url(f"{base_url}/members/")
+
+
+def secretary_signs_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", SECRETARY_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content-main")
+
+
+def approves(page, base_url: str, username: str, session_title: str) -> str:
+    """The president or the rapporteur signs in, opens the session and approves: the page's text after."""
+    member_signs_in(page, base_url, username)
+    page.get_by_role("link", name=session_title).click()
+    page.wait_for_selector("h1")
+    page.check("#confirm-approval")  # after the whole record, saying which version it approves
+    page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+    page.wait_for_selector(".alert-success")
+    return page.locator("main").inner_text()
+
+
+def lifecycle_button(page, label: str) -> None:
+    """A button of the minutes' admin page, its consequence confirmed first where it asks for it; signing
+    renders and signs the PDF, which takes a while."""
+    button = page.get_by_role("button", name=label, exact=True)
+    confirmation = button.locator("xpath=ancestor::form").locator("input[name=confirm]")
+    if confirmation.count():
+        confirmation.check()
+    with page.expect_navigation(timeout=120_000):
+        button.click()
+    page.wait_for_selector(".messagelist .success")
+
+
+def uploads_for_verification(page, base_url: str, path: Path) -> str:
+    page.goto(f"{base_url}/verify/")
+    page.set_input_files("#id_file", str(path))
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_role("button", name="تحقق من هذا الملف").click()
+    return page.locator(".verdict").inner_text()
