@@ -29,8 +29,10 @@ class ReaderText:
 
 
 def reader_text(row: object, field: str) -> ReaderText:
-    """`row.<field>` for the reader: its French version (`<field>_fr`) in French when there is one."""
-    arabic = getattr(row, field) or ""
+    """`row.<field>` for the reader: its French version (`<field>_fr`) in French when there is one. A row
+    that names its Arabic `<field>_ar` (a member's title) is read from that one."""
+    arabic = getattr(row, f"{field}_ar", None) if hasattr(row, f"{field}_ar") else getattr(row, field)
+    arabic = arabic or ""
     if not reads_french():
         return ReaderText(arabic, "ar", only_arabic=False)
     french = getattr(row, f"{field}_fr", "") or ""
