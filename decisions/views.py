@@ -36,7 +36,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.calendar import add_timezones, calendar, session_event
@@ -57,12 +57,18 @@ class RegisterFilter(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     session = forms.ChoiceField(label=_("Session"), required=False)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", _("all")), *PublishedResolution.Outcome.choices]
+        label=_("Outcome"),
+        required=False,
+        choices=[("", pgettext_lazy("masculine", "all")), *PublishedResolution.Outcome.choices],
     )
     status = forms.ChoiceField(
         label=_("Follow-up"),
         required=False,
-        choices=[("", _("all")), (NO_FOLLOW_UP, _("no follow-up yet")), *FollowUp.Status.choices],
+        choices=[
+            ("", pgettext_lazy("masculine", "all")),
+            (NO_FOLLOW_UP, _("no follow-up yet")),
+            *FollowUp.Status.choices,
+        ],
     )
     unit = forms.ChoiceField(label=_("Responsible unit"), required=False)
 
@@ -78,7 +84,9 @@ class RegisterFilter(forms.Form):
             .values_list("responsible_unit", flat=True)
             .distinct()
         )
-        everything = [("", _("all"))]
+        everything = [
+            ("", pgettext_lazy("feminine", "all"))
+        ]  # the year, the session, the unit: in French, toutes
         self.fields["year"].choices = everything + [(year, year) for year in years]
         self.fields["session"].choices = everything + [
             (f"{s.year}-{s.ordinal}", f"{s.title} — {s.display_date}") for s in sessions

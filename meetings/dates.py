@@ -11,8 +11,10 @@ _BABEL_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 
 
 def moroccan_date(value: datetime.date, language: str | None = None, *, weekday: bool = False) -> str:
+    """«18 دجنبر 2025», «18 décembre 2025»; French writes the first of the month «1er décembre 2025»."""
     language = (language or get_language() or "ar").split("-")[0]
-    pattern = "EEEE d MMMM y" if weekday else "d MMMM y"
+    day = "d'er'" if language == "fr" and value.day == 1 else "d"
+    pattern = f"EEEE {day} MMMM y" if weekday else f"{day} MMMM y"
     return format_date(value, pattern, locale=_BABEL_LOCALES.get(language, "ar_MA"))
 
 

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language_bidi, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .board import Board, Member
@@ -255,7 +255,9 @@ class Transition(models.Model):
         ordering = ["minutes", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display() or '—'} → {self.get_target_display()}"
+        # The arrow points from the state left to the state reached in the reading direction.
+        arrow = "←" if get_language_bidi() else "→"
+        return f"{self.get_source_display() or '—'} {arrow} {self.get_target_display()}"
 
 
 class Approval(models.Model):

@@ -328,7 +328,7 @@ class Attendance(RecordRow):
     )
 
     class Meta:
-        verbose_name = _("attendance")
+        verbose_name = _("attendance record")
         verbose_name_plural = _("attendance")
         ordering = ["session", "pk"]  # the order the secretariat recorded, usually the protocol order
         constraints = [

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from decisions.models import FollowUp, PublishedResolution, Resolution
 from meetings.models import Minutes
 from tests import factory
+from tests.members import read_form
 from tests.pages import innermost_elements, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -370,3 +371,13 @@ def test_markup_and_bidi_overrides_in_a_resolution_are_shown_as_text(client, reg
         ]
         assert leaking == [], path
     assert SCRIPT in visible_text(client.get("/resolutions/2024/1/1/"))
+
+
+def test_the_french_filters_agree_with_their_nouns(client, register):
+    form = read_form(client.get("/fr/resolutions/"), method="get")
+
+    options = form.options
+    assert options["year"][0] == ("", "toutes")  # l'année
+    assert options["unit"][0] == ("", "toutes")  # l'unité
+    assert options["outcome"][0] == ("", "tous")  # le résultat
+    assert options["status"][0] == ("", "tous")  # le suivi

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from meetings.dates import moroccan_date
-from meetings.models import Session
+from meetings.models import Session, Transition
 
 MAGHREB_MONTHS = [
     "يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو",
@@ -78,3 +78,19 @@ def test_an_extraordinary_session_is_named_in_french():
     with translation.override("fr"):
         session = reference_session(ordinal=1, kind=Session.Kind.EXTRAORDINARY)
         assert session.title == "Première session extraordinaire de l'année 2025"
+
+
+def test_the_first_of_the_month_is_written_1er_in_french_and_1_in_arabic():
+    first = datetime.date(2026, 12, 1)
+
+    assert moroccan_date(first, "fr") == "1er décembre 2026"
+    assert moroccan_date(first, "ar") == "1 دجنبر 2026"
+    assert moroccan_date(datetime.date(2026, 12, 2), "fr") == "2 décembre 2026"
+
+
+@pytest.mark.parametrize(
+    ("language", "arrow"), [("ar", "مسودة ← قيد المراجعة"), ("fr", "projet → en relecture")]
+)
+def test_a_moves_arrow_points_the_way_the_language_reads(language, arrow):
+    with translation.override(language):
+        assert str(Transition(source="draft", target="in_review")) == arrow
