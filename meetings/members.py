@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import lifecycle, notices
 from .forms import AnswerForm, CommentForm
-from .models import Answer, Document, Member, Membership, Session
+from .models import Answer, Document, Member, Membership, Session, role_label
 from .models.record import record_fingerprint
 
 
@@ -102,7 +102,7 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         "comments": _comments_shown(minutes, member, session, request.user),
         **_answer_context(session, member, answer_form),
         "approval_role": role,
-        "approval_role_label": Membership.Role(role).label if role else "",
+        "approval_role_label": role_label(role, member.gender) if role else "",
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
 

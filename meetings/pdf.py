@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .dates import moroccan_date
-from .models import Approval, Membership, Minutes, Quorum, Session
+from .models import Approval, Gender, Member, Membership, Minutes, Quorum, Session
 from .models.record import session_record
 
 TEMPLATE = "pdf/minutes.html"
@@ -42,6 +42,18 @@ def minutes_title(session: Session) -> str:
     # «ل» + «المجلس» is written «للمجلس».
     board = "ل" + board[1:] if board.startswith("ال") else "ل" + board
     return f"محضر اجتماع {prefix} {board} برسم {year}"
+
+
+# The titles the signature block gives the two approvers, in the feminine for a woman.
+SIGNATORY_TITLES = {
+    Approval.Role.PRESIDENT: ("رئيس المجلس الإداري", "رئيسة المجلس الإداري"),
+    Approval.Role.RAPPORTEUR: ("مقرر المجلس الإداري", "مقررة المجلس الإداري"),
+}
+
+
+def _signatory_title(role: str, person: Member | None) -> str:
+    masculine, feminine = SIGNATORY_TITLES[role]
+    return feminine if person is not None and person.gender == Gender.FEMALE else masculine
 
 
 def minutes_context(
@@ -71,8 +83,8 @@ def minutes_context(
             for a in session.attendances.all()
         ],
         "signatories": [
-            (Approval.Role.PRESIDENT, "رئيس المجلس الإداري", by_role.get(Membership.Role.PRESIDENT)),
-            (Approval.Role.RAPPORTEUR, "مقرر المجلس الإداري", by_role.get(Membership.Role.RAPPORTEUR)),
+            (role, _signatory_title(role, by_role.get(role)), by_role.get(role))
+            for role in (Approval.Role.PRESIDENT, Approval.Role.RAPPORTEUR)
         ],
         "minutes": minutes,
         "approvals": approvals or {},

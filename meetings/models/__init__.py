@@ -3,7 +3,7 @@
 Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices.
 """
 
-from .board import Board, Member, Membership
+from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
 from .notices import Answer, Convocation, Message
@@ -22,6 +22,7 @@ __all__ = [
     "Convocation",
     "Document",
     "DutyLog",
+    "Gender",
     "Member",
     "Membership",
     "Message",
@@ -35,4 +36,5 @@ __all__ = [
     "Session",
     "Transition",
     "parent_session",
+    "role_label",
 ]

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import moroccan_date
@@ -133,6 +133,22 @@ class Board(models.Model):
             session.record_changed()
 
 
+class Gender(models.TextChoices):
+    """Known, it puts what is said of a person in the feminine where the language wants it («الرئيسة»,
+    «حاضرة», «présidente», «présente»); unknown, the usual masculine forms stay."""
+
+    FEMALE = "female", _("woman")
+    MALE = "male", _("man")
+
+
+def in_gender(value: str, choices: type[models.TextChoices], feminine: dict, gender: str | None) -> str:
+    """The label of `value` among `choices` (a role, an attendance), or its feminine form from
+    `feminine` for a woman."""
+    if gender == Gender.FEMALE and value in feminine:
+        return str(feminine[value])
+    return str(choices(value).label)
+
+
 class Member(models.Model):
     """A person who sits, or sat, on a board."""
 
@@ -140,6 +156,13 @@ class Member(models.Model):
     name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     title_ar = models.CharField(_("title in Arabic"), max_length=300, blank=True)
     title_fr = models.CharField(_("title in French"), max_length=300, blank=True)
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender,
+        blank=True,
+        help_text=_("Puts the titles and words said of this member in the feminine where the language does."),
+    )
     email = models.EmailField(
         _("email"), blank=True, help_text=_("Where the convocations and the notices of the minutes go.")
     )
@@ -212,6 +235,11 @@ class Member(models.Model):
             )
         if self.user_id is not None and is_secretariat(self.user) and holds_approving_seat(self):
             raise refuse(account_conflict_message(), member=self, about=self.name_ar)
+
+
+def role_label(role: str, gender: str | None) -> str:
+    """The name of a seat (or of an approval's role, which has the same values), in the person's gender."""
+    return in_gender(role, Membership.Role, FEMININE_ROLES, gender)
 
 
 def _username(user_id: int | None) -> str:
@@ -303,6 +331,11 @@ class Membership(models.Model):
         return self.role != self.Role.INVITED
 
     @property
+    def role_label(self) -> str:
+        """The seat's name, in the feminine for a woman («الرئيسة», «présidente»)."""
+        return role_label(self.role, self.member.gender) if self.role else ""
+
+    @property
     def precedence(self) -> int:
         """The seat's rank where the board is listed (an attendance): the president first, the advisory
         seats last."""
@@ -344,3 +377,12 @@ class Membership(models.Model):
             "before": before._seat_text(),
             "after": self._seat_text(),
         }
+
+
+# The feminine forms of the seats' names, for the members whose gender is known (Gender).
+FEMININE_ROLES = {
+    Membership.Role.PRESIDENT: pgettext_lazy("woman", "president"),
+    Membership.Role.MEMBER: pgettext_lazy("woman", "member"),
+    Membership.Role.RAPPORTEUR: pgettext_lazy("woman", "rapporteur (secretary)"),
+    Membership.Role.INVITED: pgettext_lazy("woman", "invited, without vote"),
+}

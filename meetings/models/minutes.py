@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_bidi, gettext
+from django.utils.translation import get_language_bidi, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .board import Board, Member
+from .board import Board, Member, in_gender
 from .record import (
     agenda_fields,
     follow_up_fields,
@@ -308,7 +308,12 @@ class Approval(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} — {self.member}"
+        return f"{self.role_label} — {self.member}"
+
+    @property
+    def role_label(self) -> str:
+        """«الرئيس», or «الرئيسة» when the president is a woman."""
+        return in_gender(self.role, Approval.Role, FEMININE_APPROVERS, self.member.gender)
 
 
 class Comment(models.Model):
@@ -368,6 +373,13 @@ class Comment(models.Model):
         an answer already signed keeps its signature."""
         if self.status != self.Status.OPEN and self.replied_by_id is None:
             self.replied_by, self.replied_at = user, timezone.now()
+
+
+# The approvers' roles in the feminine, for a woman (Gender).
+FEMININE_APPROVERS = {
+    Approval.Role.PRESIDENT: pgettext_lazy("woman", "president"),
+    Approval.Role.RAPPORTEUR: pgettext_lazy("woman", "rapporteur"),
+}
 
 
 def _member(person: dict | None) -> Member | None:

@@ -156,7 +156,14 @@ NAME_FIELDS = ("name_ar", "name_fr", "title_ar", "title_fr")
 
 
 def _person(member) -> dict | None:
-    return {field: getattr(member, field) for field in NAME_FIELDS} if member is not None else None
+    """A person as the record names them; their gender only when known (as `_french`, so that a record
+    that names none keeps its fingerprint)."""
+    if member is None:
+        return None
+    return {
+        **{field: getattr(member, field) for field in NAME_FIELDS},
+        **({"gender": member.gender} if member.gender else {}),
+    }
 
 
 def _french(row, *fields: str) -> dict:

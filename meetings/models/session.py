@@ -10,10 +10,11 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
-from .board import Board, Member, Membership
+from .board import Board, Member, Membership, in_gender
 from .record import NumberedInSession, RecordRow, Searchable, SearchQuerySet, frozen_message, parent_session
 
 
@@ -375,6 +376,11 @@ class Attendance(RecordRow):
                 others = list(session.attendances.exclude(pk=self.pk)) if session.pk else []
             self.validate_proxy(session.board, others)
 
+    @property
+    def status_label(self) -> str:
+        """«حاضر», or «حاضرة» for a woman («présent», «présente»)."""
+        return in_gender(self.status, Attendance.Status, FEMININE_STATUSES, self.member.gender)
+
     def validate_proxy(self, board: Board, others: "list[Attendance]") -> None:
         """A proxy is held by a member present at the session, within the board's limit per holder."""
         holder = next((a for a in others if a.member_id == self.proxy_id), None)
@@ -388,6 +394,15 @@ class Attendance(RecordRow):
                     % {"count": board.max_proxies}
                 }
             )
+
+
+# The feminine forms of the attendance's statuses, for the members whose gender is known.
+FEMININE_STATUSES = {
+    Attendance.Status.PRESENT: pgettext_lazy("woman", "present"),
+    Attendance.Status.REPRESENTED: pgettext_lazy("woman", "represented"),
+    Attendance.Status.EXCUSED: pgettext_lazy("woman", "excused"),
+    Attendance.Status.ABSENT: pgettext_lazy("woman", "absent"),
+}
 
 
 class AgendaItem(NumberedInSession, Searchable, RecordRow):

@@ -178,7 +178,7 @@ def test_pages_after_the_first_carry_the_running_title(demo):
 
 def test_the_signature_block_names_the_president_and_the_rapporteur(demo):
     last_page = pdf.page_texts(demo["pdf"])[-1]
-    assert N("رئيس المجلس الإداري") in last_page
+    assert N("رئيسة المجلس الإداري") in last_page  # the minister who chairs the board is a woman
     assert N("نعيمة بن يحيى") in last_page
     assert N("مقرر المجلس الإداري") in last_page
     assert N("خطار المجاهدي") in last_page

@@ -25,6 +25,7 @@ from meetings.models import (
     Attendance,
     Board,
     Document,
+    Gender,
     Member,
     Membership,
     Minutes,
@@ -122,6 +123,9 @@ PRESENT, REPRESENTED, EXCUSED = (
     Attendance.Status.EXCUSED,
 )
 
+# Known for the people named; the ministries' representatives are whoever each sends.
+GENDERS = {"president": Gender.FEMALE, "secretary_of_state": Gender.MALE, "director": Gender.MALE}
+
 SECRETARIAT_USER = ("secretariat", "demo-secretariat-2025")
 # Board members with an account: they read the drafts, comment, and the first two approve.
 MEMBER_USERS = {
@@ -147,7 +151,10 @@ class Command(BaseCommand):
                 "secretariat_email": SECRETARIAT_EMAIL,
             },
         )
-        members = {key: self._seat(board, *seat, *CONTACTS[key]) for key, seat in SEATS.items()}
+        members = {
+            key: self._seat(board, *seat, *CONTACTS[key], gender=GENDERS.get(key, ""))
+            for key, seat in SEATS.items()
+        }
         secretariat = self._secretariat_user()
         members_users = {key: self._member_user(members[key], *login) for key, login in MEMBER_USERS.items()}
         june = self._signed_session(board, 2025, 1) or self._june_session(board, members)
@@ -192,10 +199,13 @@ class Command(BaseCommand):
         if minutes.state == Minutes.State.SIGNED:
             lifecycle.publish(minutes, by=secretariat)
 
-    def _seat(self, board: Board, name_ar, name_fr, title_ar, title_fr, role, email, language) -> Member:
+    def _seat(
+        self, board: Board, name_ar, name_fr, title_ar, title_fr, role, email, language, gender
+    ) -> Member:
         member, _ = Member.objects.update_or_create(
             name_ar=name_ar,
             defaults={
+                "gender": gender,
                 "name_fr": name_fr,
                 "title_ar": title_ar,
                 "title_fr": title_fr,
