@@ -34,9 +34,21 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Signed files and renderings go to the test's own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_root(request, settings, tmp_path):
+    """Signed files and renderings go to the test's own folder; those of a module's fixture that signs
+    once for all its tests (`module_media`), to the module's."""
+    if "module_media" not in request.fixturenames:
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """MEDIA_ROOT is a folder of the module's while its tests run: a module fixture asks for it."""
+    from django.conf import settings
+
+    before, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
+    yield settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = before
 
 
 @pytest.fixture(scope="session", autouse=True)

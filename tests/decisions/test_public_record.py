@@ -34,19 +34,11 @@ WORD = "الزعفران"
 PAGE = "/sessions/2025/2/"
 
 
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The signed PDFs of the module's publications stay where the module fixture stored them."""
-
-
 @pytest.fixture(scope="module")
-def correction(django_db_setup, django_db_blocker, tmp_path_factory):
+def correction(django_db_setup, django_db_blocker, module_media):
     """The December 2025 session, published (following up a June resolution), then a correction started
     and the working rows changed everywhere the public looks: place, date, deliberation, resolution,
     follow-up note. Signed once for the module; each test's own changes are rolled back after it."""
-    from django.conf import settings
-
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), transaction.atomic():
         home = factory.board()
         june = factory.session(home, datetime.date(2025, 6, 20), 1)
@@ -70,7 +62,6 @@ def correction(django_db_setup, django_db_blocker, tmp_path_factory):
         follow_up.save()
         yield {"session": dec, "published": published, "secretary": secretary, "earlier": earlier}
         transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
 
 
 def test_the_working_rows_did_change(correction):

@@ -39,17 +39,9 @@ ARABIC = {
 PAGE = "/sessions/2025/2/"
 
 
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The signed PDFs of the module's publications stay where the module fixture stored them."""
-
-
 @pytest.fixture(scope="module")
-def published(django_db_setup, django_db_blocker, tmp_path_factory):
+def published(django_db_setup, django_db_blocker, module_media):
     """December 2025, published with French versions of part of its texts, following up June's resolution."""
-    from django.conf import settings
-
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), transaction.atomic():
         home = factory.board()
         june = factory.session(home, datetime.date(2025, 6, 20), 1)
@@ -86,7 +78,6 @@ def published(django_db_setup, django_db_blocker, tmp_path_factory):
         follow_up.save()
         yield {"session": dec, "minutes": minutes}
         transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
 
 
 def test_the_french_page_gives_the_french_versions_as_signed(client, published):

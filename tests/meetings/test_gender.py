@@ -16,16 +16,8 @@ from tests.pages import visible_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The signed PDF of the module's publication stays where the module fixture stored it."""
-
-
 @pytest.fixture(scope="module")
-def published(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
+def published(django_db_setup, django_db_blocker, module_media):
     with django_db_blocker.unblock(), transaction.atomic():
         board = factory.board()
         president = factory.seat(
@@ -44,7 +36,6 @@ def published(django_db_setup, django_db_blocker, tmp_path_factory):
         minutes = factory.publish(session)
         yield {"session": session, "minutes": minutes, "president": president}
         transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
 
 
 def attendance_rows(client, address: str) -> str:
