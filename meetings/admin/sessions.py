@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
 from django.forms.models import BaseInlineFormSet
@@ -19,6 +20,7 @@ from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, M
 from ..models.notices import expected_quorum, session_start
 from ..models.record import frozen_message
 from ..pdf import pdf_response, render_minutes_pdf
+from ..text import close_bidi_controls
 
 
 def is_frozen(session: Session) -> bool:
@@ -108,6 +110,20 @@ class BoardAdmin(FrenchBesideArabic, admin.ModelAdmin):
     list_display = ["name_ar", "name_fr", "is_home", "quorum_percent", "max_proxies"]
     search_fields = ["name_ar", "name_fr"]
     inlines = [MembershipInline]
+
+
+class PeopleWithTheirTitles(AutocompleteJsonView):
+    """The admin's pickers list a member with their title («أحمد العلوي — كاتب الدولة…»): two people of
+    one name are told apart, and the one sought is recognised."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Member) and obj.title:
+            result["text"] = f"{result['text']} — {close_bidi_controls(obj.title)}"
+        return result
+
+
+admin.site.autocomplete_view = lambda request: PeopleWithTheirTitles.as_view(admin_site=admin.site)(request)
 
 
 @admin.register(Member)

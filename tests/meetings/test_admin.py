@@ -437,4 +437,8 @@ def test_the_member_picker_puts_the_people_named_so_before_those_whose_title_say
     )
 
     names = [result["text"] for result in response.json()["results"]]
-    assert names == ["زينب الإدماجي", "ممثل وزارة الإدماج الاقتصادي", "أحمد العلوي"]
+    assert names == [
+        "زينب الإدماجي — عضو",
+        "ممثل وزارة الإدماج الاقتصادي — عضو المجلس الإداري",
+        "أحمد العلوي — كاتب الدولة المكلف بالإدماج الاجتماعي",
+    ]
