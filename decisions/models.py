@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
@@ -99,7 +99,7 @@ class Decision(Searchable):
         help_text=_("Left empty, the number after the last resolution."),
     )
     title = models.CharField(_("title"), max_length=500)
-    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
+    title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     text = models.TextField(_("operative text"))
     text_fr = models.TextField(_("operative text in French"), blank=True)
     unanimous = models.BooleanField(_("unanimous"), default=False)
@@ -385,7 +385,9 @@ class PublishedFollowUp(models.Model):
     resolution_ordinal = models.PositiveSmallIntegerField(_("ordinal within the year"))
     resolution_sequence = models.PositiveSmallIntegerField(_("sequence within the session"))
     resolution_title = models.CharField(_("title"), max_length=500)
-    resolution_title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
+    resolution_title_fr = models.CharField(
+        pgettext_lazy("heading", "title in French"), max_length=500, blank=True
+    )
     status = models.CharField(_("status"), max_length=20, choices=FollowUp.Status)
     note = models.TextField(_("note"), blank=True)
     note_fr = models.TextField(_("note in French"), blank=True)

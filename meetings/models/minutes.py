@@ -120,7 +120,7 @@ class Minutes(models.Model):
 
     class Meta:
         verbose_name = _("minutes")
-        verbose_name_plural = _("minutes")
+        verbose_name_plural = pgettext_lazy("plural", "minutes")  # procès-verbaux, المحاضر
         ordering = ["session", "-version"]
         permissions = [("manage_minutes", _("Can move minutes through review, signature and publication"))]
         indexes = [

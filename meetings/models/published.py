@@ -12,6 +12,7 @@ from django.db import models
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..dates import moroccan_date
 from .board import Board
@@ -102,7 +103,7 @@ class PublishedAgendaItem(Searchable):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=500)
-    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
+    title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True)

@@ -416,7 +416,7 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     )
     number_field = "position"
     title = models.CharField(_("title"), max_length=500)
-    title_fr = models.CharField(_("title in French"), max_length=500, blank=True)
+    title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))

@@ -12,7 +12,7 @@
 
   function rows(group) {
     return [...document.querySelectorAll(`${group} .inline-related:not(.empty-form)`)].filter(
-      (row) => !row.querySelector("input[name$='-DELETE']:checked"),
+      (row) => !row.querySelector("input[name$='-DELETE']:checked") && numberInput(row),
     );
   }
 
@@ -83,7 +83,8 @@
     if (!labels) return;
     for (const row of rows(group)) {
       const header = row.querySelector("h3");
-      if (!header || header.querySelector(".move-up")) continue;
+      // A read-only row (signed minutes) has no number to change: nothing to move.
+      if (!header || !numberInput(row) || header.querySelector(".move-up")) continue;
       for (const [step, name, text] of [
         [-1, "move-up", "▲"],
         [1, "move-down", "▼"],
