@@ -442,3 +442,13 @@ def test_the_member_picker_puts_the_people_named_so_before_those_whose_title_say
         "ممثل وزارة الإدماج الاقتصادي — عضو المجلس الإداري",
         "أحمد العلوي — كاتب الدولة المكلف بالإدماج الاجتماعي",
     ]
+
+
+def test_the_admin_switches_language_on_the_same_page(client):
+    client.force_login(factory.secretariat_user())
+
+    arabic = client.get("/admin/meetings/session/?year=2025").content.decode()
+    french = client.get("/fr/admin/meetings/session/?year=2025").content.decode()
+
+    assert 'href="/fr/admin/meetings/session/?year=2025">français</a>' in arabic
+    assert 'href="/admin/meetings/session/?year=2025">العربيّة</a>' in french
