@@ -63,6 +63,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set (or DEBUG=1 for local development).")
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
+# The demo: its data and accounts with published passwords (load_demo), its certificate authority
+# (init_signing), and signing with the demo certificate. Refused unless DEBUG is on, or DEMO_ALLOWED=1 on
+# a server kept for demonstrations.
+DEMO_ALLOWED = env_bool("DEMO_ALLOWED", DEBUG)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -190,7 +195,34 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGIN_URL = "meetings:member_login"
 LOGIN_REDIRECT_URL = "meetings:member_sessions"
 
+# --- HTTPS -------------------------------------------------------------------------------------------
+# In production the site is HTTPS only: plain HTTP is redirected, browsers are told to come back over
+# HTTPS only (HSTS, a year, subdomains included: the institution's domain serves nothing in clear), and
+# cookies travel over HTTPS only. Behind a proxy or load balancer that ends TLS,
+# SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https" tells Django which requests came over HTTPS (the
+# proxy must set that header itself, and drop one sent by the client).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer's health check talks plain HTTP
+SECURE_HSTS_SECONDS = 0 if DEBUG else 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """«X-Forwarded-Proto: https» as Django's SECURE_PROXY_SSL_HEADER, ("HTTP_X_FORWARDED_PROTO", "https")."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, colon, value = raw.partition(":")
+    if not colon or not header.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: write the header and the value, «X-Forwarded-Proto: https»."
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), value.strip()
+
+
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

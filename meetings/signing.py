@@ -122,6 +122,11 @@ def load_signer() -> SimpleSigner:
             f"or not a PKCS#12 file with a key and its certificate)."
         ) from exc
     issuer = signer.signing_cert.issuer.native.get("common_name")
+    if issuer == DEMO_CA_NAME and not settings.DEMO_ALLOWED:
+        raise SigningNotConfigured(
+            "SIGNING_PKCS12 holds the demo certificate, which never signs outside development (DEBUG=1) or "
+            "a demonstration server (DEMO_ALLOWED=1): point SIGNING_PKCS12 at the institution's certificate."
+        )
     if passphrase == settings.SIGNING_DEMO_PASSPHRASE and issuer != DEMO_CA_NAME:
         # The demo passphrase is public: it may protect the demo certificate only.
         raise SigningNotConfigured(

@@ -1,5 +1,9 @@
-"""Loaded by pytest before Django (`-p tests.environment`): the settings refuse to start without a key."""
+"""Loaded by pytest before Django (`-p tests.environment`): the environment of the tests, which the settings
+read (they refuse to start without a key)."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+# The test client and the live server talk plain HTTP; the tests load the demo and sign with its certificate.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DEMO_ALLOWED", "1")

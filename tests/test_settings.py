@@ -1,43 +1,11 @@
 """The settings module refuses to start on an environment value it cannot understand, naming the variable."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.processes import PROJECT, refusal, start
 
-PROJECT = Path(__file__).resolve().parent.parent
 SHOW_DATABASE = (
     "import django; django.setup(); from django.conf import settings; "
     "db = settings.DATABASES['default']; print(db['ENGINE'], db['HOST'], db['PORT'], db['NAME'], sep='\\n')"
 )
-
-
-def start(code: str = "import django; django.setup()", **env: str | None) -> subprocess.CompletedProcess:
-    """Load the settings in a fresh interpreter, from a production-like environment plus `env`.
-
-    A variable given as None is left out of the environment.
-    """
-    base = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "entraide.settings",
-        "SECRET_KEY": "tests-only-secret-key",
-        "DEBUG": "0",
-    }
-    merged = {name: value for name, value in {**base, **env}.items() if value is not None}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT,
-        env=merged,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-
-
-def refusal(result: subprocess.CompletedProcess) -> str:
-    """The last line of the traceback: the error the operator reads."""
-    assert result.returncode != 0
-    return result.stderr.strip().splitlines()[-1]
 
 
 def test_a_production_environment_starts():

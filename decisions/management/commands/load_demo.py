@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from decisions.models import FollowUp, Resolution
 from meetings import lifecycle, notices
+from meetings.management.demo import refuse_outside_a_demo
 from meetings.models import (
     AgendaItem,
     Answer,
@@ -141,6 +142,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        refuse_outside_a_demo("The demo (its board, sessions and accounts with known passwords)")
         board, _ = Board.objects.update_or_create(
             name_ar="المجلس الإداري لمؤسسة التعاون الوطني",
             defaults={

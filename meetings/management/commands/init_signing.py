@@ -18,6 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from meetings.management.demo import refuse_outside_a_demo
 from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME
 
 VALIDITY = datetime.timedelta(days=3652)  # ten years
@@ -155,6 +156,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="replace existing files, even non-demo ones")
 
     def handle(self, *args, force: bool = False, **options):
+        refuse_outside_a_demo("The demo certificate authority")
         p12_path, ca_path = Path(settings.SIGNING_PKCS12), Path(settings.SIGNING_TRUST_ROOTS)
         if not force:
             self._refuse_foreign_files(p12_path, ca_path)

@@ -1,0 +1,45 @@
+"""The project run in a fresh interpreter, from a production-like environment: what an operator sees."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def start(code: str = "import django; django.setup()", **env: str | None) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh interpreter, from a production-like environment plus `env`.
+
+    A variable given as None is left out of the environment.
+    """
+    return _run([sys.executable, "-c", code], env)
+
+
+def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    """`python manage.py <args>` from the same production-like environment plus `env`."""
+    return _run([sys.executable, "manage.py", *args], env)
+
+
+def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
+    base = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "entraide.settings",
+        "SECRET_KEY": "tests-only-secret-key",
+        "DEBUG": "0",
+    }
+    merged = {name: value for name, value in {**base, **env}.items() if value is not None}
+    return subprocess.run(
+        command,
+        cwd=PROJECT,
+        env=merged,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def refusal(result: subprocess.CompletedProcess) -> str:
+    """The last line of the traceback: the error the operator reads."""
+    assert result.returncode != 0
+    return result.stderr.strip().splitlines()[-1]
