@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-co
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup system-packages lint format messages clean
+.PHONY: run test setup system-packages lint format messages clean lock
 
 run: setup
 	mkdir -p var
@@ -47,16 +47,27 @@ system-packages:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# uv installs the same pinned set as pip would (requirements.lock), downloading in parallel: about 4 s on
-# a fresh machine instead of about 20. It reads the machine's own certificate store, and compiles the
-# bytecode as pip does (the tests start many interpreters, and some machines never write .pyc files).
+# uv installs the pinned set of requirements-dev.lock (the application's requirements.lock and the test
+# tools), every file checked against its hash, downloading in parallel: about 4 s on a fresh machine
+# instead of about 20. It reads the machine's own certificate store, and compiles the bytecode as pip
+# does (the tests start many interpreters, and some machines never write .pyc files). A production
+# install takes requirements.lock only (README, «Production»).
 UV_VERSION := 0.13.9
+UV := $(BIN)/uv pip
+UV_OPTIONS := --python $(BIN)/python --system-certs
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --system-certs --compile-bytecode -c requirements.lock -e ".[dev]"
+	$(UV) install --quiet $(UV_OPTIONS) --compile-bytecode --require-hashes -r requirements-dev.lock
+	$(UV) install --quiet $(UV_OPTIONS) --no-deps -e .
 	touch $@
+
+# After a change of pyproject.toml's dependencies: the two lock files again, keeping every pin that
+# still fits (uv prefers the versions already in a lock file).
+lock: $(VENV)/.installed
+	$(UV) compile --quiet $(UV_OPTIONS) --python-version 3.11 --generate-hashes pyproject.toml -o requirements.lock
+	$(UV) compile --quiet $(UV_OPTIONS) --python-version 3.11 --generate-hashes --extra dev pyproject.toml -o requirements-dev.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

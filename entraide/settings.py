@@ -4,6 +4,7 @@ A value that cannot be understood stops the start with a message naming the vari
 silent fallback: a ministry's server that starts must be configured as its operators think.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -83,11 +84,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "django_guid",
+    "health_check",
+    "axes",
     "meetings",
     "decisions",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,7 +103,70 @@ MIDDLEWARE = [
     "meetings.middleware.acting_user_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with its own page
 ]
+
+# --- Sign-in --------------------------------------------------------------------------------------------
+# django-axes counts the failed sign-ins, on the admin's login and on the members' alike: after 5 for one
+# account from one address, that pair is locked out for 15 minutes (a page in the user's language says
+# so, status 429) and a right password is refused meanwhile; a success resets the count. Counting the
+# pair, not the account alone, keeps a stranger from locking the president out. An administrator lifts a
+# lockout at once in the admin (Axes › access attempts: delete the row) or with
+# `python manage.py axes_reset_username <username>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind a proxy or load balancer, the client's address is the one it adds to X-Forwarded-For:
+# AXES_IPWARE_PROXY_COUNT=1 for one proxy in front (never more than there are, or a client could choose
+# the address it is counted under).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# --- Logging --------------------------------------------------------------------------------------------
+# To stderr (the service manager or the container keeps it), every line with its request's id
+# (X-Request-ID from the proxy, or a new one, sent back in the response): a server error is logged with
+# its traceback, by Django's «django.request» logger. LOG_FORMAT=json writes one JSON object per line.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use text or json.")
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": False, "RETURN_HEADER": True}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(correlation_id)s %(name)s %(message)s",
+            "rename_fields": {"correlation_id": "request_id", "levelname": "level", "asctime": "time"},
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own: requests that fail (4xx as warnings, 5xx as errors with their traceback).
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django_guid": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # its start-up banner; lockouts are logged as warnings
+    },
+}
 
 ROOT_URLCONF = "entraide.urls"
 WSGI_APPLICATION = "entraide.wsgi.application"

@@ -2,15 +2,21 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from health_check.views import HealthCheckView
 
 admin.site.site_header = _("Board secretariat")
 admin.site.site_title = _("Board secretariat")
 admin.site.index_title = _("Sessions, minutes and resolutions")
 
+# For the load balancer: 200 when the database answers and the file storage takes a file, 500 otherwise.
+health = HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Storage"])
+
 # Arabic at `/`, French at `/fr/`: the default language carries no prefix.
-urlpatterns = i18n_patterns(
+urlpatterns = [path("health/", health, name="health")] + i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("meetings.urls")),
     path("", include("decisions.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "meetings.views.server_error"

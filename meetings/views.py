@@ -2,9 +2,13 @@
 version signed it; by its agenda before, if the secretariat chose so; and otherwise not at all: a 404
 exactly like a session that never was."""
 
+import sys
+
 from django import forms
 from django.core.cache import cache
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
@@ -142,3 +146,14 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             "superseded_by": minutes.superseded_by(published_only=True),
         },
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, once it has logged the error with its traceback: a database that does not
+    answer is an outage, told as one (503, «try again in a minute», in the page's language); anything
+    else is a server error (500). Neither page reads the database."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
