@@ -8,8 +8,8 @@ from django import forms
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError
-from django.template import loader
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
