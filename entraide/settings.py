@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "meetings.middleware.acting_user_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "meetings.middleware.PagesCSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with its own page
 ]
 
@@ -293,6 +294,22 @@ def env_header(name: str) -> tuple[str, str] | None:
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Every page's scripts, styles, fonts and images come from the site itself, none written in the page:
+# an injected <script> or style never runs. Images may be data: URLs (the minutes' QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Upload guard for every form: above this, Django refuses the request body before any view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -21,18 +21,22 @@ def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
     return _run([sys.executable, "manage.py", *args], env)
 
 
-def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
+def environment(**env: str | None) -> dict[str, str]:
+    """A production-like environment plus `env` (a variable given as None is left out)."""
     base = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "entraide.settings",
         "SECRET_KEY": "tests-only-secret-key",
         "DEBUG": "0",
     }
-    merged = {name: value for name, value in {**base, **env}.items() if value is not None}
+    return {name: value for name, value in {**base, **env}.items() if value is not None}
+
+
+def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         command,
         cwd=PROJECT,
-        env=merged,
+        env=environment(**env),
         capture_output=True,
         encoding="utf-8",
         timeout=120,

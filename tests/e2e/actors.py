@@ -10,10 +10,11 @@ SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
 
 
 @contextmanager
-def new_page(browser, *, width: int = 1280, locale: str = "ar-MA", last=None) -> Iterator:
+def new_page(browser, *, width: int = 1280, locale: str = "ar-MA", last=None, **options) -> Iterator:
     """A page in a browser context of its own (its own cookies: another person), closed when done; `last`
-    (the test's `screenshots` and a name) keeps a picture of what it shows at the end."""
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    (the test's `screenshots` and a name) keeps a picture of what it shows at the end. `options` go to
+    the context (`bypass_csp=True` where axe-core is to run: it is an injected script)."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900}, **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:

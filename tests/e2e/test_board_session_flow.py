@@ -194,7 +194,9 @@ def test_a_session_from_its_entry_to_a_french_reader(
     )
 
     # A member reads the draft on a phone and comments on the new item.
-    with new_page(chromium_browser, width=390, last=(screenshots, "member-on-phone")) as phone:
+    with new_page(
+        chromium_browser, width=390, last=(screenshots, "member-on-phone"), bypass_csp=True
+    ) as phone:
         member_signs_in(phone, base, people["member"].username)
         phone.get_by_role("link", name=TITLE).click()
         phone.wait_for_selector("h1")
@@ -232,7 +234,9 @@ def test_a_session_from_its_entry_to_a_french_reader(
     assert minutes.state == Minutes.State.PUBLISHED
 
     # A French visitor finds the session, reads it in French, then in Arabic, and checks the PDF.
-    with new_page(chromium_browser, locale="fr-FR", last=(screenshots, "visitor-verified")) as visitor:
+    with new_page(
+        chromium_browser, locale="fr-FR", last=(screenshots, "visitor-verified"), bypass_csp=True
+    ) as visitor:
         visitor.goto(f"{base}/fr/")
         visitor.get_by_role("link", name=TITLE_FR).click()
         visitor.wait_for_selector("h1")
