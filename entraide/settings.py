@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "django_guid",
     "health_check",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "meetings",
     "decisions",
 ]
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "meetings.middleware.second_factor_middleware",
     "meetings.middleware.acting_user_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,6 +123,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The accounts that enter the record, administer the site or vouch for the minutes (staff, the
+# secretariat, the president and the rapporteur) give a second factor after their password: a code of an
+# authenticator app (TOTP, enrolled at the first sign-in, with ten one-time recovery codes). Until then
+# they reach nothing but that step (meetings/second_factor.py).
+OTP_TOTP_ISSUER = "Entraide Nationale"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,10 +1,17 @@
 """Who the current request acts for, for the duties' log (`meetings.models.duties.acting_user`); the
 Content-Security-Policy of the pages."""
 
+from urllib.parse import quote
+
 from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
 
 from .models.duties import acting_user
+from .second_factor import SESSION_KEY
 
 
 def acting_user_middleware(get_response):
@@ -28,3 +35,32 @@ class PagesCSPMiddleware(CSPMiddleware):
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
+
+
+def _open_before_the_second_factor() -> tuple[str, ...]:
+    """The addresses an account that owes its second factor may reach: that step, the sign-outs, the
+    static files and the health check, in each language."""
+    paths = [f"/{settings.STATIC_URL.strip('/')}/", "/health/"]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            paths += [
+                reverse(name) for name in ("meetings:second_factor", "meetings:member_logout", "admin:logout")
+            ]
+    return tuple(paths)
+
+
+def second_factor_middleware(get_response):
+    """An account that needs a second factor (noted in its session at sign-in) and has not given it is
+    sent to that step from any page, the admin's included."""
+    open_paths = None
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        nonlocal open_paths
+        if request.session.get(SESSION_KEY) and not request.user.is_verified():
+            open_paths = open_paths or _open_before_the_second_factor()
+            if not request.path_info.startswith(open_paths):
+                step = reverse("meetings:second_factor")
+                return redirect(f"{step}?next={quote(request.get_full_path())}")
+        return get_response(request)
+
+    return middleware

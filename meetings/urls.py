@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import members, views
+from . import members, second_factor, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
         auth_views.LogoutView.as_view(next_page="meetings:session_list"),
         name="member_logout",
     ),
+    path("account/second-factor/", second_factor.second_factor, name="second_factor"),
     path("members/", members.session_list, name="member_sessions"),
     path("members/sessions/<int:pk>/", members.session_detail, name="member_session"),
     path("members/sessions/<int:pk>/answer/", members.answer, name="member_answer"),

@@ -86,3 +86,11 @@ def mail_server(settings):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose `force_login` also gives the second factor (tests/client.py)."""
+    from tests.client import Client
+
+    return Client()

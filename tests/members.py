@@ -12,10 +12,10 @@ from html.parser import HTMLParser
 
 import weasyprint
 from django.contrib.auth.models import User
-from django.test import Client
 
 from meetings.models import AgendaItem, Membership, Minutes, Session
 from tests import factory
+from tests.client import Client
 
 # What the member reads, as locale/ar/LC_MESSAGES/django.po (and Django's own Arabic catalogue) says it.
 DRAFT_BADGE = "مسودة — لمراجعة أعضاء المجلس"

@@ -53,6 +53,14 @@ def holds_approving_seat(member) -> bool:
     return member is not None and member.pk and member.memberships.filter(role__in=APPROVING_ROLES).exists()
 
 
+def needs_second_factor(user) -> bool:
+    """The accounts that enter the record, administer the site, or approve the minutes in the board's
+    name (meetings/second_factor.py): a stolen password alone opens none of them."""
+    if not user.is_authenticated:
+        return False
+    return is_secretariat(user) or holds_approving_seat(getattr(user, "member", None))
+
+
 def refuse(message: str, *, member=None, about: str = "") -> ValidationError:
     """A refusal of the rule, logged, to raise."""
     DutyLog.refused(message, by=acting_user.get(), member=member, about=about)

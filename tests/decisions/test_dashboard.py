@@ -28,8 +28,9 @@ Outcome = Resolution.Outcome
 # The table's columns after the year: no follow-up yet, not started, in progress, done, cancelled, rejected,
 # deferred, total, overdue.
 COLUMNS = ["none", "not_started", "in_progress", "done", "cancelled", "rejected", "deferred"]
-# The session and the user, their permissions (own and group's), the home board, one aggregate.
-DASHBOARD_QUERIES = 6
+# The session, the user and the device of their second factor, their permissions (own and group's), the
+# home board, one aggregate.
+DASHBOARD_QUERIES = 7
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import re
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import FollowUp, Resolution
 from meetings.models import Minutes
 from tests import factory, pdf
+from tests.client import Client
 from tests.lifecycle_messages import FROZEN
 from tests.pages import visible_text
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from decisions.management.commands.load_demo import MEMBER_USERS, SECRETARIAT_USER
 from meetings.models import Minutes, Session
 from tests.e2e.accessibility import sideways_overflow, violations
+from tests.e2e.actors import gives_the_second_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -44,6 +45,7 @@ class Person:
             page.fill("#id_password", credentials[1])
             with page.expect_navigation():
                 page.keyboard.press("Enter")
+            gives_the_second_factor(page, credentials[0])
         return person
 
     def _console(self, message) -> None:

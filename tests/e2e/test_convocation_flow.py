@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from meetings.models import Answer, Membership
 from tests import factory
+from tests.e2e.actors import secretary_signs_in
 from tests.mail import text_part, work_the_queue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,10 +36,7 @@ def test_a_convocation_sent_from_the_admin_is_answered_from_its_link(live_server
     secretary = factory.secretariat_user(password="s3cret-pass!")
     factory.user_for(giver, username="rachidi")
 
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#id_username", secretary.username)
-    page.fill("#id_password", "s3cret-pass!")
-    page.click("input[type=submit]")
+    secretary_signs_in(page, live_server.url, secretary.username)
     page.goto(f"{live_server.url}/admin/meetings/session/{session.pk}/change/")
     page.click("text=إرسال الاستدعاء")
     assert "rachidi@entraide.ma" in page.locator("#content-main table").inner_text()

@@ -8,6 +8,7 @@ import pytest
 from decisions.models import FollowUp
 from meetings.models import Membership
 from tests import factory, pdf
+from tests.e2e.actors import secretary_signs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,10 +35,7 @@ def test_the_follow_up_of_the_june_resolutions_is_recorded_on_one_screen_and_pri
     user = factory.secretariat_user(password=PASSWORD)
     page = browser_page
 
-    page.goto(f"{live_server.url}/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    secretary_signs_in(page, live_server.url, user.username)
     page.goto(f"{live_server.url}/admin/meetings/session/{december.pk}/change/")
     page.click("text=تتبع 4 قرارات سابقة")
 

@@ -4,18 +4,11 @@ import pytest
 
 from meetings.models import Membership, Session
 from tests import factory
+from tests.e2e.actors import secretary_signs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "s3cret-pass!"
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#content-main")
 
 
 def choose_in_autocomplete(page, row: str, field: str, search: str) -> None:
@@ -53,7 +46,7 @@ def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_
     factory.seat(board, name_ar="خطار المجاهدي")
     user = factory.secretariat_user(password=PASSWORD)
 
-    log_in(page, live_server.url, user.username)
+    secretary_signs_in(page, live_server.url, user.username)
     add_session(page, live_server.url, member_name="خطار المجاهدي", agenda_title="مشروع مخطط العمل لسنة 2026")
 
     session = Session.objects.get(year=2025, ordinal=2)

@@ -6,11 +6,11 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import Client
 
 from meetings import notices
 from meetings.models import Answer, Attendance, Membership, Session
 from tests import factory
+from tests.client import Client
 from tests.members import read_form, signed_in
 from tests.pages import visible_text
 

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone
 
 from meetings import notices
 from meetings.models import Convocation, Document, Membership, Message
 from tests import factory
+from tests.client import Client
 from tests.database import put_back_migrated_rows
 from tests.mail import (
     attachments,

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.test import Client
 
 from meetings.models import Approval, Comment, Document, Membership, Minutes, Session
 from tests import factory
+from tests.client import Client
 from tests.members import OPENING, a_pdf, admin_form, cast, page, read_form, send_comment, signed_in
 from tests.pages import visible_text
 

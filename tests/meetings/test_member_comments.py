@@ -4,10 +4,10 @@ what a member may not write.
 """
 
 import pytest
-from django.test import Client
 
 from meetings.models import Comment, Minutes
 from tests import factory
+from tests.client import Client
 from tests.members import (
     COMMENT_SENT,
     DELIBERATION,

@@ -5,10 +5,10 @@ it byte for byte; the admin refuses what is not a PDF of at most 10 MB.
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from meetings.models import Document, Session
 from tests import factory
+from tests.client import Client
 from tests.members import NOT_A_PDF, OVER_10_MB, a_pdf, admin_form, cast, page, signed_in
 from tests.pages import visible_text
 

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from meetings import lifecycle, notices
 from meetings.models import Comment, Membership, Message, Minutes
 from tests import factory
 from tests.actors import actors
+from tests.client import Client
 from tests.database import put_back_migrated_rows
 from tests.mail import subject, text_part, work_the_queue
 from tests.members import signed_in

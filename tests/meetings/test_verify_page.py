@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import translation
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -24,6 +24,7 @@ from meetings import lifecycle
 from meetings.models import Membership, Minutes, Session
 from meetings.signing import MAX_VERIFY_BYTES, sign_pdf
 from tests import factory
+from tests.client import Client
 from tests.pages import visible_text
 from tests.signing import xref_stream_bomb
 

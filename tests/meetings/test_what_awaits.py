@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import Client
 
 from meetings import lifecycle, notices
 from meetings.models import Attendance, Comment, Membership, Message, Minutes, Session
 from tests import factory
 from tests.actors import actors
+from tests.client import Client
 from tests.members import signed_in
 from tests.pages import visible_text
 

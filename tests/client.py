@@ -1,0 +1,21 @@
+"""Django's test client, whose `force_login` (the tests' shortcut past the sign-in page) goes past the
+second factor too, with a real confirmed device of the account: the accounts that owe one
+(meetings.second_factor) reach their pages as after a full sign-in. The step itself is tested through
+its page (tests/test_second_factor.py), and the browser tests go through it."""
+
+from django import test
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from meetings.second_factor import SESSION_KEY
+
+
+class Client(test.Client):
+    def force_login(self, user, backend=None) -> None:
+        super().force_login(user, backend)
+        session = self.session
+        if session.get(SESSION_KEY):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
