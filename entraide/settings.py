@@ -128,6 +128,8 @@ AUTHENTICATION_BACKENDS = [
 # authenticator app (TOTP, enrolled at the first sign-in, with ten one-time recovery codes). Until then
 # they reach nothing but that step (meetings/second_factor.py).
 OTP_TOTP_ISSUER = "Entraide Nationale"
+# An invitation's or a reset's link to choose a password: spent once used, void after two days.
+PASSWORD_RESET_TIMEOUT = 2 * 24 * 3600
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from health_check.views import HealthCheckView
 
 admin.site.site_header = _("Board secretariat")
@@ -13,6 +14,12 @@ health = HealthCheckView.as_view(checks=["health_check.checks.Database", "health
 
 # Arabic at `/`, French at `/fr/`: the default language carries no prefix.
 urlpatterns = [path("health/", health, name="health")] + i18n_patterns(
+    # The admin's login offers «forgotten your password?» when this name exists: the same page as members'.
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="meetings:password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("", include("meetings.urls")),
     path("", include("decisions.urls")),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
-from . import members, second_factor, views
+from . import accounts, members, second_factor, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -27,6 +27,34 @@ urlpatterns = [
         name="member_logout",
     ),
     path("account/second-factor/", second_factor.second_factor, name="second_factor"),
+    # Choosing one's own password: after an invitation, or when it is forgotten (meetings.accounts).
+    path(
+        "account/password/",
+        auth_views.PasswordResetView.as_view(
+            form_class=accounts.QueuedPasswordResetForm,
+            template_name="meetings/account/password_reset.html",
+            success_url=reverse_lazy("meetings:password_reset_sent"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "account/password/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="meetings/account/password_reset_sent.html"),
+        name="password_reset_sent",
+    ),
+    path(
+        "account/password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="meetings/account/password_choose.html",
+            success_url=reverse_lazy("meetings:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password/chosen/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="meetings/account/password_chosen.html"),
+        name="password_reset_complete",
+    ),
     path("members/", members.session_list, name="member_sessions"),
     path("members/sessions/<int:pk>/", members.session_detail, name="member_session"),
     path("members/sessions/<int:pk>/answer/", members.answer, name="member_answer"),

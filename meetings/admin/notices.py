@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..accounts import SIGN_IN_LINK_KINDS
 from ..models import Convocation, Message
 from ..models.duties import SECRETARIAT_PERMISSION
 from ..tasks import deliver
@@ -35,6 +36,19 @@ class MessageAdmin(admin.ModelAdmin):
     readonly_fields = [name for line in fields for name in (line if isinstance(line, tuple) else (line,))]
     actions = ["send_again"]
 
+    def get_fields(self, request, obj=None):
+        # A message that holds a link to choose a password is the recipient's alone: its text is not shown.
+        if obj is not None and obj.kind in SIGN_IN_LINK_KINDS:
+            return [field for field in self.fields if field not in ("text", "html_part")] + ["withheld"]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "withheld"]
+
+    @admin.display(description=_("text"))
+    def withheld(self, message: Message) -> str:
+        return _("Not shown: it holds the recipient's link to choose a password.")
+
     @admin.display(description=_("recipient"), ordering="member__name_ar")
     def recipient(self, message: Message) -> str:
         return str(message.member) if message.member else "—"
@@ -42,7 +56,7 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("HTML"))
     def html_part(self, message: Message) -> str:
         # Shown as the source it is, never rendered inside the admin's page.
-        return format_html('<pre dir="auto" style="white-space: pre-wrap">{}</pre>', message.html)
+        return format_html('<pre class="message-source" dir="auto">{}</pre>', message.html)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -12,9 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
-from .. import notices
+from .. import accounts, notices
 from ..forms import SecondCallForm
 from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
 from ..models.notices import expected_quorum, session_start
@@ -132,6 +133,29 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
     search_fields = ["name_ar", "name_fr", "title_ar", "title_fr", "email"]
     autocomplete_fields = ["user"]
     inlines = [MembershipInline]
+    actions = ["invite"]
+
+    def has_invite_permission(self, request) -> bool:
+        return request.user.is_superuser  # who logs in as whom is the administrators' to decide
+
+    @admin.action(
+        description=_("Invite by e-mail (the member chooses their own password)"), permissions=["invite"]
+    )
+    def invite(self, request: HttpRequest, members) -> None:
+        invited = []
+        for member in members:
+            try:
+                accounts.invite(member)
+            except ValidationError as refusal:
+                messages.warning(request, " ".join(refusal.messages))
+            else:
+                invited.append(member.name)
+        if invited:
+            messages.success(
+                request,
+                _("Invitation queued for: %(names)s.")
+                % {"names": ("، " if get_language_bidi() else ", ").join(invited)},
+            )
 
     def get_search_results(self, request, queryset, search_term):
         """The people whose name matches come first (the attendance's and the chair's pickers search here):

@@ -245,6 +245,8 @@ class Message(models.Model):
         PUBLISHED = "published", _("minutes published")
         COMMENT = "comment", _("new comment")
         REPLY = "reply", _("comment answered")
+        INVITATION = "invitation", _("account invitation")
+        PASSWORD_RESET = "password_reset", _("password reset")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("to send")
