@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import accounts, members, second_factor, views
 
@@ -33,26 +34,34 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(
             form_class=accounts.QueuedPasswordResetForm,
             template_name="meetings/account/password_reset.html",
+            extra_context={"heading": _("Choosing a new password")},
             success_url=reverse_lazy("meetings:password_reset_sent"),
         ),
         name="password_reset",
     ),
     path(
         "account/password/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="meetings/account/password_reset_sent.html"),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="meetings/account/password_reset_sent.html",
+            extra_context={"heading": _("Choosing a new password")},
+        ),
         name="password_reset_sent",
     ),
     path(
         "account/password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="meetings/account/password_choose.html",
+            extra_context={"heading": _("Choose your password")},
             success_url=reverse_lazy("meetings:password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),
     path(
         "account/password/chosen/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="meetings/account/password_chosen.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="meetings/account/password_chosen.html",
+            extra_context={"heading": _("Your password is saved")},
+        ),
         name="password_reset_complete",
     ),
     path("members/", members.session_list, name="member_sessions"),
