@@ -102,6 +102,6 @@ def browser_page(chromium_browser, screenshots) -> Iterator:
     page = context.new_page()
     yield page
     for n, last in enumerate(context.pages):
-        if last.url != "about:blank":
+        if not last.is_closed() and last.url != "about:blank":
             screenshots.take(last, f"last-page-{n + 1}")
     context.close()

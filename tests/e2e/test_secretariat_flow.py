@@ -72,3 +72,21 @@ def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_
     assert page.evaluate("document.activeElement.textContent.trim()") == "الانتقال إلى المحتوى"
     link = page.locator("footer a").first
     assert link.evaluate("a => getComputedStyle(a).color") == "rgb(11, 93, 75)"
+
+
+def test_leaving_a_session_form_with_unsaved_changes_asks_first(live_server, browser_page):
+    user = factory.secretariat_user(password=PASSWORD)
+    secretary_signs_in(browser_page, live_server.url, user.username)
+    untouched = browser_page.context.new_page()
+    untouched.goto(f"{live_server.url}/admin/meetings/session/add/")
+    with untouched.expect_event("close"):  # nothing typed: it leaves without a word
+        untouched.close(run_before_unload=True)
+
+    typed = browser_page.context.new_page()
+    typed.goto(f"{live_server.url}/admin/meetings/session/add/")
+    typed.fill("#id_place", "قاعة الاجتماعات")
+    with typed.expect_event("dialog") as asked:
+        typed.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # «stay on the page»: what was typed is still there
+    assert typed.input_value("#id_place") == "قاعة الاجتماعات"
