@@ -13,7 +13,9 @@ from tests.client import Client
 from tests.mail import subject, text_part, work_the_queue
 from tests.pages import visible_text
 
-pytestmark = pytest.mark.django_db
+# The task queue's real worker runs in the tests (work_the_queue): it opens and closes its own connections,
+# which a test transaction would not survive on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:fr/)?account/password/[^/\s]+/[^/\s]+/)")
 
