@@ -33,12 +33,14 @@ class FollowUpForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
+        max_length=FollowUp._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "dir": "auto"}),
         show_hidden_initial=True,
     )
     note_fr = forms.CharField(
         label=_("Note in French"),
         required=False,
+        max_length=FollowUp._meta.get_field("note_fr").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40, "dir": "ltr", "lang": "fr"}),
         show_hidden_initial=True,
     )

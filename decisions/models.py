@@ -100,8 +100,8 @@ class Decision(Searchable):
     )
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
-    text = models.TextField(_("operative text"))
-    text_fr = models.TextField(_("operative text in French"), blank=True)
+    text = models.TextField(_("operative text"), max_length=50_000)
+    text_fr = models.TextField(_("operative text in French"), blank=True, max_length=50_000)
     unanimous = models.BooleanField(_("unanimous"), default=False)
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
@@ -256,8 +256,8 @@ class FollowUp(RecordRow):
         Session, verbose_name=_("reported at session"), on_delete=models.CASCADE, related_name="follow_ups"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
-    note = models.TextField(_("note"), blank=True)
-    note_fr = models.TextField(_("note in French"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=10_000)
+    note_fr = models.TextField(_("note in French"), blank=True, max_length=10_000)
 
     class Meta:
         verbose_name = _("follow-up")

@@ -85,7 +85,10 @@ class Session(RecordRow):
         related_name="chaired_sessions",
     )
     opening = models.TextField(
-        _("opening"), blank=True, help_text=_("How the session opened, as the minutes tell it.")
+        _("opening"),
+        blank=True,
+        max_length=20_000,
+        help_text=_("How the session opened, as the minutes tell it."),
     )
     is_public = models.BooleanField(
         _("agenda public before the minutes"),
@@ -418,8 +421,12 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
-    deliberation = models.TextField(_("deliberation"), blank=True, help_text=_("What the board discussed."))
+    # Long enough for any session's account (the December 2025 one is under 2,000 characters); bounded so
+    # that a pasted document does not become a 250-page PDF rendered within a request.
+    summary = models.TextField(_("summary"), blank=True, max_length=20_000)
+    deliberation = models.TextField(
+        _("deliberation"), blank=True, max_length=100_000, help_text=_("What the board discussed.")
+    )
     recurring = models.BooleanField(
         _("recurring"),
         default=False,

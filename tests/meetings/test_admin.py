@@ -456,3 +456,22 @@ def test_the_admin_switches_language_on_the_same_page(client):
 
     assert 'href="/fr/admin/meetings/session/?year=2025">français</a>' in arabic
     assert 'href="/admin/meetings/session/?year=2025">العربيّة</a>' in french
+
+
+def test_a_pasted_document_too_long_for_a_deliberation_is_refused_with_a_message_and_kept(client):
+    board = factory.board()
+    session = factory.session(board)
+    item = factory.agenda_item(session, 1, title="مخطط العمل", deliberation="ما قيل فعلا.")
+    client.force_login(factory.secretariat_user())
+    url = f"/admin/meetings/session/{session.pk}/change/"
+    form = read_form(client.get(url), id="session_form").values
+    pasted = "تداول المجلس في مخطط العمل. " * 40_000  # about a megabyte
+    form["agenda_items-0-deliberation"] = pasted
+
+    response = client.post(url, form)
+
+    assert response.status_code == 200
+    assert "100000" in visible_text(response)  # Django's «at most 100000 characters (it has …)», in Arabic
+    assert pasted[:200] in response.content.decode()  # what was typed is still in the form
+    item.refresh_from_db()
+    assert item.deliberation == "ما قيل فعلا."
