@@ -3,6 +3,7 @@ chooses theirs; whoever forgot theirs gets a one-time link at their address. The
 task queue to a real SMTP server; the secretariat's list of messages never shows their links."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,12 +11,22 @@ from django.contrib.auth.models import User
 from meetings.models import Member, Message
 from tests import factory
 from tests.client import Client
+from tests.database import put_back_migrated_rows
 from tests.mail import subject, text_part, work_the_queue
 from tests.pages import visible_text
 
 # The task queue's real worker runs in the tests (work_the_queue): it opens and closes its own connections,
 # which a test transaction would not survive on PostgreSQL.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migrated_rows_put_back(django_db_blocker) -> Iterator[None]:
+    """The tests that run after these on the same worker find the migrations' rows (tests/database.py)."""
+    yield
+    with django_db_blocker.unblock():
+        put_back_migrated_rows()
+
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:fr/)?account/password/[^/\s]+/[^/\s]+/)")
 
