@@ -329,6 +329,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # and a note, with the values their user was shown); the memory limit above still bounds the request.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# How many files one address may submit to /verify/ in a minute (each check takes a core for seconds).
+VERIFICATIONS_PER_MINUTE = int(os.environ.get("VERIFICATIONS_PER_MINUTE", "6"))
+
 # The public address of the site, printed in the minutes' QR code (the verification page's URL).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("https://", "http://")):

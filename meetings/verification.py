@@ -4,8 +4,11 @@ The cryptography is `meetings.signing.verify_pdf` (pyHanko, in a child process w
 limits); this module adds what only the database knows: which published version has these exact bytes.
 """
 
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +50,26 @@ MESSAGES = {
     # Lazy like the others: `_(...) % {...}` would translate once, at import, in whatever language was
     # active then, and show that language on every page.
     "too_large": lazy(_too_large, str)(),
+    "too_many": _(
+        "Too many files were checked from your address in the last minute: wait a minute, then try again."
+    ),
 }
+
+# Each check runs pyHanko in a child process for up to some seconds: one address gets a few a minute, so
+# that a handful of clients cannot keep the server's cores busy with them (issue: 50 checks in 15 s slowed
+# every page). The count is kept in the cache (per server until a shared cache is configured).
+VERIFY_UPLOAD_OVERHEAD = 64 * 1024  # what a multipart form adds around the file
+
+
+def takes_a_turn(address: str) -> bool:
+    """Count one check for `address` in the current minute; False once it has had its share."""
+    key = f"verify-checks:{address}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) <= settings.VERIFICATIONS_PER_MINUTE
+    except ValueError:  # the key expired between add and incr: a new minute, a first check
+        cache.set(key, 1, timeout=120)
+        return True
 
 
 def check_copy(data: bytes) -> Verdict:

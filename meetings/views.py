@@ -13,12 +13,13 @@ from django.template import loader
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
 
 from .models import Minutes, PublishedSession, Session
 from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
-from .verification import MESSAGES, check_copy
+from .verification import MESSAGES, VERIFY_UPLOAD_OVERHEAD, Verdict, check_copy, takes_a_turn
 
 
 def public_sessions() -> list:
@@ -117,8 +118,26 @@ class VerifyForm(forms.Form):
     file = forms.FileField(label=_("The PDF to check"))
 
 
+@csrf_exempt  # the CSRF check reads the body: `_verify` makes it once the body is known to be worth reading
 def verify(request: HttpRequest) -> HttpResponse:
-    """Anyone uploads a PDF and learns whether it is authentic published minutes, modified, or unknown."""
+    """Anyone uploads a PDF and learns whether it is authentic published minutes, modified, or unknown.
+    A body announced above the largest file checked is refused before it is read (413), and an address
+    that has had its share of checks this minute waits (429)."""
+    if request.method == "POST":
+        refusal = None
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + VERIFY_UPLOAD_OVERHEAD:
+            refusal = (Verdict("too_large"), 413)
+        elif not takes_a_turn(request.META.get("REMOTE_ADDR", "")):
+            refusal = (Verdict("too_many"), 429)
+        if refusal is not None:
+            verdict, status = refusal
+            context = {"form": VerifyForm(), "verdict": verdict, "messages_by_outcome": MESSAGES}
+            return render(request, "meetings/verify.html", context, status=status)
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
     verdict = None
     # Bound on any POST, even one without a file (`request.POST or None` would leave it unbound, silent).
     form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()

@@ -12,6 +12,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
@@ -356,7 +357,7 @@ def test_an_empty_file_is_refused_by_the_form(client):
 def test_fifty_megabytes_are_too_large(client):
     response = client.post("/verify/", **fifty_megabytes())
 
-    assert response.status_code == 200
+    assert response.status_code == 413  # refused on its announced length, before its body is read
     assert verdict(response) == "too_large"
 
 
@@ -413,3 +414,32 @@ def test_markup_in_the_file_name_is_never_echoed_unescaped(client, data):
     page = response.content.decode()
     assert "<script>alert" not in page
     assert "<img src=x" not in page
+
+
+def test_a_body_announced_above_the_limit_is_refused_before_it_is_read(client):
+    # The body is three bytes; its announced length, a hundred megabytes: answered from the header alone.
+    response = client.generic(
+        "POST",
+        "/verify/",
+        b"---",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+
+    assert response.status_code == 413
+    assert "هذا الملف أكبر من أن يكون محضرا لهذا المجلس" in visible_text(response)
+
+
+@override_settings(VERIFICATIONS_PER_MINUTE=2)
+def test_one_address_gets_a_few_checks_a_minute_and_is_told_to_wait(client):
+    cache.clear()
+    upload = {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.7 not really", content_type="application/pdf")}
+
+    answers = [
+        client.post("/verify/", dict(upload), REMOTE_ADDR="198.51.100.7").status_code for _ in range(3)
+    ]
+    elsewhere = client.post("/verify/", dict(upload), REMOTE_ADDR="198.51.100.8")
+
+    assert answers == [200, 200, 429]
+    assert "انتظروا دقيقة" in visible_text(client.post("/verify/", dict(upload), REMOTE_ADDR="198.51.100.7"))
+    assert elsewhere.status_code == 200
