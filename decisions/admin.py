@@ -142,7 +142,8 @@ class ResolutionInline(RecordInline, admin.StackedInline):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("session")  # each row's header prints its number
+        # Each row's header prints its number; its form shows its agenda item's number.
+        return super().get_queryset(request).select_related("session", "agenda_item")
 
 
 admin.site.unregister(Session)

@@ -1,6 +1,7 @@
 """Who the current request acts for, for the duties' log (`meetings.models.duties.acting_user`); the
 Content-Security-Policy of the pages."""
 
+import functools
 from urllib.parse import quote
 
 from csp.middleware import CSPMiddleware
@@ -37,6 +38,7 @@ class PagesCSPMiddleware(CSPMiddleware):
         return super().process_response(request, response)
 
 
+@functools.cache
 def _open_before_the_second_factor() -> tuple[str, ...]:
     """The addresses an account that owes its second factor may reach: that step, the sign-outs, the
     static files and the health check, in each language."""
@@ -52,15 +54,12 @@ def _open_before_the_second_factor() -> tuple[str, ...]:
 def second_factor_middleware(get_response):
     """An account that needs a second factor (noted in its session at sign-in) and has not given it is
     sent to that step from any page, the admin's included."""
-    open_paths = None
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        nonlocal open_paths
-        if request.session.get(SESSION_KEY) and not request.user.is_verified():
-            open_paths = open_paths or _open_before_the_second_factor()
-            if not request.path_info.startswith(open_paths):
-                step = reverse("meetings:second_factor")
-                return redirect(f"{step}?next={quote(request.get_full_path())}")
+        owed = request.session.get(SESSION_KEY) and not request.user.is_verified()
+        if owed and not request.path_info.startswith(_open_before_the_second_factor()):
+            step = reverse("meetings:second_factor")
+            return redirect(f"{step}?next={quote(request.get_full_path())}")
         return get_response(request)
 
     return middleware

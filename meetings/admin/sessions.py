@@ -324,11 +324,15 @@ def session_being_added(request: HttpRequest) -> Session | None:
 
 
 def starting_session(request: HttpRequest) -> Session | None:
-    """The session the add page starts from (`?from=<id>`), if it names one of the sessions there are."""
-    wanted = request.GET.get("from", "")
-    return (
-        Session.objects.select_related("board").filter(pk=int(wanted)).first() if wanted.isdigit() else None
-    )
+    """The session the add page starts from (`?from=<id>`), if it names one of the sessions there are;
+    asked by several parts of one page, looked up once."""
+    if not hasattr(request, "_starting_session"):
+        wanted = request.GET.get("from", "")
+        sessions = (
+            Session.objects.select_related("board").filter(pk=int(wanted)) if wanted.isdigit() else None
+        )
+        request._starting_session = sessions.first() if sessions is not None else None
+    return request._starting_session
 
 
 class AgendaItemInline(RecordInline, admin.StackedInline):
@@ -345,7 +349,11 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
     @staticmethod
     def initial_rows(request: HttpRequest, session: Session | None) -> list[dict]:
         start = starting_session(request) if session is None else None
-        return start.recurring_items() if start is not None else []
+        if start is None:
+            return []
+        if not hasattr(start, "_recurring_items"):  # asked for the count of rows, then for the rows
+            start._recurring_items = start.recurring_items()
+        return start._recurring_items
 
 
 class DocumentInline(RecordInline, admin.TabularInline):
@@ -494,11 +502,7 @@ class SessionAdmin(RecordAdmin):
             try:
                 again = notices.second_call(session, by=request.user, **form.cleaned_data)
             except ValidationError as refusal:
-                if hasattr(refusal, "error_dict"):
-                    for field, errors in refusal.error_dict.items():
-                        form.add_error(field, errors)
-                else:
-                    form.add_error(None, refusal)
+                form.add_error(None, refusal)  # a refusal naming fields goes to those fields
             else:
                 messages.success(
                     request,
