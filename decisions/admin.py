@@ -18,7 +18,7 @@ from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.sessions import RecordAdmin, RecordFormSet, RecordInline, is_frozen
 from meetings.models import AgendaItem, Attendance, Quorum, Session
 from meetings.models.record import frozen_message
-from meetings.text import close_bidi_controls
+from meetings.text import without_bidi_controls
 
 from .dashboard import COLUMNS, chart, count_resolutions
 from .follow_up import FollowUpReport
@@ -119,7 +119,7 @@ def planned_agenda(agenda: BaseInlineFormSet) -> list[tuple[int, str]]:
     for number, title in rows:
         if not number:
             last = number = last + 1
-        numbered.append((number, f"{number}. {close_bidi_controls(title)}"))
+        numbered.append((number, f"{number}. {without_bidi_controls(title)}"))
     return sorted(numbered)
 
 
@@ -186,7 +186,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
             "",
             "<li><bdi>{}</bdi> — <bdi>{}</bdi>: <strong>{}</strong></li>",
             (
-                (f.resolution.number, close_bidi_controls(f.resolution.title), f.get_status_display())
+                (f.resolution.number, without_bidi_controls(f.resolution.title), f.get_status_display())
                 for f in recorded
             ),
         )

@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
-from meetings.models.record import NumberedInSession, SearchQuerySet, follow_up_fields, resolution_fields
+from meetings.models.record import (
+    NOTE_TEXT,
+    RESOLUTION_TEXT,
+    NumberedInSession,
+    SearchQuerySet,
+    at_most,
+    follow_up_fields,
+    limit_help,
+    resolution_fields,
+)
 
 
 class DecisionQuerySet(SearchQuerySet):
@@ -100,8 +109,15 @@ class Decision(Searchable):
     )
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
-    text = models.TextField(_("operative text"), max_length=50_000)
-    text_fr = models.TextField(_("operative text in French"), blank=True, max_length=50_000)
+    text = models.TextField(
+        _("operative text"), max_length=RESOLUTION_TEXT, help_text=limit_help(RESOLUTION_TEXT)
+    )
+    text_fr = models.TextField(
+        _("operative text in French"),
+        blank=True,
+        max_length=RESOLUTION_TEXT,
+        help_text=limit_help(RESOLUTION_TEXT),
+    )
     unanimous = models.BooleanField(_("unanimous"), default=False)
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
@@ -191,6 +207,8 @@ class Resolution(NumberedInSession, Decision, RecordRow):
         verbose_name_plural = _("resolutions")
         ordering = ["session", "sequence"]
         constraints = [
+            at_most("text", RESOLUTION_TEXT),
+            at_most("text_fr", RESOLUTION_TEXT),
             models.UniqueConstraint(
                 fields=["session", "sequence"],
                 name="resolution_unique_number",
@@ -256,8 +274,10 @@ class FollowUp(RecordRow):
         Session, verbose_name=_("reported at session"), on_delete=models.CASCADE, related_name="follow_ups"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IN_PROGRESS)
-    note = models.TextField(_("note"), blank=True, max_length=10_000)
-    note_fr = models.TextField(_("note in French"), blank=True, max_length=10_000)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_TEXT, help_text=limit_help(NOTE_TEXT))
+    note_fr = models.TextField(
+        _("note in French"), blank=True, max_length=NOTE_TEXT, help_text=limit_help(NOTE_TEXT)
+    )
 
     class Meta:
         verbose_name = _("follow-up")
@@ -270,6 +290,8 @@ class FollowUp(RecordRow):
             "resolution__sequence",
         ]
         constraints = [
+            at_most("note", NOTE_TEXT),
+            at_most("note_fr", NOTE_TEXT),
             models.UniqueConstraint(
                 fields=["resolution", "session"],
                 name="follow_up_once_per_session",

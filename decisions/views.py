@@ -43,7 +43,7 @@ from meetings.calendar import add_timezones, calendar, session_event
 from meetings.languages import ReaderText, inline_html, reader_text
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
 from meetings.search import excerpt, has_match, highlight, query_terms
-from meetings.text import close_bidi_controls
+from meetings.text import without_bidi_controls
 
 from .models import NO_FOLLOW_UP, FollowUp, PublishedResolution, PublishedResolutionQuerySet
 
@@ -91,8 +91,8 @@ class RegisterFilter(forms.Form):
         self.fields["session"].choices = everything + [
             (f"{s.year}-{s.ordinal}", f"{s.title} — {s.display_date}") for s in sessions
         ]
-        # An option cannot hold a <bdi>: a bidi control typed in a unit's name is closed in its own text.
-        self.fields["unit"].choices = everything + [(unit, close_bidi_controls(unit)) for unit in units]
+        # An option cannot hold a <bdi>; a bidi control in a unit's name is dropped (meetings.text).
+        self.fields["unit"].choices = everything + [(unit, without_bidi_controls(unit)) for unit in units]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.input_type = "search"

@@ -393,3 +393,13 @@ elif not SIGNING_PASSPHRASE:
 # signs B-T (the time certified by the authority).
 SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL")
 # --- end of Signing ---------------------------------------------------------------------------------
+
+# The most pages a rendering of the minutes takes: a real session's minutes print on 10 to 40; the text
+# fields' limits (their help texts) bound the rest. Past it the rendering stops, and says why.
+MINUTES_MAX_PAGES = int(os.environ.get("MINUTES_MAX_PAGES", "150"))
+
+# How many /verify/ checks run at once on this server, whatever its processes (one core each), and the
+# folder of their lock files, and how long a check waits for its turn (meetings.verification).
+VERIFICATIONS_AT_ONCE = int(os.environ.get("VERIFICATIONS_AT_ONCE", "2"))
+VERIFICATION_WAIT_SECONDS = 10
+VERIFICATION_LOCKS = os.environ.get("VERIFICATION_LOCKS", str(BASE_DIR / "var" / "locks"))

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import MOVES, Approval, DutyLog, Minutes, Session, Transition
+from .models import MOVES, Approval, DutyLog, Job, Minutes, Session, Transition
 from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, is_secretariat
 from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
@@ -147,40 +147,65 @@ def _approval_refused(minutes: Minutes, session: Session, role: str | None, by: 
     return ""
 
 
-def sign(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
-    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
-    and keep the record it certifies as the version's snapshot.
-
-    The row is locked while this runs (and SQLite runs write transactions one at a time), so two clicks
-    or two workers produce one signature: the second finds the minutes signed and is refused.
-    """
+def check_signature(minutes: Minutes, *, by: AbstractBaseUser) -> tuple[Session, dict, dict[str, Approval]]:
+    """Whether `by` may sign `minutes` now: the session, its record and the approvals that hold, or a
+    refusal. Asked when the signature is asked for (the button), and again when it is made."""
     _require_secretariat(by)
     if minutes.approvals.filter(Q(by=by) | Q(member__user=by), withdrawn_at__isnull=True).exists():
         raise _refuse(_("The account that approved the minutes does not sign them."), by=by, minutes=minutes)
-    with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        minutes.require("sign")
-        session = Session.objects.with_record().get(pk=minutes.session_id)
-        record = session_record(session)
-        approvals = minutes.valid_approvals(record_fingerprint(session, record))
-        if not minutes.fully_approved(approvals):
-            raise ValidationError(_("The approvals no longer match the record."), code="approvals")
-        pdf = render_minutes_pdf(session, record=record, minutes=minutes, approvals=approvals)
-        signed = sign_pdf(
-            pdf,
-            reason=f"محضر {session.title} — الصيغة {minutes.version}",
-            location=session.place or "المغرب",
-        )
-        minutes.sha256 = sha256_hex(signed)
-        minutes.pdf.save(
-            f"{session.year}-{session.ordinal}-v{minutes.version}-{minutes.sha256[:12]}.pdf",
-            ContentFile(signed),
-            save=False,
-        )
-        minutes.signed_at = timezone.now()
-        minutes.record = record
-        minutes.save(update_fields=["pdf", "sha256", "signed_at", "record"])
-        return minutes.move("sign", by=by)
+    minutes.refresh_from_db(fields=["state"])  # as the last approval left it, not as the caller saw it
+    minutes.require("sign")
+    session = Session.objects.with_record().get(pk=minutes.session_id)
+    record = session_record(session)
+    approvals = minutes.valid_approvals(record_fingerprint(session, record))
+    if not minutes.fully_approved(approvals):
+        raise ValidationError(_("The approvals no longer match the record."), code="approvals")
+    return session, record, approvals
+
+
+def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> Minutes:
+    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
+    and keep the record it certifies as the version's snapshot.
+
+    The rendering and the signature are made first; then, with the row locked, the state is checked again
+    (a change of the record meanwhile took the minutes back to review), the file is written and the row
+    moved in one transaction: two clicks or two workers produce one signature, the second finding the
+    minutes signed. A file that could not be
+    written whole (a full disk), or whose transaction did not commit, is removed: the minutes stay
+    approved. `job`, the task queue's (meetings.tasks), hears the pages laid out and the file about to
+    be written, and is marked done in the same transaction.
+    """
+    session, record, approvals = check_signature(minutes, by=by)
+    pdf = render_minutes_pdf(
+        session, record=record, minutes=minutes, approvals=approvals, on_page=job and job.laid_out
+    )
+    signed = sign_pdf(
+        pdf, reason=f"محضر {session.title} — الصيغة {minutes.version}", location=session.place or "المغرب"
+    )
+    sha256 = sha256_hex(signed)
+    storage = minutes.pdf.storage
+    name = minutes.pdf.field.generate_filename(
+        minutes, f"{session.year}-{session.ordinal}-v{minutes.version}-{sha256[:12]}.pdf"
+    )
+    if job is not None:
+        job.note_writing(name)  # committed before the file exists: a worker killed after writing it
+    try:
+        with transaction.atomic():
+            locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+            # A change of the record since it was rendered withdrew the approvals, and took the
+            # minutes back to review (Minutes.recheck_approvals): the state says it.
+            locked.require("sign")
+            Minutes.objects.remove_unkept_file(storage, name)  # an earlier attempt's, with these bytes
+            locked.pdf.name = storage.save(name, ContentFile(signed))
+            locked.sha256, locked.signed_at, locked.record = sha256, timezone.now(), record
+            locked.save(update_fields=["pdf", "sha256", "signed_at", "record"])
+            locked.move("sign", by=by)
+            if job is not None:
+                job.succeed(_("The minutes are signed."))
+    except BaseException:
+        Minutes.objects.remove_unkept_file(storage, name)
+        raise
+    return locked
 
 
 @transaction.atomic

@@ -8,6 +8,10 @@ This module only renders: what the record is lives in `meetings.models.record`.
 
 import base64
 import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,6 +21,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from .dates import moroccan_date
 from .models import Approval, Gender, Member, Membership, Minutes, Quorum, Session
@@ -93,6 +98,59 @@ def minutes_context(
     }
 
 
+class TooManyPages(Exception):
+    """The minutes would print on more than settings.MINUTES_MAX_PAGES pages: refused, and said so."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+    @property
+    def message(self) -> str:
+        return ngettext(
+            "The minutes would print on more than %(limit)d page, the most a rendering takes. Shorten the "
+            "longest texts (a deliberation, a resolution) or attach them to the session as documents.",
+            "The minutes would print on more than %(limit)d pages, the most a rendering takes. Shorten the "
+            "longest texts (a deliberation, a resolution) or attach them to the session as documents.",
+            self.limit,
+        ) % {"limit": self.limit}
+
+
+class _PageCounter(logging.Handler):
+    """Hears WeasyPrint say which page it lays out («Step 5 - Creating layout - Page 12»), in this thread:
+    tells `on_page`, and stops the rendering at once past the page limit (an exception raised here goes
+    back through WeasyPrint's logging call into its layout)."""
+
+    def __init__(self, on_page: Callable[[int], None] | None, limit: int) -> None:
+        super().__init__(logging.INFO)
+        self.on_page, self.limit, self.thread = on_page, limit, threading.get_ident()
+        self.last = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread or "layout" not in str(record.msg) or not record.args:
+            return
+        page = int(record.args[0])
+        if page > self.limit:
+            raise TooManyPages(self.limit)
+        if page > self.last:
+            self.last = page
+            if self.on_page is not None:
+                self.on_page(page)
+
+
+@contextmanager
+def _counting_pages(on_page: Callable[[int], None] | None) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint.progress")
+    handler, level = _PageCounter(on_page, settings.MINUTES_MAX_PAGES), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def render_minutes_pdf(
     session: Session,
     *,
@@ -100,12 +158,15 @@ def render_minutes_pdf(
     record: dict | None = None,
     minutes: Minutes | None = None,
     approvals: dict[str, Approval] | None = None,
+    on_page: Callable[[int], None] | None = None,
 ) -> bytes:
     """Print the minutes of one session (fetched with `Session.objects.with_record()`) as a PDF/A-3b;
     `record` is its `session_record`, when the caller has it already.
 
     For signature, `minutes` is the version being signed (its number and verification QR code are
     printed) and `approvals` the president's and rapporteur's, printed in the signature block.
+    `on_page` hears the number of each page as it is laid out; past settings.MINUTES_MAX_PAGES the
+    rendering stops with TooManyPages.
     """
     from weasyprint import CSS, HTML, Attachment  # heavy import, only where a PDF is made
     from weasyprint.text.fonts import FontConfiguration
@@ -121,12 +182,13 @@ def render_minutes_pdf(
         relationship="Data",
     )
     fonts = FontConfiguration()  # the stylesheet's @font-face rules register here
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=str(STYLESHEET), font_config=fonts)],
-        font_config=fonts,
-        pdf_variant="pdf/a-3b",
-        attachments=[attachment],
-    )
+    with _counting_pages(on_page):
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+            stylesheets=[CSS(filename=str(STYLESHEET), font_config=fonts)],
+            font_config=fonts,
+            pdf_variant="pdf/a-3b",
+            attachments=[attachment],
+        )
 
 
 def inline_disposition(session: Session, *, version: int | None = None, draft: bool = False) -> str:

@@ -3,27 +3,28 @@
 import re
 import unicodedata
 
-# Explicit embeddings and overrides close with PDF (U+202C), isolates with PDI (U+2069). A lone
-# opener typed into one field would otherwise reorder whatever the document prints after it.
-_EMBEDDINGS = {"\u202a", "\u202b", "\u202d", "\u202e"}
-_ISOLATES = {"\u2066", "\u2067", "\u2068"}
-_POP_EMBEDDING = "\u202c"
-_POP_ISOLATE = "\u2069"
+# Explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): no keyboard types them, and
+# one left open reverses whatever a printed line or a page lays out after it (a signed PDF included). They
+# are removed from what people type, at every save of the project's models (`remove_bidi_controls`), and
+# again from whatever is laid out (`bidi_safe`), for a row written around the models. The marks a keyboard
+# does type (LRM, RLM, ALM) only weigh on the characters beside them, and are kept.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+TYPED_TEXT_APPS = frozenset({"meetings", "decisions"})
 
 
-def close_bidi_controls(text: str) -> str:
-    """Append the closers that the text's own bidi openers lack; the text itself is kept as typed."""
-    embeddings = isolates = 0
-    for char in text:
-        if char in _EMBEDDINGS:
-            embeddings += 1
-        elif char == _POP_EMBEDDING and embeddings:
-            embeddings -= 1
-        elif char in _ISOLATES:
-            isolates += 1
-        elif char == _POP_ISOLATE and isolates:
-            isolates -= 1
-    return text + _POP_EMBEDDING * embeddings + _POP_ISOLATE * isolates
+def without_bidi_controls(text: str) -> str:
+    return BIDI_CONTROLS.sub("", text)
+
+
+def remove_bidi_controls(sender, instance, raw: bool = False, **kwargs) -> None:
+    """pre_save: the bidi controls out of every text field of a model of the project's apps."""
+    if raw or sender._meta.app_label not in TYPED_TEXT_APPS:
+        return
+    for field in sender._meta.concrete_fields:
+        if field.get_internal_type() in {"CharField", "TextField"}:
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and BIDI_CONTROLS.search(value):
+                setattr(instance, field.attname, without_bidi_controls(value))
 
 
 def base_direction(text: str) -> str:

@@ -4,8 +4,13 @@ The cryptography is `meetings.signing.verify_pdf` (pyHanko, in a child process w
 limits); this module adds what only the database knows: which published version has these exact bytes.
 """
 
+import fcntl
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,7 +58,10 @@ MESSAGES = {
     "too_many": _(
         "Too many files were checked from your address in the last minute: wait a minute, then try again."
     ),
+    "busy": _("Every check the server runs at once is taken right now: try again in a minute."),
 }
+# What each verdict answers besides 200.
+STATUS = {"too_large": 413, "too_many": 429, "busy": 503}
 
 # Each check runs pyHanko in a child process for up to some seconds: one address gets a few a minute, so
 # that a handful of clients cannot keep the server's cores busy with them (issue: 50 checks in 15 s slowed
@@ -72,13 +80,43 @@ def takes_a_turn(address: str) -> bool:
         return True
 
 
+# And at most settings.VERIFICATIONS_AT_ONCE checks run at once on a server, whatever its processes and
+# its clients: each check holds one of as many lock files (flock; the system releases it if the process
+# dies). A check that finds them all taken waits VERIFICATION_WAIT_SECONDS, then is told to come back (503).
+@contextmanager
+def a_place_to_check() -> Iterator[bool]:
+    folder = Path(settings.VERIFICATION_LOCKS)
+    folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + settings.VERIFICATION_WAIT_SECONDS
+    while True:
+        for slot in range(settings.VERIFICATIONS_AT_ONCE):
+            lock = os.open(folder / f"check-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock)
+                continue
+            try:
+                yield True
+            finally:
+                os.close(lock)  # which releases the lock
+            return
+        if time.monotonic() >= deadline:
+            yield False
+            return
+        time.sleep(0.2)
+
+
 def check_copy(data: bytes) -> Verdict:
     """Compare a submitted file with the published versions, and check its signature independently."""
     if len(data) > MAX_VERIFY_BYTES:
         return Verdict("too_large")
     if not data:
         return Verdict("unreadable")
-    check = verify_pdf(data)
+    with a_place_to_check() as placed:
+        if not placed:
+            return Verdict("busy")
+        check = verify_pdf(data)
     stored = (
         Minutes.objects.published()
         .filter(sha256=check.sha256, session__board__is_home=True)

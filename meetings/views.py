@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView
 from .models import Minutes, PublishedSession, Session
 from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
-from .verification import MESSAGES, VERIFY_UPLOAD_OVERHEAD, Verdict, check_copy, takes_a_turn
+from .verification import MESSAGES, STATUS, VERIFY_UPLOAD_OVERHEAD, Verdict, check_copy, takes_a_turn
 
 
 def public_sessions() -> list:
@@ -121,18 +121,17 @@ class VerifyForm(forms.Form):
 @csrf_exempt  # the CSRF check reads the body: `_verify` makes it once the body is known to be worth reading
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone uploads a PDF and learns whether it is authentic published minutes, modified, or unknown.
-    A body announced above the largest file checked is refused before it is read (413), and an address
-    that has had its share of checks this minute waits (429)."""
+    A body announced above the largest file checked is refused before it is read (413), an address
+    that has had its share of checks this minute waits (429), and so does everyone while the server runs
+    as many checks as it takes at once (503)."""
     if request.method == "POST":
         refusal = None
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + VERIFY_UPLOAD_OVERHEAD:
-            refusal = (Verdict("too_large"), 413)
+            refusal = Verdict("too_large")
         elif not takes_a_turn(request.META.get("REMOTE_ADDR", "")):
-            refusal = (Verdict("too_many"), 429)
+            refusal = Verdict("too_many")
         if refusal is not None:
-            verdict, status = refusal
-            context = {"form": VerifyForm(), "verdict": verdict, "messages_by_outcome": MESSAGES}
-            return render(request, "meetings/verify.html", context, status=status)
+            return _verify_page(request, VerifyForm(), refusal)
     return _verify(request)
 
 
@@ -145,9 +144,17 @@ def _verify(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         # Read one byte past the limit: enough to know the file is too large, never more.
         verdict = check_copy(upload.read(MAX_VERIFY_BYTES + 1))
-    return render(
-        request, "meetings/verify.html", {"form": form, "verdict": verdict, "messages_by_outcome": MESSAGES}
+    return _verify_page(request, form, verdict)
+
+
+def _verify_page(request: HttpRequest, form: VerifyForm, verdict: Verdict | None) -> HttpResponse:
+    context = {"form": form, "verdict": verdict, "messages_by_outcome": MESSAGES}
+    response = render(
+        request, "meetings/verify.html", context, status=STATUS.get(verdict and verdict.outcome, 200)
     )
+    if response.status_code == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from decisions.models import FollowUp, Resolution
 from meetings import lifecycle
 from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
+from meetings.pdf import render_minutes_pdf
 
 _counter = itertools.count(1)
 
@@ -118,3 +119,8 @@ def minutes_at(
     if steps.index(state) >= steps.index(Minutes.State.PUBLISHED):
         minutes = lifecycle.publish(minutes, by=secretary)
     return minutes
+
+
+def draft_pdf(session: Session) -> bytes:
+    """The draft minutes of `session` as the task queue renders the secretariat's preview (meetings.tasks)."""
+    return render_minutes_pdf(Session.objects.with_record().get(pk=session.pk), draft=True)

@@ -1,7 +1,9 @@
-"""The secretariat's workplace: sessions with their record, and the minutes through their lifecycle."""
+"""The secretariat's workplace: sessions with their record, the minutes through their lifecycle, the work
+in the queue."""
 
+from .jobs import JobAdmin
 from .minutes import MinutesAdmin
 from .notices import ConvocationAdmin, MessageAdmin
 from .sessions import SessionAdmin, live_rows
 
-__all__ = ["ConvocationAdmin", "MessageAdmin", "MinutesAdmin", "SessionAdmin", "live_rows"]
+__all__ = ["ConvocationAdmin", "JobAdmin", "MessageAdmin", "MinutesAdmin", "SessionAdmin", "live_rows"]

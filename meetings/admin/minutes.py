@@ -13,8 +13,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle
-from ..models import MOVES, Approval, Comment, Minutes, Session, Transition
+from .. import lifecycle, tasks
+from ..models import MOVES, Approval, Comment, Job, Minutes, Session, Transition
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -118,6 +118,7 @@ class MinutesAdmin(admin.ModelAdmin):
             "needs_reason": [name for name, move in MOVES.items() if move.needs_reason],
             "consequences": {name: move.consequence for name, move in MOVES.items() if move.consequence},
             "may_move": request.user.has_perm(lifecycle.SECRETARIAT),
+            "signature_under_way": minutes.jobs.open().first() if minutes else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -154,6 +155,10 @@ class MinutesAdmin(admin.ModelAdmin):
         if request.method == "POST" and possible and move.consequence and not request.POST.get("confirm"):
             messages.error(request, _("Confirm first that you have read what this step does."))
             return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
+        if action == "sign":  # long work: the task queue signs, the progress page follows it
+            return self._lifecycle_step(
+                request, minutes.session, lambda: tasks.ask_signature(minutes, by=request.user)
+            )
         return self._lifecycle_step(
             request,
             minutes.session,
@@ -177,15 +182,19 @@ class MinutesAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _lifecycle_step(request: HttpRequest, session: Session, step) -> HttpResponse:
-        """Run one lifecycle move from a button: 403 for someone not allowed, the rule's message otherwise."""
+        """Run one lifecycle move from a button: 403 for someone not allowed, the rule's message otherwise.
+        A move given to the task queue (the signature) goes on to its job's progress page."""
         if request.method != "POST":
             raise Http404
         try:
-            minutes = step()
+            done = step()
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
             minutes = session.current_minutes()
         else:
+            if isinstance(done, Job):
+                return HttpResponseRedirect(done.get_absolute_url())
+            minutes = done
             messages.success(
                 request, _("The minutes are now «%(state)s».") % {"state": minutes.get_state_display()}
             )

@@ -15,13 +15,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
-from .. import accounts, notices
+from .. import accounts, notices, tasks
 from ..forms import SecondCallForm
 from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
 from ..models.notices import expected_quorum, session_start
 from ..models.record import frozen_message
-from ..pdf import pdf_response, render_minutes_pdf
-from ..text import close_bidi_controls
+from ..text import without_bidi_controls
+from .read_only import ReadOnlyAdmin
 
 
 def is_frozen(session: Session) -> bool:
@@ -120,7 +120,7 @@ class PeopleWithTheirTitles(AutocompleteJsonView):
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         if isinstance(obj, Member) and obj.title:
-            result["text"] = f"{result['text']} — {close_bidi_controls(obj.title)}"
+            result["text"] = f"{result['text']} — {without_bidi_controls(obj.title)}"
         return result
 
 
@@ -175,7 +175,7 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
 
 
 @admin.register(DutyLog)
-class DutyLogAdmin(admin.ModelAdmin):
+class DutyLogAdmin(ReadOnlyAdmin):
     """Every change of seats and accounts, and every refusal of the separation of duties."""
 
     list_display = ["at", "kind", "detail", "by"]
@@ -183,15 +183,6 @@ class DutyLogAdmin(admin.ModelAdmin):
     list_select_related = ["member", "by"]
     search_fields = ["detail", "about", "member__name_ar"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _answer_text(answer: Answer | None) -> str:
@@ -457,7 +448,7 @@ class SessionAdmin(RecordAdmin):
     def get_urls(self):
         preview = self.admin_site.admin_view(self.minutes_preview)
         return [
-            path("<int:object_id>/minutes-preview.pdf", preview, name="meetings_session_minutes_preview"),
+            path("<int:object_id>/minutes-preview/", preview, name="meetings_session_minutes_preview"),
             path(
                 "<int:object_id>/convene/",
                 self.admin_site.admin_view(self.convene),
@@ -548,9 +539,12 @@ class SessionAdmin(RecordAdmin):
         return TemplateResponse(request, "admin/meetings/session/convene.html", context)
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """The draft minutes as they would print now, marked «مسودة» on every page; never stored."""
-        session = self._viewable_session(request, object_id, Session.objects.with_record())
-        return pdf_response(render_minutes_pdf(session, draft=True), session, draft=True)
+        """The draft minutes as they would print now, marked «مسودة» on every page: asked of the task
+        queue, whose progress page then shows it (meetings.tasks.ask_preview)."""
+        if request.method != "POST":
+            raise Http404
+        session = self._viewable_session(request, object_id, Session.objects.all())
+        return HttpResponseRedirect(tasks.ask_preview(session, by=request.user).get_absolute_url())
 
     def _create_formsets(self, request, obj, change):
         # Inlines of one session are validated together: the votes of a resolution are checked against

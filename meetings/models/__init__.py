@@ -1,10 +1,12 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices.
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices,
+minutes <- jobs.
 """
 
 from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
+from .jobs import Job
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
 from .notices import Answer, Convocation, Message
 from .published import PublishedAgendaItem, PublishedSession
@@ -23,6 +25,7 @@ __all__ = [
     "Document",
     "DutyLog",
     "Gender",
+    "Job",
     "Member",
     "Membership",
     "Message",

@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .board import Board, Member, in_gender
 from .record import (
+    SHORT_TEXT,
     agenda_fields,
+    at_most,
     follow_up_fields,
     record_date,
     record_fingerprint,
@@ -39,6 +41,11 @@ def verification_code() -> str:
 class MinutesQuerySet(models.QuerySet):
     def published(self) -> "MinutesQuerySet":
         return self.filter(state=Minutes.State.PUBLISHED)
+
+    def remove_unkept_file(self, storage, name: str) -> None:
+        """Delete the stored file `name` (a signature's or a preview's), unless a version keeps it."""
+        if name and not self.filter(pdf=name).exists():
+            storage.delete(name)
 
 
 class State(models.TextChoices):
@@ -339,10 +346,10 @@ class Comment(models.Model):
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="comments"
     )
-    text = models.TextField(_("comment"), max_length=5000)
+    text = models.TextField(_("comment"), max_length=SHORT_TEXT)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.OPEN)
-    reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    reply = models.TextField(_("reply"), blank=True, max_length=SHORT_TEXT)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("replied by"),
@@ -358,6 +365,8 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["minutes", "created_at"]
         constraints = [
+            at_most("text", SHORT_TEXT),
+            at_most("reply", SHORT_TEXT),
             models.CheckConstraint(
                 condition=Q(status="open") | ~Q(reply=""),
                 name="comment_answered_with_a_reply",

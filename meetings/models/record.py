@@ -20,10 +20,43 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..search import normalize
 from .duties import APPROVING_ROLES
+
+# The long texts people type have limits a real record never reaches (the December 2025 session's whole
+# account is under 2,000 characters) but that bound the work of printing them: the help text says it, the
+# form checks it, and the database refuses a longer text from anywhere (`at_most`).
+SHORT_TEXT = 5_000  # a comment and its answer
+NOTE_TEXT = 10_000  # a follow-up's note
+TEXT = 20_000  # an opening, a summary
+RESOLUTION_TEXT = 50_000  # a resolution's operative text
+LONG_TEXT = 100_000  # a deliberation, some 40 printed pages
+
+
+def _limit_said(limit: int) -> str:
+    return gettext("At most %(count)s characters.") % {"count": f"{limit:,}".replace(",", "\u202f")}
+
+
+def limit_help(limit: int, help_text: str = ""):
+    """The field's help text, with its limit said after it."""
+    said = lazy(_limit_said, str)(limit)
+    return format_lazy("{} {}", help_text, said) if help_text else said
+
+
+def at_most(field: str, limit: int) -> models.CheckConstraint:
+    """The database's refusal of a text longer than its field's limit, whoever writes it."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=f"%(class)s_{field}_at_most_{limit}",
+        violation_error_message=limit_help(limit),
+    )
 
 
 def frozen_message() -> str:

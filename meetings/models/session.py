@@ -15,7 +15,18 @@ from django.utils.translation import pgettext_lazy
 from ..dates import moroccan_date
 from ..ordinals import feminine_ordinal
 from .board import Board, Member, Membership, in_gender
-from .record import NumberedInSession, RecordRow, Searchable, SearchQuerySet, frozen_message, parent_session
+from .record import (
+    LONG_TEXT,
+    TEXT,
+    NumberedInSession,
+    RecordRow,
+    Searchable,
+    SearchQuerySet,
+    at_most,
+    frozen_message,
+    limit_help,
+    parent_session,
+)
 
 
 def session_title(kind: str, ordinal: int, year: int) -> str:
@@ -87,8 +98,8 @@ class Session(RecordRow):
     opening = models.TextField(
         _("opening"),
         blank=True,
-        max_length=20_000,
-        help_text=_("How the session opened, as the minutes tell it."),
+        max_length=TEXT,
+        help_text=limit_help(TEXT, _("How the session opened, as the minutes tell it.")),
     )
     is_public = models.BooleanField(
         _("agenda public before the minutes"),
@@ -119,6 +130,7 @@ class Session(RecordRow):
             models.Index(fields=["board", "-date", "-ordinal"], name="session_board_newest_first"),
         ]
         constraints = [
+            at_most("opening", TEXT),
             models.UniqueConstraint(
                 fields=["board", "year", "ordinal"],
                 name="session_unique_ordinal_per_board_and_year",
@@ -421,11 +433,13 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
-    # Long enough for any session's account (the December 2025 one is under 2,000 characters); bounded so
-    # that a pasted document does not become a 250-page PDF rendered within a request.
-    summary = models.TextField(_("summary"), blank=True, max_length=20_000)
+    # Bounded so that a pasted document does not become a 250-page PDF (meetings.models.record).
+    summary = models.TextField(_("summary"), blank=True, max_length=TEXT, help_text=limit_help(TEXT))
     deliberation = models.TextField(
-        _("deliberation"), blank=True, max_length=100_000, help_text=_("What the board discussed.")
+        _("deliberation"),
+        blank=True,
+        max_length=LONG_TEXT,
+        help_text=limit_help(LONG_TEXT, _("What the board discussed.")),
     )
     recurring = models.BooleanField(
         _("recurring"),
@@ -447,6 +461,8 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
                 name="agenda_item_unique_position",
                 violation_error_message=_("Two agenda items of a session cannot share a position."),
             ),
+            at_most("summary", TEXT),
+            at_most("deliberation", LONG_TEXT),
         ]
 
     def __str__(self) -> str:

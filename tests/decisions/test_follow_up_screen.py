@@ -292,9 +292,9 @@ def test_the_screen_makes_the_same_number_of_queries_whatever_the_number_open(cl
 def test_what_is_recorded_on_the_screen_is_in_the_sessions_minutes(client, secretary, history):
     client.post(history.url, report(client, history.url, (history.late, Status.DONE, DONE_NOTE)))
 
-    preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
+    preview = factory.draft_pdf(history.december)
 
-    text = pdf.normalized(pdf.text(preview.content))
+    text = pdf.normalized(pdf.text(preview))
     assert pdf.normalized("تتبع تنفيذ القرارات") in text
     assert pdf.normalized("تأهيل مراكز التكوين") in text
     assert pdf.normalized(DONE_NOTE) in text
@@ -311,9 +311,9 @@ def test_a_resolution_reported_past_its_due_date_is_marked_overdue_in_the_minute
         ),
     )
 
-    preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
+    preview = factory.draft_pdf(history.december)
 
-    text = pdf.normalized(pdf.text(preview.content))
+    text = pdf.normalized(pdf.text(preview))
     assert text.count(pdf.normalized("متأخر عن أجل")) == 1  # the resolution without a due date is not
     assert pdf.normalized("متأخر عن أجل 30 شتنبر 2025") in text
 
@@ -335,9 +335,9 @@ def test_the_minutes_list_the_follow_ups_in_the_order_of_the_resolutions_numbers
     for resolution in (history.pending, history.late, history.lingering):  # recorded in that order
         factory.follow_up(resolution, history.december)
 
-    preview = client.get(f"/admin/meetings/session/{history.december.pk}/minutes-preview.pdf")
+    preview = factory.draft_pdf(history.december)
 
-    text = pdf.normalized(pdf.text(preview.content))
+    text = pdf.normalized(pdf.text(preview))
     positions = [text.index(number) for number in ("2024/2/2", "2025/1/1", "2025/1/2")]
     assert positions == sorted(positions)
 

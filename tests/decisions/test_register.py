@@ -13,7 +13,7 @@ from decisions.models import FollowUp, PublishedResolution, Resolution
 from meetings.models import Minutes
 from tests import factory
 from tests.members import read_form
-from tests.pages import innermost_elements, visible_text
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -355,7 +355,7 @@ def test_a_resolutions_page_in_french(client, register):
     assert "31 octobre 2025" in text
 
 
-def test_markup_and_bidi_overrides_in_a_resolution_are_shown_as_text(client, register):
+def test_markup_in_a_resolution_is_shown_as_text_and_its_bidi_overrides_dropped(client, register):
     session = factory.session(register["home"], datetime.date(2024, 6, 15), 1)
     factory.resolution(session, 1, title=SCRIPT, text=SCRIPT, responsible_unit=SCRIPT)
     factory.resolution(session, 2, title=f"{RLO}title", responsible_unit=f"{RLO}unit")
@@ -364,12 +364,7 @@ def test_markup_and_bidi_overrides_in_a_resolution_are_shown_as_text(client, reg
     for path in ["/resolutions/", "/resolutions/2024/1/1/", "/resolutions/2024/1/2/"]:
         response = client.get(path)
         assert "<script" not in response.content.decode(), path
-        leaking = [
-            t
-            for t, tag, attrs in innermost_elements(response, RLO)
-            if tag not in ("bdi", "option") and "dir" not in attrs
-        ]
-        assert leaking == [], path
+        assert RLO not in response.content.decode(), path
     assert SCRIPT in visible_text(client.get("/resolutions/2024/1/1/"))
 
 

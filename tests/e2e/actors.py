@@ -2,12 +2,15 @@
 PDF. Each takes a Playwright page."""
 
 import base64
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.db import connections
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_tasks_db.management.commands.db_worker import Worker
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
 SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
@@ -85,16 +88,84 @@ def approves(page, base_url: str, username: str, session_title: str) -> str:
     return page.locator("main").inner_text()
 
 
-def lifecycle_button(page, label: str) -> None:
-    """A button of the minutes' admin page, its consequence confirmed first where it asks for it; signing
-    renders and signs the PDF, which takes a while."""
+def presses(page, label: str) -> None:
+    """A button of the admin, its consequence confirmed first where it asks for it."""
     button = page.get_by_role("button", name=label, exact=True)
     confirmation = button.locator("xpath=ancestor::form").locator("input[name=confirm]")
     if confirmation.count():
         confirmation.check()
-    with page.expect_navigation(timeout=120_000):
+    with page.expect_navigation():
         button.click()
+
+
+def lifecycle_button(page, label: str) -> None:
+    """A button of the minutes' admin page that moves them at once, and the message it gives."""
+    presses(page, label)
     page.wait_for_selector(".messagelist .success")
+
+
+def the_worker_runs() -> None:
+    """The task queue's worker (`manage.py db_worker` beside the app: its Worker, without the signal
+    handlers only a main thread sets), until no task is ready. It runs in a thread of its own: pyHanko,
+    which signs, starts an event loop, which Playwright's in the test's thread would refuse. On the
+    in-memory SQLite of the tests the thread is given the test's connection, as Django's live server
+    thread is; on PostgreSQL it opens its own."""
+    shared = {alias: connections[alias] for alias in connections if _in_memory(connections[alias])}
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        for alias, connection in shared.items():
+            connections[alias] = connection
+        try:
+            Worker(
+                queue_names=["default"],
+                excluded_queue_names=[],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id="browser-tests",
+            ).run()
+        except BaseException as error:  # noqa: BLE001 (raised again in the test's thread)
+            failed.append(error)
+        finally:
+            if not shared:
+                connections.close_all()
+
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=300)
+    for connection in shared.values():
+        connection.dec_thread_sharing()
+    if failed:
+        raise failed[0]
+
+
+def _in_memory(connection) -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def follows_the_job(page) -> str:
+    """On a job's progress page: the worker runs, the page's script shows the result; its text."""
+    page.wait_for_selector(".job-state")
+    the_worker_runs()
+    page.wait_for_selector(".job-done, .job-failed", timeout=30_000)
+    return page.locator(".job-state").inner_text()
+
+
+def signs_the_minutes(page, screenshots=None) -> str:
+    """The secretariat signs approved minutes from their admin page, the task queue signs; what the
+    progress page said (pictured, given the test's `screenshots`), once back on the minutes' page."""
+    presses(page, "توقيع المحضر")
+    said = follows_the_job(page)
+    if screenshots is not None:
+        screenshots.take(page, "signature-done")
+    with page.expect_navigation():
+        page.get_by_role("link", name="العودة إلى المحضر").click()
+    return said
 
 
 def uploads_for_verification(page, base_url: str, path: Path) -> str:

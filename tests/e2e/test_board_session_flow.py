@@ -21,6 +21,7 @@ from tests.e2e.actors import (
     member_signs_in,
     new_page,
     secretary_signs_in,
+    signs_the_minutes,
     uploads_for_verification,
 )
 
@@ -228,7 +229,7 @@ def test_a_session_from_its_entry_to_a_french_reader(
     with new_page(chromium_browser, last=(screenshots, "minutes-published")) as office:
         secretary_signs_in(office, base, people["secretary"].username)
         office.goto(f"{base}/admin/meetings/minutes/{minutes.pk}/change/")
-        lifecycle_button(office, "توقيع المحضر")
+        signs_the_minutes(office)
         lifecycle_button(office, "نشر")
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.PUBLISHED

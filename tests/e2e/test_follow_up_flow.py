@@ -8,7 +8,7 @@ import pytest
 from decisions.models import FollowUp
 from meetings.models import Membership
 from tests import factory, pdf
-from tests.e2e.actors import secretary_signs_in
+from tests.e2e.actors import follows_the_job, presses, secretary_signs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -68,7 +68,11 @@ def test_the_follow_up_of_the_june_resolutions_is_recorded_on_one_screen_and_pri
     assert reported.count() == 4
     assert "2025/1/3 — تسريع تأهيل مؤسسات الرعاية الاجتماعية: في طور الإنجاز" in reported.nth(2).inner_text()
 
-    preview = page.request.get(f"{live_server.url}/admin/meetings/session/{december.pk}/minutes-preview.pdf")
+    presses(page, "معاينة مسودة المحضر (PDF)")
+    assert "المعاينة جاهزة." in follows_the_job(page)
+    screenshots.take(page, "preview-ready")
+    link = page.get_by_role("link", name="فتح المعاينة (PDF)").get_attribute("href")
+    preview = page.request.get(f"{live_server.url}{link}")
     assert preview.status == 200
     text = pdf.normalized(pdf.text(preview.body()))
     assert pdf.normalized("تتبع تنفيذ القرارات") in text

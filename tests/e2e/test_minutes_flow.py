@@ -19,6 +19,7 @@ from tests.e2e.actors import (
     member_signs_in,
     new_page,
     secretary_signs_in,
+    signs_the_minutes,
     uploads_for_verification,
 )
 
@@ -147,8 +148,7 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
     with new_page(chromium_browser) as desk:
         secretary_signs_in(desk, base, secretary.username)
         desk.goto(f"{base}/admin/meetings/minutes/{minutes.pk}/change/")
-        lifecycle_button(desk, "توقيع المحضر")
-        assert "المحضر الآن «موقع»." in desk.locator(".messagelist").inner_text()
+        assert "وُقِّع المحضر." in signs_the_minutes(desk, screenshots)
         lifecycle_button(desk, "نشر")
         assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
         screenshots.take(desk, "minutes-published")

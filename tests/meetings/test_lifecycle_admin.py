@@ -97,11 +97,11 @@ def test_the_secretariat_starts_the_minutes_from_the_session(client):
         (State.DRAFT, "submit", "", State.IN_REVIEW),
         (State.IN_REVIEW, "return_to_draft", "تصحيح أسماء الحاضرين", State.DRAFT),
         (State.APPROVED, "return_to_draft", "تصحيح أسماء الحاضرين", State.DRAFT),
-        (State.APPROVED, "sign", "", State.SIGNED),
         (State.SIGNED, "publish", "", State.PUBLISHED),
     ],
 )
 def test_the_secretariat_moves_the_minutes_with_a_button(client, minutes_in, state, action, reason, target):
+    # The signature is long work, given to the task queue: test_queued_work.py.
     cast, minutes = minutes_in(state)
     client.force_login(cast.secretary)
 

@@ -131,6 +131,19 @@ def test_figures_and_latin_names_in_arabic_text_keep_their_order(figures, figure
 
 
 @pytest.mark.django_db
+def test_an_override_written_around_the_models_does_not_reverse_the_printed_line():
+    # An UPDATE skips the models' saves, which drop the bidi controls: the printing drops them too.
+    session = factory.session(factory.board(is_home=False))
+    item = factory.agenda_item(session, 1, title="نقطة")
+    type(item).objects.filter(pk=item.pk).update(deliberation="المرجع \u202eABC-123 XYZ ثم النص")
+
+    text = "".join(pdf.BIDI_CONTROLS.sub("", pdf.text(_render({"pk": session.pk}))).split())
+
+    assert "ABC-123XYZ" in text
+    assert "ZYX" not in text
+
+
+@pytest.mark.django_db
 def test_a_configured_logo_is_printed_in_the_letterhead(settings, tmp_path):
     from PIL import Image
 

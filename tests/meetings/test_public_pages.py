@@ -12,10 +12,10 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings.models import Attendance, Minutes
+from meetings.models import Minutes
 from tests import factory
 from tests.meetings.publication import full_session
-from tests.pages import innermost_elements, visible_text
+from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ SESSION_PAGE_QUERIES = 1
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate
+LRI, PDI, PDF = "\u2066", "\u2069", "\u202c"  # LEFT-TO-RIGHT ISOLATE, its end, the end of an override
 
 
 def session_of_size(board, size: int, follows_up=None, **fields):
@@ -311,24 +312,37 @@ def test_markup_typed_into_the_place_is_shown_as_text_in_the_archive(client):
     assert SCRIPT in visible_text(response)
 
 
-def test_a_bidi_override_typed_into_a_field_stays_inside_its_own_isolate(client):
+def test_bidi_controls_typed_into_a_field_are_not_kept():
     board = factory.board()
-    person = factory.seat(board, name_ar=f"{RLO}name", title_ar=f"{RLO}title")
-    holder = factory.seat(board, name_ar=f"{RLO}holder")
-    session = factory.session(board, place=f"{RLO}place", chair=person)
-    factory.attend(session, holder)
-    factory.attend(session, person, Attendance.Status.REPRESENTED, proxy=holder)
+    person = factory.seat(board, name_ar=f"{RLO}الاسم{LRI}", title_ar=f"{RLO}title")
+    session = factory.session(board, place=f"مقر{RLO} المؤسسة{PDF}", chair=person)
     item = factory.agenda_item(session, title=f"{RLO}item", presenter=f"{RLO}presenter")
-    factory.resolution(session, agenda_item=item, title=f"{RLO}resolution", responsible_unit=f"{RLO}unit")
+    resolution = factory.resolution(session, agenda_item=item, title=f"{LRI}resolution{PDI}")
+
+    for obj in (person, session, item, resolution):
+        obj.refresh_from_db()
+    assert (person.name_ar, person.title_ar) == ("الاسم", "title")
+    assert session.place == "مقر المؤسسة"
+    assert (item.title, item.presenter, resolution.title) == ("item", "presenter", "resolution")
+
+
+def test_bidi_controls_written_around_the_models_are_not_laid_out(client):
+    # A row changed by an UPDATE (the shell's queryset.update(), or SQL) skips the models' saves: the
+    # controls then reach the record, and the pages still lay the text out without them.
+    board = factory.board()
+    session = factory.session(board)
+    item = factory.agenda_item(session, title="item")
+    resolution = factory.resolution(session, agenda_item=item, title="resolution")
+    type(item).objects.filter(pk=item.pk).update(title=f"{RLO}item 2026", deliberation=f"{LRI}نص")
+    type(resolution).objects.filter(pk=resolution.pk).update(title=f"{RLO}resolution", responsible_unit=RLO)
     factory.publish(session)
 
-    for path in [session.get_absolute_url(), "/"]:
-        found = innermost_elements(client.get(path), holding=RLO)
-        assert found
-        # A <bdi> (or an element with its own dir) ends the override with the field's own text, so
-        # that it cannot reverse the labels and figures the page writes after it.
-        leaking = [text for text, tag, attrs in found if tag != "bdi" and "dir" not in attrs]
-        assert leaking == [], path
+    for path in [session.get_absolute_url(), "/", "/resolutions/", resolution.get_absolute_url()]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        # (A unit's filter keeps the value stored, in an attribute, which is never laid out.)
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", visible_text(response)), path
+    assert "item 2026" in visible_text(client.get(session.get_absolute_url()))
 
 
 # Speed

@@ -7,7 +7,9 @@ tests/meetings/test_signing.py makes them. Each check runs pyHanko in a child pr
 """
 
 import datetime
+import fcntl
 import io
+import os
 import re
 from types import SimpleNamespace
 
@@ -207,11 +209,7 @@ def signature_zeroed(signed: bytes) -> bytes:
 
 def draft_preview(session) -> bytes:
     """The unsigned draft the secretariat previews in the admin."""
-    staff = Client()
-    staff.force_login(factory.secretariat_user("previewer"))
-    response = staff.get(f"/admin/meetings/session/{session.pk}/minutes-preview.pdf")
-    assert response.status_code == 200
-    return response.content
+    return factory.draft_pdf(session)
 
 
 @pytest.fixture(scope="module")
@@ -443,3 +441,24 @@ def test_one_address_gets_a_few_checks_a_minute_and_is_told_to_wait(client):
     assert answers == [200, 200, 429]
     assert "انتظروا دقيقة" in visible_text(client.post("/verify/", dict(upload), REMOTE_ADDR="198.51.100.7"))
     assert elsewhere.status_code == 200
+
+
+def test_no_more_checks_run_at_once_than_the_server_takes(client, settings, tmp_path, published):
+    settings.VERIFICATIONS_AT_ONCE, settings.VERIFICATION_LOCKS = 1, str(tmp_path)
+    settings.VERIFICATION_WAIT_SECONDS = 0.5
+    genuine = published.pdf.open("rb").read()
+    # Another process of the server is checking a file: it holds the one place (its lock file).
+    other = os.open(tmp_path / "check-0.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        busy = client.post("/verify/", {"file": SimpleUploadedFile("m.pdf", genuine)})
+    finally:
+        os.close(other)
+
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == "60"
+    assert "كل عمليات التحقق التي يجريها الخادم في آن واحد مشغولة الآن" in visible_text(busy)
+    # The place is free again: the same file is checked.
+    again = client.post("/verify/", {"file": SimpleUploadedFile("m.pdf", genuine)})
+    assert again.status_code == 200
+    assert "أصلي" in visible_text(again)

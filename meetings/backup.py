@@ -1,0 +1,185 @@
+"""A backup of the whole record and its restore (`manage.py backup` and `manage.py restore`).
+
+A backup is a folder of four things, each with its SHA-256 in `manifest.json`:
+
+- the database: PostgreSQL's own dump (`pg_dump --format=custom`), or a copy of the SQLite file made
+  with SQLite's backup API (consistent while the app runs);
+- the stored files (`MEDIA_ROOT`: the signed PDFs, the session documents), as a tar archive;
+- the signing material: the institution's PKCS#12, whose key stays encrypted by its passphrase (the
+  passphrase is never in a backup: it is kept apart, README «Production»), and the trust roots, without
+  which /verify/ cannot check a thing.
+
+`restore` checks every file against the manifest before it touches anything, then brings them back into
+an empty database and an empty storage, and checks that every signed version's file is there with its
+SHA-256. It never overwrites: a database with tables, a storage with files or a different signing file
+in place is refused.
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+
+from .models import Minutes
+
+MANIFEST = "manifest.json"
+DATABASE = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+MEDIA = "media.tar"
+SIGNING = {"SIGNING_PKCS12": "signing/institution.p12", "SIGNING_TRUST_ROOTS": "signing/trust-roots.pem"}
+
+
+class BackupError(Exception):
+    """What the operator reads: why the backup or the restore was refused or failed."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    signed_versions: int
+    files: int
+
+
+def back_up(folder: Path) -> dict:
+    """Write a backup into `folder` (new or empty); the manifest written."""
+    if folder.exists() and any(folder.iterdir()):
+        raise BackupError(f"{folder} is not empty: a backup goes into a new folder.")
+    (folder / "signing").mkdir(parents=True, exist_ok=True)
+    vendor = connection.vendor
+    if vendor not in DATABASE:
+        raise BackupError(f"No backup for a {vendor} database.")
+    _dump_database(folder / DATABASE[vendor])
+    with tarfile.open(folder / MEDIA, "w") as archive:
+        media = Path(settings.MEDIA_ROOT)
+        if media.is_dir():
+            for path in sorted(media.rglob("*")):
+                if path.is_file():
+                    archive.add(path, arcname=str(path.relative_to(media)))
+    for setting, name in SIGNING.items():
+        source = Path(getattr(settings, setting))
+        if not source.is_file():
+            raise BackupError(f"{setting}={source} is not a file: nothing could verify the restored minutes.")
+        shutil.copyfile(source, folder / name)
+    manifest = {
+        "made_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": vendor,
+        "last_migrations": _last_migrations(),
+        "signed_versions": Minutes.objects.exclude(sha256="").count(),
+        "files": {
+            str(path.relative_to(folder)): _sha256(path)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        },
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    return manifest
+
+
+def restore(folder: Path) -> Restored:
+    """Bring the backup in `folder` back into the configured, empty, database and storage."""
+    manifest = _checked_manifest(folder)
+    vendor = connection.vendor
+    if manifest["database"] != vendor:
+        raise BackupError(f"This backup is of a {manifest['database']} database, not of {vendor}.")
+    if connection.introspection.table_names():
+        raise BackupError("The database is not empty: a backup is restored into a new, empty database.")
+    media = Path(settings.MEDIA_ROOT)
+    if media.is_dir() and any(path.is_file() for path in media.rglob("*")):
+        raise BackupError(f"MEDIA_ROOT={media} holds files: a backup is restored into an empty storage.")
+    for setting, name in SIGNING.items():
+        target = Path(getattr(settings, setting))
+        if target.exists() and target.read_bytes() != (folder / name).read_bytes():
+            raise BackupError(f"{setting}={target} is another file: move it away first.")
+
+    _load_database(folder / DATABASE[vendor])
+    media.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(folder / MEDIA) as archive:
+        archive.extractall(media, filter="data")  # no path outside MEDIA_ROOT, no links, no devices
+    for setting, name in SIGNING.items():
+        target = Path(getattr(settings, setting))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / name, target)
+        os.chmod(target, 0o600)
+    return _check_restored(manifest)
+
+
+def _checked_manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BackupError(f"{folder / MANIFEST} cannot be read: {error}") from error
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file() or _sha256(path) != expected:
+            raise BackupError(f"{path} is missing or damaged (its SHA-256 is not the manifest's).")
+    return manifest
+
+
+def _check_restored(manifest: dict) -> Restored:
+    """Every signed version's file back, byte for byte, and as many of them as were backed up."""
+    signed = list(Minutes.objects.exclude(sha256="").only("pdf", "sha256"))
+    for minutes in signed:
+        with minutes.pdf.open("rb") as file:
+            if hashlib.sha256(file.read()).hexdigest() != minutes.sha256:
+                raise BackupError(f"{minutes.pdf.name} is not the file that was signed.")
+    if len(signed) != manifest["signed_versions"]:
+        raise BackupError(f"{len(signed)} signed versions restored, {manifest['signed_versions']} backed up.")
+    files = sum(1 for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+    return Restored(signed_versions=len(signed), files=files)
+
+
+def _dump_database(target: Path) -> None:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+        copy.close()
+        return
+    _run_postgresql("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}")
+
+
+def _load_database(source: Path) -> None:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with sqlite3.connect(source) as backup:
+            backup.backup(connection.connection)
+        backup.close()
+        return
+    _run_postgresql("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", str(source))
+
+
+def _run_postgresql(program: str, *args: str) -> None:
+    """pg_dump or pg_restore on the configured database; the password goes by the environment."""
+    db = connection.settings_dict
+    options = [f"--dbname={db['NAME']}"]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            options.append(f"{option}={db[key]}")
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    done = subprocess.run([program, *options, *args], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(f"{program} failed: {done.stderr.strip()}")
+
+
+def _last_migrations() -> dict[str, str]:
+    applied = MigrationRecorder(connection).applied_migrations()
+    last: dict[str, str] = {}
+    for app, name in sorted(applied):
+        last[app] = name
+    return last
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,122 @@
+"""Backups that restore, as an operator does it: the demo's server is backed up (`manage.py backup`), the
+backup restored into a new empty database, storage and signing folder (`manage.py restore`), and the
+restored copy's /verify/ finds every published PDF authentic. On the database the suite runs on:
+PostgreSQL in CI (pg_dump and pg_restore), SQLite in `make test`."""
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from tests.processes import manage, start
+
+SERVER_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.fixture
+def new_database(tmp_path) -> Iterator:
+    """`new_database("name")`: the URL of a new, empty database, dropped at the end."""
+    made = []
+
+    def make(name: str) -> str:
+        if not SERVER_URL.startswith("postgres"):
+            return f"sqlite:///{tmp_path / name}.sqlite3"
+        database = f"backup_{name}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_url_of(SERVER_URL, "postgres"), autocommit=True) as server:
+            server.execute(f'CREATE DATABASE "{database}"')
+        made.append(database)
+        return _url_of(SERVER_URL, database)
+
+    yield make
+    if made:
+        with psycopg.connect(_url_of(SERVER_URL, "postgres"), autocommit=True) as server:
+            for database in made:
+                server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _url_of(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def server(root: Path, database_url: str) -> dict[str, str]:
+    """The environment of one server: its database, its storage and its signing folder under `root`."""
+    return {
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(root / "media"),
+        "SIGNING_PKCS12": str(root / "signing" / "institution.p12"),
+        "SIGNING_TRUST_ROOTS": str(root / "signing" / "ca.pem"),
+        "SIGNING_PASSPHRASE": "demo-signing-passphrase",
+        "DEMO_ALLOWED": "1",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+
+
+def ran(result) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+VERIFY_EVERY_PUBLISHED_PDF = """
+import django; django.setup()
+from django.test import Client
+from meetings.models import Minutes
+client = Client()
+for minutes in Minutes.objects.published().order_by("pk"):
+    with minutes.pdf.open("rb") as file:
+        page = client.post("/verify/", {"file": file}).content.decode()
+    print(minutes.pdf.name, "verdict-authentic" in page)
+"""
+
+
+def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minutes_authentic(
+    tmp_path, new_database
+):
+    first = server(tmp_path / "first", new_database("first"))
+    for command in (["migrate", "--noinput"], ["init_signing"], ["load_demo"]):
+        ran(manage(*command, **first))
+    backup = tmp_path / "backup"
+
+    said = ran(manage("backup", str(backup), **first))
+
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert manifest["signed_versions"] >= 2
+    assert f"{manifest['signed_versions']} signed versions" in said
+    assert not (tmp_path / "first" / "signing" / "institution.p12").read_bytes().startswith(b"-----")
+    # A second server: a new database, nothing stored, no signing material.
+    second = server(tmp_path / "second", new_database("second"))
+
+    said = ran(manage("restore", str(backup), **second))
+
+    assert f"Restored from {backup}: {manifest['signed_versions']} signed versions" in said
+    verdicts = ran(start(VERIFY_EVERY_PUBLISHED_PDF, **second)).split("\n")
+    published = [line for line in verdicts if line]
+    assert len(published) >= 2
+    assert all(line.endswith(" True") for line in published), published
+    for line in published:
+        name = line.split()[0]
+        restored = tmp_path / "second" / "media" / name
+        assert restored.read_bytes() == (tmp_path / "first" / "media" / name).read_bytes()
+
+
+def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp_path, new_database):
+    first = server(tmp_path / "first", new_database("first"))
+    for command in (["migrate", "--noinput"], ["init_signing"]):
+        ran(manage(*command, **first))
+    backup = tmp_path / "backup"
+    ran(manage("backup", str(backup), **first))
+
+    into_itself = manage("restore", str(backup), **first)
+
+    assert into_itself.returncode != 0
+    assert "The database is not empty" in into_itself.stderr
+    (backup / "media.tar").write_bytes(b"damaged")
+    damaged = manage("restore", str(backup), **server(tmp_path / "second", new_database("second")))
+    assert damaged.returncode != 0
+    assert "media.tar is missing or damaged" in damaged.stderr
