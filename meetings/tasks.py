@@ -123,8 +123,9 @@ def _render_preview(job: Job) -> None:
     job.note_writing(name)
     job.file.name = job.file.storage.save(name, ContentFile(pdf))
     job.succeed(_("The preview is ready."))
-    # The earlier previews of the session are of an older record: their files go.
-    for earlier in Job.objects.filter(kind=Job.Kind.PREVIEW, session=job.session_id, pk__lt=job.pk):
+    # The earlier previews of the session, once finished, are of an older record: their files go.
+    earlier_previews = Job.objects.filter(kind=Job.Kind.PREVIEW, session=job.session_id, pk__lt=job.pk)
+    for earlier in earlier_previews.filter(status__in=[Job.Status.DONE, Job.Status.FAILED]):
         earlier.file.delete(save=False)
         earlier.delete()
 

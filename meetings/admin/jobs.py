@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle
 from ..models import Job
@@ -16,10 +18,14 @@ from .read_only import ReadOnlyAdmin
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "session", "status", "requested_by", "created_at", "finished_at"]
+    list_display = ["kind", "session", "status", "requested_by", "created_at", "finished_at", "followed"]
     list_filter = ["kind", "status"]
     list_select_related = ["session", "requested_by"]
     list_display_links = None
+
+    @admin.display(description=_("progress"))
+    def followed(self, job: Job) -> str:
+        return format_html('<a href="{}">{}</a>', job.get_absolute_url(), _("Follow it"))
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm(lifecycle.SECRETARIAT)

@@ -185,6 +185,18 @@ def test_a_worker_killed_after_writing_the_file_leaves_no_orphan_once_the_signat
     assert [p.name for p in stored_pdfs(settings, "signed")] == [Path(minutes.pdf.name).name]
 
 
+def test_the_work_in_the_queue_is_listed_with_a_link_to_each_job(client):
+    cast = actors()
+    client.force_login(cast.secretary)
+    job_page = asks_signature(client, cast.minutes(State.APPROVED))["Location"]
+
+    listed = client.get("/admin/meetings/job/")
+
+    assert listed.status_code == 200
+    assert f'href="{job_page}"' in listed.content.decode()
+    assert "توقيع المحضر" in visible_text(listed)
+
+
 def test_a_job_is_shown_only_to_the_secretariat_and_to_whoever_asked_it(client):
     cast = actors()
     minutes = cast.minutes(State.APPROVED)
