@@ -7,6 +7,7 @@ silent fallback: a ministry's server that starts must be configured as its opera
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "meetings",
     "decisions",
 ]
@@ -128,6 +130,11 @@ AUTHENTICATION_BACKENDS = [
 # authenticator app (TOTP, enrolled at the first sign-in, with ten one-time recovery codes). Until then
 # they reach nothing but that step (meetings/second_factor.py).
 OTP_TOTP_ISSUER = "Entraide Nationale"
+# Or a passkey (the phone's or the computer's, or a security key: WebAuthn), where the browser offers it,
+# always after the password (no sign-in with the passkey alone). The relying party is the public address,
+# SITE_URL: a passkey is good on that site only (set below, once SITE_URL is read).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "التعاون الوطني"
 # An invitation's or a reset's link to choose a password: spent once used, void after two days.
 PASSWORD_RESET_TIMEOUT = 2 * 24 * 3600
 AXES_FAILURE_LIMIT = 5
@@ -338,6 +345,9 @@ if not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(
         f"SITE_URL={SITE_URL!r} must start with https:// (or http:// for development)."
     )
+# The passkeys' relying party: the public address's host name, and the origin the browser signs.
+OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL]
 
 # A PNG or SVG file printed at the top of the minutes; none by default.
 INSTITUTION_LOGO = os.environ.get("INSTITUTION_LOGO", "")

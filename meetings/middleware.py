@@ -38,16 +38,27 @@ class PagesCSPMiddleware(CSPMiddleware):
         return super().process_response(request, response)
 
 
+OPEN_BEFORE_THE_SECOND_FACTOR = (
+    "meetings:second_factor",
+    "meetings:member_logout",
+    "admin:logout",
+    # The passkey's: its first registration, its use, its scripts' translations.
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+)
+
+
 @functools.cache
 def _open_before_the_second_factor() -> tuple[str, ...]:
-    """The addresses an account that owes its second factor may reach: that step, the sign-outs, the
-    static files and the health check, in each language."""
+    """The addresses an account that owes its second factor may reach: that step (with the passkey's),
+    the sign-outs, the static files and the health check, in each language."""
     paths = [f"/{settings.STATIC_URL.strip('/')}/", "/health/"]
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            paths += [
-                reverse(name) for name in ("meetings:second_factor", "meetings:member_logout", "admin:logout")
-            ]
+            paths += [reverse(name) for name in OPEN_BEFORE_THE_SECOND_FACTOR]
     return tuple(paths)
 
 

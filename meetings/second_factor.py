@@ -1,17 +1,22 @@
 """The second factor of the accounts that need one (`duties.needs_second_factor`: staff, the secretariat,
-the president and the rapporteur): after the password, a code of an authenticator app.
+the president and the rapporteur): after the password, a passkey or a code of an authenticator app.
 
-At the first sign-in the account enrols: an authenticator app (Aegis, FreeOTP, Google or Microsoft
-Authenticator…) scans the QR code of a new TOTP device, or takes its key typed in, and the code it then
-shows confirms the device; ten recovery codes are shown once, each good for one sign-in without the app.
-At every later sign-in the account gives a code of the app, or one of its recovery codes. django-otp
-refuses a code used before and slows down a run of wrong ones. Until the account has given its second
-factor, `second_factor_middleware` lets it reach nothing but this step and the sign-out.
+At the first sign-in the account enrols one of them:
+- a passkey (the phone's, the computer's or a security key: WebAuthn, django-otp-webauthn), where the
+  browser offers it: its button registers one, and the page goes on;
+- or an authenticator app (Aegis, FreeOTP, Google or Microsoft Authenticator…), which scans the QR code of
+  a new TOTP device, or takes its key typed in, and whose code then confirms the device.
+Either way ten recovery codes are then shown once, each good for one sign-in without the passkey or the
+app. At every later sign-in the account uses its passkey, or gives a code of the app or a recovery code.
+django-otp refuses a code used before and slows down a run of wrong ones. Until the account has given
+its second factor, `second_factor_middleware` lets it reach nothing but this step and the sign-out.
 """
 
 import base64
+import ipaddress
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +26,7 @@ from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models.duties import needs_second_factor
 from .pdf import qr_code_svg
@@ -53,6 +59,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect("meetings:member_login")
     next_url = _next_url(request)
     if user.is_verified():
+        if not StaticDevice.objects.filter(user=user).exists():  # a passkey enrolled a moment ago
+            return _show_recovery_codes(request, next_url)
         return redirect(next_url)
     form = CodeForm(request.POST or None)
     if user_has_device(user):
@@ -65,7 +73,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 return redirect(next_url)
             wrong = _("This code is not right, or was used already: type the one the app shows now.")
             form.add_error("code", WAIT if throttled else wrong)
-        return render(request, "meetings/second_factor.html", {"form": form, "next": next_url})
+        passkey = (
+            passkeys_possible() and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+        )
+        context = {"form": form, "next": next_url, "passkey": passkey}
+        return render(request, "meetings/second_factor.html", context)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name=str(_("authenticator app")), confirmed=False
     )
@@ -76,28 +88,38 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
             device.confirmed = True
             device.save()
-            codes = _recovery_codes(user)
             otp_login(request, device)
-            return render(request, "meetings/second_factor_codes.html", {"codes": codes, "next": next_url})
+            return _show_recovery_codes(request, next_url)
         else:
             form.add_error("code", _("This code is not right: type the one the app shows now."))
     context = {
         "form": form,
         "next": next_url,
         "enrolling": True,
+        "passkeys": passkeys_possible(),
         "qr_code": qr_code_svg(device.config_url),
         "key": " ".join(_grouped(base64.b32encode(device.bin_key).decode())),
     }
     return render(request, "meetings/second_factor.html", context)
 
 
-def _recovery_codes(user) -> list[str]:
-    """Ten new one-time codes for `user`, replacing any earlier ones: shown once, stored as given."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=str(_("recovery codes")), confirmed=True)
+def _show_recovery_codes(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Ten new one-time codes for the account, replacing any earlier ones: shown once, stored as given."""
+    StaticDevice.objects.filter(user=request.user).delete()
+    device = StaticDevice.objects.create(user=request.user, name=str(_("recovery codes")), confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
+    return render(request, "meetings/second_factor_codes.html", {"codes": codes, "next": next_url})
+
+
+def passkeys_possible() -> bool:
+    """A browser takes a passkey for a host name, never for an IP address (SITE_URL=http://127.0.0.1:8000
+    of a development machine: open http://localhost:8000 with that SITE_URL for passkeys)."""
+    try:
+        ipaddress.ip_address(settings.OTP_WEBAUTHN_RP_ID)
+    except ValueError:
+        return True
+    return False
 
 
 def _grouped(key: str) -> list[str]:

@@ -54,6 +54,7 @@ def server(root: Path, database_url: str) -> dict[str, str]:
         "SIGNING_PASSPHRASE": "demo-signing-passphrase",
         "DEMO_ALLOWED": "1",
         "ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "https://conseil.example.ma",  # a production server's: HTTPS (passkeys require it)
         "SECURE_SSL_REDIRECT": "0",
     }
 

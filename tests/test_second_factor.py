@@ -10,6 +10,8 @@ import re
 import pytest
 import time_machine
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from meetings.models import Membership
 from tests import factory
@@ -50,7 +52,7 @@ def test_the_secretariat_enrols_its_app_at_the_first_sign_in_and_gets_recovery_c
     assert held.status_code == 302
     assert held.url == f"{STEP}?next=/admin/meetings/session/"
     step = client.get(held.url)
-    assert "امسحوا هذا الرمز بالتطبيق" in visible_text(step)
+    assert "امسحوا هذا الرمز بتطبيق المصادقة" in visible_text(step)
     assert 'src="data:image/svg+xml;base64,' in step.content.decode()
     key = key_on_the_page(step)
 
@@ -138,3 +140,49 @@ def test_the_step_never_sends_elsewhere_than_this_site(client):
 
     assert 'href="https://evil.example' not in done.content.decode()
     assert 'href="/admin/"' in done.content.decode()
+
+
+# A passkey's server side (its use in a browser: tests/e2e/test_passkey.py)
+
+PASSKEY = "/account/passkey/"
+
+
+def test_at_the_first_sign_in_a_passkey_is_offered_for_the_public_address(client, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "testserver"  # what SITE_URL gives in production (entraide.settings)
+    factory.secretariat_user()
+    signs_in(client, "/admin/login/", "secretary", SECRETARY_PASSWORD)
+
+    options = client.post(f"{PASSKEY}registration/begin/")
+
+    assert options.status_code == 200
+    assert options.json()["rp"] == {"name": "التعاون الوطني", "id": "testserver"}
+    assert 'id="passkey-register-button"' in client.get(STEP).content.decode()
+
+
+def test_no_passkey_is_added_to_an_account_before_the_second_factor_it_already_has(client):
+    user = factory.secretariat_user()
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    signs_in(client, "/admin/login/", "secretary", SECRETARY_PASSWORD)
+
+    refused = client.post(f"{PASSKEY}registration/begin/")
+
+    assert refused.status_code == 403
+    assert not WebAuthnCredential.objects.exists()
+
+
+def test_a_passkey_never_signs_in_without_the_password(client):
+    refused = client.post(f"{PASSKEY}authentication/begin/")
+
+    assert refused.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_no_passkey_is_offered_for_an_ip_address_which_browsers_refuse(client, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "127.0.0.1"  # SITE_URL=http://127.0.0.1:8000, a development machine's
+    factory.secretariat_user()
+    signs_in(client, "/admin/login/", "secretary", SECRETARY_PASSWORD)
+
+    page = client.get(STEP).content.decode()
+
+    assert "passkey-register-button" not in page
+    assert 'id="id_code"' in page  # the authenticator app, still

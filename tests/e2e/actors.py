@@ -67,12 +67,16 @@ def member_signs_in(page, base_url: str, username: str) -> None:
     page.wait_for_url(f"{base_url}/members/")
 
 
-def secretary_signs_in(page, base_url: str, username: str) -> None:
+def secretary_gives_the_password(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", SECRETARY_PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
+
+
+def secretary_signs_in(page, base_url: str, username: str) -> None:
+    secretary_gives_the_password(page, base_url, username)
     gives_the_second_factor(page, username)
     page.wait_for_selector("#content-main")
 
