@@ -5,6 +5,7 @@ silent fallback: a ministry's server that starts must be configured as its opera
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -345,9 +346,17 @@ if not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(
         f"SITE_URL={SITE_URL!r} must start with https:// (or http:// for development)."
     )
-# The passkeys' relying party: the public address's host name, and the origin the browser signs.
-OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname
-OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL]
+# The passkeys' relying party: the public address's host name, and the origin the browser signs. A
+# browser takes no passkey for an IP address: a development SITE_URL on one (make run's 127.0.0.1) offers
+# them on http://localhost, same port (meetings.second_factor offers them on the relying party's host only).
+_site = urlsplit(SITE_URL)
+try:
+    ipaddress.ip_address(_site.hostname or "")
+except ValueError:
+    OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = _site.hostname, [SITE_URL]
+else:
+    OTP_WEBAUTHN_RP_ID = "localhost"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost{f':{_site.port}' if _site.port else ''}"]
 
 # A PNG or SVG file printed at the top of the minutes; none by default.
 INSTITUTION_LOGO = os.environ.get("INSTITUTION_LOGO", "")

@@ -13,7 +13,6 @@ its second factor, `second_factor_middleware` lets it reach nothing but this ste
 """
 
 import base64
-import ipaddress
 
 from django import forms
 from django.conf import settings
@@ -74,7 +73,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             wrong = _("This code is not right, or was used already: type the one the app shows now.")
             form.add_error("code", WAIT if throttled else wrong)
         passkey = (
-            passkeys_possible() and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+            passkeys_possible(request)
+            and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
         )
         context = {"form": form, "next": next_url, "passkey": passkey}
         return render(request, "meetings/second_factor.html", context)
@@ -96,7 +96,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next": next_url,
         "enrolling": True,
-        "passkeys": passkeys_possible(),
+        "passkeys": passkeys_possible(request),
         "qr_code": qr_code_svg(device.config_url),
         "key": " ".join(_grouped(base64.b32encode(device.bin_key).decode())),
     }
@@ -112,14 +112,10 @@ def _show_recovery_codes(request: HttpRequest, next_url: str) -> HttpResponse:
     return render(request, "meetings/second_factor_codes.html", {"codes": codes, "next": next_url})
 
 
-def passkeys_possible() -> bool:
-    """A browser takes a passkey for a host name, never for an IP address (SITE_URL=http://127.0.0.1:8000
-    of a development machine: open http://localhost:8000 with that SITE_URL for passkeys)."""
-    try:
-        ipaddress.ip_address(settings.OTP_WEBAUTHN_RP_ID)
-    except ValueError:
-        return True
-    return False
+def passkeys_possible(request: HttpRequest) -> bool:
+    """Passkeys are offered on the relying party's host only (SITE_URL's, entraide.settings): a browser
+    would refuse them on another address of the same server, as on 127.0.0.1 for localhost."""
+    return request.get_host().rsplit(":", 1)[0] == settings.OTP_WEBAUTHN_RP_ID
 
 
 def _grouped(key: str) -> list[str]:

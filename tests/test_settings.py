@@ -63,3 +63,22 @@ def test_without_a_database_url_the_sqlite_file_is_used():
     assert result.returncode == 0, result.stderr
     engine, _host, _port, name = result.stdout.splitlines()
     assert (engine, name) == ("django.db.backends.sqlite3", str(PROJECT / "var" / "db.sqlite3"))
+
+
+PASSKEY_SITE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_ALLOWED_ORIGINS)"
+)
+
+
+def test_passkeys_are_bound_to_the_public_address():
+    shown = start(PASSKEY_SITE, SITE_URL="https://conseil.entraide.ma")
+
+    assert shown.stdout.strip() == "conseil.entraide.ma ['https://conseil.entraide.ma']"
+
+
+def test_a_development_address_on_127_0_0_1_offers_passkeys_on_localhost():
+    # A browser takes no passkey for an IP address.
+    shown = start(PASSKEY_SITE, DEBUG="1", SITE_URL="http://127.0.0.1:8000")
+
+    assert shown.stdout.strip() == "localhost ['http://localhost:8000']"
