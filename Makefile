@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+VALIDATORS := tests/validators/target/classpath.txt
 
 # What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
 # embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/,
-# NSS's certutil (a trust store for poppler's pdfsig in the signature tests).
-SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools
+# NSS's certutil (a trust store for poppler's pdfsig in the signature tests), Maven (with its Java) for
+# the reference validators the tests run (tests/validators).
+SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
@@ -29,7 +31,7 @@ run: setup
 # on the embedded SQLite default, which must find the same things.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 
-test: setup
+test: setup $(VALIDATORS)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
@@ -37,6 +39,11 @@ test: setup
 	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
+
+# The reference validators (veraPDF) as a small Java program, its dependencies from Maven Central; the
+# tests run it with the classpath this writes (tests/pdf.py).
+$(VALIDATORS): tests/validators/pom.xml $(shell find tests/validators/src -name '*.java') | system-packages
+	mvn --quiet --batch-mode --file tests/validators/pom.xml package
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import pydyf
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
@@ -151,6 +152,13 @@ def _counting_pages(on_page: Callable[[int], None] | None) -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _each_attachment_once(document, pdf) -> None:
+    """WeasyPrint's finisher: its PDF/A-3 writer lists each attachment twice in the catalog's /AF (once
+    from the embedded files' names, once as a file specification); veraPDF and PDF/A want it once."""
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
 def render_minutes_pdf(
     session: Session,
     *,
@@ -188,6 +196,7 @@ def render_minutes_pdf(
             font_config=fonts,
             pdf_variant="pdf/a-3b",
             attachments=[attachment],
+            finisher=_each_attachment_once,
         )
 
 

@@ -81,8 +81,8 @@ def attachment(pdf: bytes, name: str) -> dict:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def catalog_language(pdf: bytes) -> str | None:
-    """The document language (/Lang of the catalog), looked up in plain and compressed object streams."""
+def _catalog_entry(pdf: bytes, pattern: bytes) -> str | None:
+    """An entry of the catalog, looked up in plain and compressed object streams."""
     bodies = [pdf]
     for stream in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
         try:
@@ -90,10 +90,21 @@ def catalog_language(pdf: bytes) -> str | None:
         except zlib.error:
             continue
     for body in bodies:
-        found = re.search(rb"/Type\s*/Catalog.*?/Lang\s*\((.*?)\)", body, re.S)
+        found = re.search(rb"/Type\s*/Catalog.*?" + pattern, body, re.S)
         if found:
             return found.group(1).decode()
     return None
+
+
+def catalog_language(pdf: bytes) -> str | None:
+    """The document language (/Lang of the catalog)."""
+    return _catalog_entry(pdf, rb"/Lang\s*\((.*?)\)")
+
+
+def associated_files(pdf: bytes) -> list[str]:
+    """The catalog's /AF: the references of the files associated with the document (PDF/A-3)."""
+    found = _catalog_entry(pdf, rb"/AF\s*\[([^\]]*)\]")
+    return re.findall(r"\d+ \d+ R", found or "")
 
 
 def images(pdf: bytes) -> list[dict]:
@@ -102,3 +113,23 @@ def images(pdf: bytes) -> list[dict]:
     return [
         {"page": int(r.split()[0]), "width": int(r.split()[3]), "height": int(r.split()[4])} for r in rows
     ]
+
+
+VALIDATORS = Path(__file__).resolve().parent / "validators" / "target"
+
+
+def pdfa_verdict(pdf: bytes) -> list[str]:
+    """veraPDF's verdict on PDF/A-3B (tests/validators, built by `make test`): the failed rules, then
+    «COMPLIANT» or «NOT COMPLIANT»."""
+    classpath = f"{VALIDATORS / 'classes'}:{(VALIDATORS / 'classpath.txt').read_text().strip()}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "minutes.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(
+            ["java", "-cp", classpath, "ma.entraide.validators.PdfA", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.stdout, done.stderr
+    return done.stdout.strip().splitlines()
