@@ -21,7 +21,7 @@ from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, is_secretari
 from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
 from .pdf import render_minutes_pdf
-from .signing import sha256_hex, sign_pdf
+from .signing import sha256_hex, sign_pdf, signed_content_of
 
 State = Minutes.State
 SECRETARIAT = SECRETARIAT_PERMISSION
@@ -198,7 +198,8 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> M
             Minutes.objects.remove_unkept_file(storage, name)  # an earlier attempt's, with these bytes
             locked.pdf.name = storage.save(name, ContentFile(signed))
             locked.sha256, locked.signed_at, locked.record = sha256, timezone.now(), record
-            locked.save(update_fields=["pdf", "sha256", "signed_at", "record"])
+            locked.signed_content_sha256 = signed_content_of(signed)
+            locked.save(update_fields=["pdf", "sha256", "signed_content_sha256", "signed_at", "record"])
             locked.move("sign", by=by)
             if job is not None:
                 job.succeed(_("The minutes are signed."))

@@ -81,6 +81,8 @@ class Verification:
     signer: str | None = None
     signed_at: datetime | None = None
     detail: str = ""
+    # What the first signature vouches for (`signed_content_sha256`), when it could be read.
+    content_sha256: str | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -208,20 +210,52 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
         stderr = child.stderr.decode(errors="replace").strip().splitlines()[-1:]
         return Verification(Status.UNREADABLE, digest, detail=f"child exited {child.returncode}: {stderr}")
     signed_at = datetime.fromisoformat(found["signed_at"]) if found.get("signed_at") else None
-    return Verification(status, digest, found.get("signer"), signed_at, found.get("detail", ""))
+    return Verification(
+        status, digest, found.get("signer"), signed_at, found.get("detail", ""), found.get("content_sha256")
+    )
+
+
+def signed_content_sha256(data: bytes, signature: EmbeddedPdfSignature) -> str:
+    """What a signature vouches for, whatever the unsigned bytes around it: the SHA-256 of the byte
+    ranges it signs and of the signature itself (its DER, without the padding that fills /Contents).
+    Two files that differ only in that padding, or in whitespace after the end of the file, are the
+    same signed document."""
+    from asn1crypto.cms import ContentInfo
+
+    start, length, start_after, length_after = _byte_range(signature)
+    digest = hashlib.sha256(data[start : start + length])
+    digest.update(data[start_after : start_after + length_after])
+    digest.update(ContentInfo.load(signature.pkcs7_content, strict=False).dump())
+    return digest.hexdigest()
+
+
+def _byte_range(signature: EmbeddedPdfSignature) -> list[int]:
+    return [int(number) for number in signature.byte_range]
+
+
+def signed_content_of(pdf: bytes) -> str:
+    """`signed_content_sha256` of the first signature of a file this server signed."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return signed_content_sha256(pdf, PdfFileReader(BytesIO(pdf)).embedded_signatures[0])
 
 
 # What follows runs in the child process.
 
 
 def _result(
-    status: Status, detail: str, signer: str | None = None, signed_at: datetime | None = None
+    status: Status,
+    detail: str,
+    signer: str | None = None,
+    signed_at: datetime | None = None,
+    content_sha256: str | None = None,
 ) -> dict:
     return {
         "status": str(status),
         "detail": detail[:500],
         "signer": signer,
         "signed_at": signed_at.isoformat() if signed_at else None,
+        "content_sha256": content_sha256,
     }
 
 
@@ -243,8 +277,9 @@ def _read_signatures(data: bytes) -> list[EmbeddedPdfSignature] | dict:
     return signatures or _result(Status.UNSIGNED, "no signature")
 
 
-def _judge(status: PdfSignatureStatus, later_signatures: int) -> tuple[Status, str]:
-    """The rules: intact, cryptographically valid, trusted, and covering the whole file."""
+def _judge(status: PdfSignatureStatus, later_signatures: int, after: bytes) -> tuple[Status, str]:
+    """The rules: intact, cryptographically valid, trusted, and covering the whole file (`after`, the
+    bytes past the signed ones, may only be whitespace: a transfer that adds a line end changes nothing)."""
     from pyhanko.sign.validation import SignatureCoverageLevel
 
     if not status.intact:
@@ -253,7 +288,12 @@ def _judge(status: PdfSignatureStatus, later_signatures: int) -> tuple[Status, s
         return Status.INVALID_SIGNATURE, "the signature value does not verify"
     if not status.trusted:
         return Status.UNTRUSTED, f"certificate not trusted: {status.trust_problem_indic}"
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+    whitespace_after = (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and later_signatures == 0
+        and not after.strip(b" \t\r\n\f\0")
+    )
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and not whitespace_after:
         return (
             Status.MODIFIED,
             f"{status.coverage.name}: updated after signing ({later_signatures} later signatures)",
@@ -287,12 +327,15 @@ def check(data: bytes, trust_roots: Path) -> dict:
         status = validate_pdf_signature(signatures[0], context, skip_diff=True)
     except Exception as exc:  # a malformed signature dictionary or CMS blob, hostile or broken
         return _result(Status.INVALID_SIGNATURE, f"{type(exc).__name__}: {exc}")
-    verdict, detail = _judge(status, len(signatures) - 1)
+    start, length = _byte_range(signatures[0])[-2:]
+    verdict, detail = _judge(status, len(signatures) - 1, data[start + length :])
+    content = signed_content_sha256(data, signatures[0])
     chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
     if not chain_trusted:
-        return _result(verdict, f"{detail}; signer {status.signing_cert.subject.human_friendly!r}")
+        signer_name = status.signing_cert.subject.human_friendly
+        return _result(verdict, f"{detail}; signer {signer_name!r}", content_sha256=content)
     signer = status.signing_cert.subject.native.get("common_name")
-    return _result(verdict, detail, signer, _signed_at(status))
+    return _result(verdict, detail, signer, _signed_at(status), content)
 
 
 def _child_main(argv: list[str]) -> int:

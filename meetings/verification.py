@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -117,9 +118,13 @@ def check_copy(data: bytes) -> Verdict:
         if not placed:
             return Verdict("busy")
         check = verify_pdf(data)
+    # These very bytes, or the same signed document with other unsigned bytes around its signature.
+    same = Q(sha256=check.sha256)
+    if check.content_sha256:
+        same |= Q(signed_content_sha256=check.content_sha256)
     stored = (
         Minutes.objects.published()
-        .filter(sha256=check.sha256, session__board__is_home=True)
+        .filter(same, session__board__is_home=True)
         .select_related("session")
         .first()
     )

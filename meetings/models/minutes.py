@@ -115,6 +115,11 @@ class Minutes(models.Model):
     code = models.CharField(_("verification code"), max_length=32, unique=True, default=verification_code)
     pdf = models.FileField(_("signed PDF"), upload_to="minutes/signed/", blank=True)
     sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True, db_index=True)
+    # What the signature vouches for (meetings.signing.signed_content_sha256): a copy whose unsigned
+    # padding or trailing whitespace differs is still this signed document.
+    signed_content_sha256 = models.CharField(
+        _("SHA-256 of what the signature covers"), max_length=64, blank=True, db_index=True, editable=False
+    )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     # The whole record as signed (`meetings.models.record.session_record`, also attached to the PDF as
     # session.json): the public pages of a published version are drawn from it, never from the working

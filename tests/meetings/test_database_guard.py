@@ -121,6 +121,8 @@ def test_the_database_keeps_the_record_of_signed_minutes(signed, state):
         {"code": "another-code"},
         {"signed_at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
         {"signed_at": None},
+        {"signed_content_sha256": "0" * 64},
+        {"signed_content_sha256": ""},
     ],
     ids=lambda change: "-".join(f"{k}={v}" for k, v in change.items()),
 )

@@ -275,6 +275,31 @@ def test_an_earlier_version_is_authentic_and_says_it_was_superseded(client, sess
     assert f'href="/verify/{second.code}/"' in response.content.decode()
 
 
+def padding_changed(signed: bytes) -> bytes:
+    """The zeros that pad the signature's /Contents after its DER, partly turned to other hex digits:
+    outside the signed ranges, and outside the signature."""
+    _, end = signed_ranges(signed)
+    padding = signed.rindex(b"0" * 64, 0, end)
+    return signed[:padding] + b"ab" * 32 + signed[padding + 64 :]
+
+
+@pytest.mark.parametrize(
+    "other_bytes",
+    [lambda data: data + b"\r\n", padding_changed],
+    ids=["a line end after the end of the file", "the padding of the signature changed"],
+)
+def test_the_same_signed_document_with_other_unsigned_bytes_is_authentic(
+    client, published, downloaded, other_bytes
+):
+    copy = other_bytes(downloaded)
+    assert copy != downloaded
+
+    response = upload(client, copy)
+
+    assert verdict(response) == "authentic"
+    assert "الصيغة 1" in visible_text(response)
+
+
 # Modified
 
 
