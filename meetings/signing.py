@@ -31,7 +31,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
 
@@ -145,6 +144,7 @@ def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, locatio
     Raises SigningNotConfigured for an unusable key file, and OSError (pyHanko's TimestampRequestError)
     when the timestamp authority does not answer: a signature is never silently downgraded to B-B.
     """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
     from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -164,25 +164,12 @@ def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, locatio
     )
     # pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread that already runs
     # an event loop (an ASGI server's, or Playwright's in the browser tests): a thread of its own has none.
+    # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds itself
+    # as producer (veraPDF finds the signed file PDF/A-3B: tests/meetings/test_pdfa_conformance.py).
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     with ThreadPoolExecutor(max_workers=1) as thread:
-        signed = thread.submit(signer.sign_pdf, _metadata_keeping_writer(pdf)).result()
+        signed = thread.submit(signer.sign_pdf, writer).result()
     return signed.getvalue()
-
-
-def _metadata_keeping_writer(pdf: bytes) -> IncrementalPdfFileWriter:
-    """An incremental writer that leaves the document's metadata as WeasyPrint wrote it.
-
-    pyHanko would rewrite the XMP packet with its own name as pdf:Producer while appending it to the
-    Info dictionary's /Producer; PDF/A validators reject the two disagreeing. The signature's own
-    dictionary already records when and by whom the file was signed.
-    """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    class MetadataKeepingWriter(IncrementalPdfFileWriter):
-        def _update_meta(self) -> None:  # pyHanko's hook (pinned version): nothing to update
-            pass
-
-    return MetadataKeepingWriter(BytesIO(pdf), strict=False)
 
 
 def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verification:

@@ -8,9 +8,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
-from meetings.models import Minutes, Session
+from meetings.models import Job, Minutes, Session
 from tests.e2e.actors import gives_the_second_factor
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -106,6 +108,15 @@ def demo_pages() -> dict[str, list[str]]:
     december = Session.objects.get(year=2025, ordinal=2)
     upcoming = Session.objects.filter(date__gt=december.date, minutes_versions__isnull=True).get()
     code = Minutes.objects.filter(session=december).get().code
+    # A preview the worker is rendering, as its progress page shows it.
+    preview = Job.objects.create(
+        kind=Job.Kind.PREVIEW,
+        session=upcoming,
+        requested_by=User.objects.get(username="secretariat"),
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        pages=3,
+    )
     return {
         "public": [
             "/",
@@ -134,5 +145,7 @@ def demo_pages() -> dict[str, list[str]]:
             f"/admin/meetings/minutes/{december.minutes_versions.get().pk}/change/",
             f"/admin/meetings/session/{upcoming.pk}/follow-up/",
             "/admin/decisions/resolution/dashboard/",
+            "/admin/meetings/job/",
+            preview.get_absolute_url(),
         ],
     }
