@@ -142,14 +142,21 @@ class _PageCounter(logging.Handler):
 @contextmanager
 def _counting_pages(on_page: Callable[[int], None] | None) -> Iterator[None]:
     logger = logging.getLogger("weasyprint.progress")
-    handler, level = _PageCounter(on_page, settings.MINUTES_MAX_PAGES), logger.level
+    handler, level, propagate = (
+        _PageCounter(on_page, settings.MINUTES_MAX_PAGES),
+        logger.level,
+        logger.propagate,
+    )
     logger.addHandler(handler)
+    # Heard here, not written to the log: a line per step and per page of every rendering is noise.
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     try:
         yield
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _each_attachment_once(document, pdf) -> None:

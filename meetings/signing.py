@@ -58,7 +58,10 @@ class Status(enum.StrEnum):
     VALID = "valid"  # signed by a certificate chaining to SIGNING_TRUST_ROOTS, nothing changed or added since
     MODIFIED = "modified"  # a byte changed inside the signed range, or anything appended after signing
     INVALID_SIGNATURE = "invalid_signature"  # the signed bytes match, the signature value does not
-    UNTRUSTED = "untrusted"  # a sound signature, by a certificate not (or no longer) trusted
+    # A sound signature by a certificate that chained to SIGNING_TRUST_ROOTS when it signed, and has
+    # expired since (the time is the timestamp's, or the signer's own claim without one).
+    VALID_WHEN_SIGNED = "valid_when_signed"
+    UNTRUSTED = "untrusted"  # a sound signature, by a certificate that never chained to the trust roots
     UNSIGNED = "unsigned"  # a readable PDF without a signature
     UNREADABLE = "unreadable"  # not a PDF that can be read: garbage, empty, truncated, encrypted
     TOO_LARGE = "too_large"  # above MAX_VERIFY_BYTES, not read
@@ -308,14 +311,23 @@ def check(data: bytes, trust_roots: Path) -> dict:
     signatures = _read_signatures(data)
     if isinstance(signatures, dict):
         return signatures
-    context = ValidationContext(trust_roots=list(load_certs_from_pemder([trust_roots])))
+    roots = list(load_certs_from_pemder([trust_roots]))
     try:
         # No diff analysis: any update after the signature is "modified" whatever it changes.
-        status = validate_pdf_signature(signatures[0], context, skip_diff=True)
+        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots), skip_diff=True)
     except Exception as exc:  # a malformed signature dictionary or CMS blob, hostile or broken
         return _result(Status.INVALID_SIGNATURE, f"{type(exc).__name__}: {exc}")
     start, length = _byte_range(signatures[0])[-2:]
-    verdict, detail = _judge(status, len(signatures) - 1, data[start + length :])
+    after, later_signatures = data[start + length :], len(signatures) - 1
+    verdict, detail = _judge(status, later_signatures, after)
+    if verdict == Status.UNTRUSTED and _signed_at(status) is not None:
+        # Not trusted now: was it when it signed? A certificate that has expired since was; a
+        # certificate that never chained to the trust roots (a forger's) never is.
+        then = ValidationContext(trust_roots=roots, moment=_signed_at(status))
+        earlier = validate_pdf_signature(signatures[0], then, skip_diff=True)
+        if _judge(earlier, later_signatures, after)[0] == Status.VALID:
+            status, verdict = earlier, Status.VALID_WHEN_SIGNED
+            detail = f"trusted when it signed, at {_signed_at(earlier).isoformat()}, not now"
     content = signed_content_sha256(data, signatures[0])
     chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
     if not chain_trusted:

@@ -130,9 +130,10 @@ def check_copy(data: bytes) -> Verdict:
     )
     if check.status == Status.VALID:
         return Verdict("authentic" if stored else "unknown", stored, check)
-    if stored is not None and check.status == Status.UNTRUSTED:
-        # Byte for byte a version this board published, with an intact signature whose certificate is no
-        # longer trusted (expired, or the trust root renewed since): the stored record vouches for it.
+    if stored is not None and check.status == Status.VALID_WHEN_SIGNED:
+        # A version this board published, signed by a certificate trusted then and expired since. A
+        # signature by a certificate that never chained to the trust roots is never authentic, whatever
+        # row the database holds for it (a forged one included).
         return Verdict("authentic", stored, check)
     if check.status in {Status.MODIFIED, Status.INVALID_SIGNATURE}:
         # «Modified» says the institution signed the file: only a certificate chaining to its trust roots

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.test import override_settings
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -26,6 +28,7 @@ from meetings.signing import (
     INSTITUTION_NAME,
     MAX_VERIFY_BYTES,
     Status,
+    check,
     sha256_hex,
     sign_pdf,
     verify_pdf,
@@ -251,6 +254,21 @@ def test_a_pdf_signed_under_another_ca_is_untrusted_and_its_signer_not_named(min
     assert result.status == Status.UNTRUSTED
     assert result.signer is None  # a forger chooses the name in a certificate nobody trusts
     assert INSTITUTION_NAME in result.detail
+
+
+def test_after_its_certificate_expired_a_signature_is_valid_when_signed_a_stranger_s_never(
+    minutes, signing_files, stranger, settings
+):
+    # In this process, at a date past the ten years of the demo CA and its certificate.
+    with override_settings(**stranger):
+        forged = sign_pdf(minutes["pdf"], **SIGN)
+    with time_machine.travel(datetime.datetime(2040, 1, 1, tzinfo=datetime.UTC), tick=False):
+        genuine = check(minutes["signed"], signing_files["SIGNING_TRUST_ROOTS"])
+        stranger_s = check(forged, signing_files["SIGNING_TRUST_ROOTS"])
+
+    assert genuine["status"] == Status.VALID_WHEN_SIGNED
+    assert genuine["signer"] == INSTITUTION_NAME
+    assert stranger_s["status"] == Status.UNTRUSTED
 
 
 @pytest.mark.parametrize("user_password", ["", "secret"])

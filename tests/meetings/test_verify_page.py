@@ -8,6 +8,7 @@ tests/meetings/test_signing.py makes them. Each check runs pyHanko in a child pr
 
 import datetime
 import fcntl
+import hashlib
 import io
 import os
 import re
@@ -24,7 +25,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 
 from meetings import lifecycle
-from meetings.models import Membership, Minutes, Session
+from meetings.models import Board, Membership, Minutes, Session
 from meetings.signing import MAX_VERIFY_BYTES, sign_pdf
 from tests import factory
 from tests.client import Client
@@ -328,6 +329,22 @@ def test_a_forgery_under_another_ca_changed_after_signing_is_not_called_the_inst
 
     # «Modified» says the institution signed the file: a certificate nobody trusts proves no such thing.
     assert verdict(response) == "unknown"
+
+
+def test_a_forged_published_row_for_a_file_signed_under_another_ca_is_not_authentic(client, drafts):
+    # Someone who can write to the database adds a published version whose SHA-256 is the forgery's.
+    session = factory.session(Board.objects.home(), datetime.date(2024, 3, 1), 1)
+    Minutes.objects.create(
+        session=session,
+        version=1,
+        state=Minutes.State.PUBLISHED,
+        sha256=hashlib.sha256(drafts.forged).hexdigest(),
+        pdf="minutes/signed/forged.pdf",
+    )
+    forged_sha = hashlib.sha256(drafts.forged).hexdigest()
+    assert Minutes.objects.published().filter(sha256=forged_sha, session__board__is_home=True).exists()
+
+    assert verdict(upload(client, drafts.forged)) == "unknown"
 
 
 def test_minutes_signed_by_the_institution_but_not_published_are_unknown(client, session):
