@@ -47,6 +47,9 @@ class JobQuerySet(models.QuerySet):
 
 
 class Job(models.Model):
+    """One piece of long work asked by a person: a preview of a session's draft minutes, or the signature
+    of a version; followed on its progress page (meetings.admin.jobs), done by meetings.tasks."""
+
     class Kind(models.TextChoices):
         PREVIEW = "preview", _("preview of the draft minutes")
         SIGNATURE = "signature", _("signature of the minutes")
