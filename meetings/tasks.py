@@ -141,7 +141,7 @@ def _work(job_id: int, work: Callable[[Job], object]) -> str:
         try:
             work(job)
         except TooManyPages as refusal:
-            job.fail(refusal.message)
+            job.fail(refusal.message + " " + job.nothing_kept())
         except (ValidationError, PermissionDenied) as refusal:
             messages = refusal.messages if isinstance(refusal, ValidationError) else [str(refusal)]
             job.fail(" ".join(messages))

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -186,3 +187,13 @@ def test_no_passkey_is_offered_on_another_host_than_the_public_address(client, s
 
     assert "passkey-register-button" not in page
     assert 'id="id_code"' in page  # the authenticator app, still
+
+
+def test_the_admin_lists_the_passkeys_and_names_them_in_arabic(client):
+    client.force_login(User.objects.create_superuser("admin", password="adm1n-pass!"))
+
+    text = visible_text(client.get("/admin/"))
+
+    assert "مفاتيح المرور" in text  # django-otp-webauthn's «WebAuthn credentials» (meetings.package_strings)
+    assert "WebAuthn credentials" not in text
+    assert client.get("/admin/django_otp_webauthn/webauthncredential/").status_code == 200
