@@ -71,9 +71,8 @@ def invite(member: Member) -> Message:
         raise ValidationError(_("%(name)s has no e-mail address to be invited at.") % {"name": member.name})
     if member.user_id is not None:
         raise ValidationError(_("%(name)s has an account already.") % {"name": member.name})
+    # Without a password given, create_user stores an unusable one: nobody signs in until the member chose it.
     user = get_user_model().objects.create_user(_free_username(member.email), email=member.email)
-    user.set_unusable_password()
-    user.save()
     member.user = user
     member.save()
     return _queue(

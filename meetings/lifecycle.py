@@ -205,6 +205,8 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> M
                 job.succeed(_("The minutes are signed."))
     except BaseException:
         Minutes.objects.remove_unkept_file(storage, name)
+        if job is not None:
+            job.writing = ""  # removed: nothing left for the job's failure to clean up
         raise
     return locked
 

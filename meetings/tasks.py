@@ -81,9 +81,10 @@ def deliver(message_id: int) -> str:
 
 
 def ask_preview(session: Session, *, by) -> Job:
-    """The preview of the draft minutes as they would print now: the one already made (or being made)
-    of the same record today, or a new one in the queue."""
-    fingerprint = record_fingerprint(Session.objects.with_record().get(pk=session.pk))
+    """The preview of the draft minutes of `session` (fetched with `Session.objects.with_record()`) as
+    they would print now: the one already made (or being made) of the same record today, or a new one in
+    the queue."""
+    fingerprint = record_fingerprint(session)
     earlier = (
         Job.objects.filter(kind=Job.Kind.PREVIEW, session=session, fingerprint=fingerprint)
         .exclude(status=Job.Status.FAILED)
@@ -124,10 +125,12 @@ def _render_preview(job: Job) -> None:
     job.file.name = job.file.storage.save(name, ContentFile(pdf))
     job.succeed(_("The preview is ready."))
     # The earlier previews of the session, once finished, are of an older record: their files go.
-    earlier_previews = Job.objects.filter(kind=Job.Kind.PREVIEW, session=job.session_id, pk__lt=job.pk)
-    for earlier in earlier_previews.filter(status__in=[Job.Status.DONE, Job.Status.FAILED]):
-        earlier.file.delete(save=False)
-        earlier.delete()
+    earlier = Job.objects.filter(kind=Job.Kind.PREVIEW, session=job.session_id, pk__lt=job.pk).filter(
+        status__in=[Job.Status.DONE, Job.Status.FAILED]
+    )
+    for name in earlier.exclude(file="").values_list("file", flat=True):
+        job.file.storage.delete(name)
+    earlier.delete()
 
 
 def _work(job_id: int, work: Callable[[Job], object]) -> str:

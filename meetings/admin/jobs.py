@@ -54,7 +54,7 @@ class JobAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "title": job.get_kind_display(),
             "job": job,
-            "said": job.where_it_stands(job.queued_before()),
+            "said": job.where_it_stands(),
         }
         return TemplateResponse(request, "admin/meetings/job/progress.html", context)
 
@@ -64,7 +64,7 @@ class JobAdmin(ReadOnlyAdmin):
             {
                 "status": job.status,
                 "finished": job.is_finished,
-                "said": job.where_it_stands(job.queued_before()),
+                "said": job.where_it_stands(),
             }
         )
 

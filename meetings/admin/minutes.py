@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle, tasks
-from ..models import MOVES, Approval, Comment, Job, Minutes, Session, Transition
+from ..models import MOVES, Approval, Comment, Minutes, Session, Transition
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -155,9 +155,12 @@ class MinutesAdmin(admin.ModelAdmin):
         if request.method == "POST" and possible and move.consequence and not request.POST.get("confirm"):
             messages.error(request, _("Confirm first that you have read what this step does."))
             return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
-        if action == "sign":  # long work: the task queue signs, the progress page follows it
+        if action == "sign":  # long work: the task queue signs, and its job's page follows it
             return self._lifecycle_step(
-                request, minutes.session, lambda: tasks.ask_signature(minutes, by=request.user)
+                request,
+                minutes.session,
+                lambda: tasks.ask_signature(minutes, by=request.user),
+                then=lambda job: HttpResponseRedirect(job.get_absolute_url()),
             )
         return self._lifecycle_step(
             request,
@@ -181,26 +184,26 @@ class MinutesAdmin(admin.ModelAdmin):
         return self._lifecycle_step(request, session, step)
 
     @staticmethod
-    def _lifecycle_step(request: HttpRequest, session: Session, step) -> HttpResponse:
+    def _lifecycle_step(request: HttpRequest, session: Session, step, then=None) -> HttpResponse:
         """Run one lifecycle move from a button: 403 for someone not allowed, the rule's message otherwise.
-        A move given to the task queue (the signature) goes on to its job's progress page."""
+        `then` answers a step that succeeded; by default, the minutes' page says their new state."""
         if request.method != "POST":
             raise Http404
         try:
             done = step()
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
-            minutes = session.current_minutes()
-        else:
-            if isinstance(done, Job):
-                return HttpResponseRedirect(done.get_absolute_url())
-            minutes = done
-            messages.success(
-                request, _("The minutes are now «%(state)s».") % {"state": minutes.get_state_display()}
-            )
-        if minutes is None:
-            return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
-        return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
+            return _minutes_page(session, session.current_minutes())
+        if then is not None:
+            return then(done)
+        messages.success(request, _("The minutes are now «%(state)s».") % {"state": done.get_state_display()})
+        return _minutes_page(session, done)
+
+
+def _minutes_page(session: Session, minutes: Minutes | None) -> HttpResponse:
+    if minutes is None:
+        return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
+    return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
 
 
 @admin.register(Comment)

@@ -11,10 +11,11 @@ from ..accounts import SIGN_IN_LINK_KINDS
 from ..models import Convocation, Message
 from ..models.duties import SECRETARIAT_PERMISSION
 from ..tasks import deliver
+from .read_only import ReadOnlyAdmin
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board's procedure
     list_display = ["created_at", "kind", "recipient", "address", "status", "sent_at"]
     list_filter = ["status", "kind", "language"]
     list_select_related = ["member", "session"]
@@ -58,15 +59,6 @@ class MessageAdmin(admin.ModelAdmin):
         # Shown as the source it is, never rendered inside the admin's page.
         return format_html('<pre class="message-source" dir="auto">{}</pre>', message.html)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # what was sent to whom is part of the board's procedure
-
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm(SECRETARIAT_PERMISSION)
 
@@ -96,17 +88,8 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Convocation)
-class ConvocationAdmin(admin.ModelAdmin):
+class ConvocationAdmin(ReadOnlyAdmin):  # sent from the session's page
     list_display = ["session", "method", "sequence", "sent_at", "sent_by", "date", "place"]
     list_filter = ["method"]
     list_select_related = ["session__board", "sent_by"]
     readonly_fields = [field.name for field in Convocation._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # sent from the session's page
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -543,7 +543,7 @@ class SessionAdmin(RecordAdmin):
         queue, whose progress page then shows it (meetings.tasks.ask_preview)."""
         if request.method != "POST":
             raise Http404
-        session = self._viewable_session(request, object_id, Session.objects.all())
+        session = self._viewable_session(request, object_id, Session.objects.with_record())
         return HttpResponseRedirect(tasks.ask_preview(session, by=request.user).get_absolute_url())
 
     def _create_formsets(self, request, obj, change):

@@ -126,9 +126,10 @@ class Job(models.Model):
             return 0
         return Job.objects.filter(status=self.Status.QUEUED, created_at__lt=self.created_at).count()
 
-    def where_it_stands(self, queued_before: int) -> str:
+    def where_it_stands(self) -> str:
         """In a sentence, for the progress page (and its script, which updates it)."""
         if self.status == self.Status.QUEUED:
+            queued_before = self.queued_before()
             if queued_before:
                 return gettext("Waiting for its turn: %(count)d before it in the queue.") % {
                     "count": queued_before
@@ -173,8 +174,6 @@ class Job(models.Model):
     def ask(cls, kind: str, session: Session, *, by, minutes: Minutes | None = None, **fields) -> "Job":
         """A new job, queued; a refusal (ValidationError) if the same signature is already under way."""
         Job.objects.filter(session=session).give_up_abandoned()
-        if kind == cls.Kind.SIGNATURE and Job.objects.open().filter(minutes=minutes).exists():
-            raise ValidationError(UNDER_WAY, code="under_way")
         try:
             with transaction.atomic():
                 return Job.objects.create(
@@ -185,5 +184,5 @@ class Job(models.Model):
                     language=get_language() or settings.LANGUAGE_CODE,
                     **fields,
                 )
-        except IntegrityError:  # asked at the same moment from elsewhere (job_one_signature_under_way)
+        except IntegrityError:  # one is under way already (job_one_signature_under_way)
             raise ValidationError(UNDER_WAY, code="under_way") from None
