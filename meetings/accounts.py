@@ -98,10 +98,13 @@ class QueuedPasswordResetForm(PasswordResetForm):
     its member's."""
 
     def get_users(self, email: str):
+        # Unlike Django's, an account without a usable password is included: here that is an invited
+        # member who has not chosen one yet, and whose invitation's link may have expired. An account is
+        # closed by making it inactive.
         users = get_user_model()._default_manager.filter(
             Q(email__iexact=email) | Q(member__email__iexact=email), is_active=True
         )
-        return (user for user in users.distinct() if user.has_usable_password())
+        return users.distinct()
 
     def send_mail(
         self,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 
+from meetings.accounts import invite
 from meetings.models import Member, Message
 from tests import factory
 from tests.client import Client
@@ -143,3 +144,17 @@ def test_the_admin_login_offers_the_reset(client):
 
     assert 'href="/admin/password_reset/"' in page.content.decode()
     assert client.get("/admin/password_reset/").url == "/account/password/"
+
+
+def test_an_invited_member_whose_link_expired_asks_for_a_new_one(client, mail_server):
+    member = factory.member(name_ar="أمينة الإدريسي", email="amina.idrissi@entraide.ma")
+    invite(member)  # the member never followed the invitation's link, void after two days
+    work_the_queue()
+
+    client.post("/account/password/", {"email": "amina.idrissi@entraide.ma"})
+
+    work_the_queue()
+    invitation, new_link = mail_server.inbox.to("amina.idrissi@entraide.ma")
+    assert subject(new_link) == "اختيار كلمة مرور جديدة"
+    chooses(Client(), the_link(new_link), "Rabat-2026-conseil!")
+    assert User.objects.get(username="amina.idrissi").check_password("Rabat-2026-conseil!")
