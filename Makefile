@@ -21,9 +21,12 @@ run: setup
 	mkdir -p var
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) init_signing
-	$(DEV_ENV) $(MANAGE) load_demo
-	@# The task queue's worker sends the messages (to files under var/mail/), stopped with the server.
-	$(DEV_ENV) $(MANAGE) db_worker --interval 2 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	@# The demo PKI's responder (OCSP, CRL, timestamps) answers the signatures, the demo's included, and
+	@# /verify/; the task queue's worker sends the messages (to files under var/mail/) and signs. Both
+	@# stop with the server.
+	$(DEV_ENV) $(MANAGE) serve_demo_pki & pki=$$!; trap 'kill $$pki $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(MANAGE) serve_demo_pki --wait && $(DEV_ENV) $(MANAGE) load_demo && \
+	{ $(DEV_ENV) $(MANAGE) db_worker --interval 2 & worker=$$!; } && \
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
 
 # The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared

@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +29,14 @@ os.environ.setdefault("DEBUG", "1")
 os.environ["DATABASE_URL"] = "sqlite:///" + tempfile.mkdtemp() + "/bench.sqlite3"
 os.environ["MEDIA_ROOT"] = tempfile.mkdtemp()
 os.environ["ALLOWED_HOSTS"] = "testserver"
+# A demo PKI of the run's own (init_signing below), answered by its responder in a thread of this process.
+SIGNING = Path(tempfile.mkdtemp())
+os.environ["SIGNING_PKCS12"], os.environ["SIGNING_TRUST_ROOTS"] = (
+    str(SIGNING / "i.p12"),
+    str(SIGNING / "ca.pem"),
+)
+PKI_PORT = 18790 + os.getpid() % 1000
+os.environ["SIGNING_DEMO_PKI_URL"] = f"http://127.0.0.1:{PKI_PORT}"
 
 import django  # noqa: E402
 
@@ -35,6 +44,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from meetings import demo_pki  # noqa: E402
 from meetings.models import Job, Minutes, Session  # noqa: E402
 from meetings.models.record import LONG_TEXT  # noqa: E402
 from meetings.pdf import render_minutes_pdf  # noqa: E402
@@ -113,6 +123,9 @@ def main() -> None:
     runs = parser.parse_args().runs
     call_command("migrate", verbosity=0)
     call_command("init_signing", stdout=io.StringIO())
+    threading.Thread(
+        target=demo_pki.server("127.0.0.1", PKI_PORT, quiet=True).serve_forever, daemon=True
+    ).start()
     call_command("load_demo", stdout=io.StringIO())
     client = Client()
     client.force_login(factory.secretariat_user("bench"))

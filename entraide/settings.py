@@ -408,9 +408,17 @@ if SIGNING_PASSPHRASE is None:
     SIGNING_PASSPHRASE = SIGNING_DEMO_PASSPHRASE
 elif not SIGNING_PASSPHRASE:
     raise ImproperlyConfigured("SIGNING_PASSPHRASE is empty: a signing key is never stored unprotected.")
-# An RFC 3161 timestamp authority: empty signs PAdES B-B (signing time as the signer states it), set
-# signs B-T (the time certified by the authority).
-SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL")
+# The demo PKI's responder (meetings.demo_pki: OCSP, CRL, timestamps), whose address init_signing writes
+# into the demo certificates; `make run` serves it (`manage.py serve_demo_pki`).
+SIGNING_DEMO_PKI_URL = env_http_url("SIGNING_DEMO_PKI_URL") or "http://127.0.0.1:8790"
+# The RFC 3161 timestamp authority of the signatures (PAdES B-LTA needs one): the accredited provider's
+# in production; the demo PKI's by default where the demo is allowed.
+SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL") or (
+    SIGNING_DEMO_PKI_URL + "/entraide/tsa/tsa" if DEMO_ALLOWED else ""  # meetings.demo_pki.TSA_PATH
+)
+# /verify/ asks the CA online (the OCSP responder and CRL its certificate names) whether the seal
+# certificate of a file it checks has been revoked since it signed.
+VERIFY_REVOCATION_ONLINE = env_bool("VERIFY_REVOCATION_ONLINE", True)
 # --- end of Signing ---------------------------------------------------------------------------------
 
 # The most pages a rendering of the minutes takes: a real session's minutes print on 10 to 40; the text

@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import archive
 from .models import MOVES, Approval, DutyLog, Job, Minutes, Session, Transition
 from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, is_secretariat
 from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
 from .pdf import render_minutes_pdf
-from .signing import sha256_hex, sign_pdf, signed_content_of
+from .signing import last_timestamp, sha256_hex, sign_pdf, signed_content_of, signer_certificate_of
 
 State = Minutes.State
 SECRETARIAT = SECRETARIAT_PERMISSION
@@ -199,8 +200,12 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> M
             locked.pdf.name = storage.save(name, ContentFile(signed))
             locked.sha256, locked.signed_at, locked.record = sha256, timezone.now(), record
             locked.signed_content_sha256 = signed_content_of(signed)
-            locked.save(update_fields=["pdf", "sha256", "signed_content_sha256", "signed_at", "record"])
+            locked.signer_certificate_sha256 = signer_certificate_of(signed)
+            signature = ["sha256", "signed_content_sha256", "signer_certificate_sha256", "signed_at"]
+            locked.save(update_fields=["pdf", *signature, "record"])
             locked.move("sign", by=by)
+            _timestamped_at, expires = last_timestamp(signed)
+            archive.renew_later(locked, on=expires - archive.RENEW_AHEAD)
             if job is not None:
                 job.succeed(_("The minutes are signed."))
     except BaseException:

@@ -14,15 +14,17 @@ pyHanko is imported where it is used: importing this module stays cheap for the 
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import hashlib
 import json
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +33,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
 
 DEMO_CA_NAME = "Entraide Nationale — CA de démonstration"
 # The Arabic name alone: the French one is the certificate's organization. One name attribute cannot mix
@@ -55,12 +59,17 @@ class Status(enum.StrEnum):
     that does not verify over bytes that do match, a broken or forged signature rather than an edit.
     """
 
-    VALID = "valid"  # signed by a certificate chaining to SIGNING_TRUST_ROOTS, nothing changed or added since
-    MODIFIED = "modified"  # a byte changed inside the signed range, or anything appended after signing
+    # Signed by a certificate chaining to SIGNING_TRUST_ROOTS, and nothing changed since: nothing added,
+    # or only archival maintenance (validation data in the DSS, document timestamps).
+    VALID = "valid"
+    MODIFIED = "modified"  # a byte changed inside the signed range, or anything but maintenance appended
     INVALID_SIGNATURE = "invalid_signature"  # the signed bytes match, the signature value does not
     # A sound signature by a certificate that chained to SIGNING_TRUST_ROOTS when it signed, and has
     # expired since (the time is the timestamp's, or the signer's own claim without one).
     VALID_WHEN_SIGNED = "valid_when_signed"
+    # A sound signature by a trusted certificate that its CA revoked before the time the signature is
+    # proven to exist (its timestamp's), or revoked at all when no timestamp proves that time.
+    REVOKED = "revoked"
     UNTRUSTED = "untrusted"  # a sound signature, by a certificate that never chained to the trust roots
     UNSIGNED = "unsigned"  # a readable PDF without a signature
     UNREADABLE = "unreadable"  # not a PDF that can be read: garbage, empty, truncated, encrypted
@@ -85,6 +94,16 @@ class Verification:
     detail: str = ""
     # What the first signature vouches for (`signed_content_sha256`), when it could be read.
     content_sha256: str | None = None
+    # The SHA-256 of the signer's certificate (DER), pinned at signature on the stored version.
+    signer_sha256: str | None = None
+    level: str = ""  # PAdES baseline level: "B-B", "B-T", "B-LT" or "B-LTA"
+    proven_at: datetime | None = None  # the time the signature timestamp proves
+    # The document timestamps after the signature (archival maintenance): how many, the latest's time.
+    archive_timestamps: int = 0
+    archived_at: datetime | None = None
+    # When the CA says the certificate was revoked (asked online at the check), or None.
+    revoked_at: datetime | None = None
+    revocation: str = ""  # "good", "revoked", "unknown" (not asked, or no answer), as found at the check
 
     @property
     def is_valid(self) -> bool:
@@ -140,52 +159,124 @@ def load_signer() -> SimpleSigner:
 
 
 def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, location: str) -> bytes:
-    """Sign a PDF with the institution's certificate: PAdES B-B, or B-T when SIGNING_TSA_URL is set.
+    """Sign a PDF with the institution's certificate at PAdES B-LTA, in one go.
 
-    The signature field is invisible (the document prints its own signature block) and the chain is
-    embedded, so a reader needs only the CA certificate. The result starts with `pdf`, byte for byte.
-    Raises SigningNotConfigured for an unusable key file, and OSError (pyHanko's TimestampRequestError)
-    when the timestamp authority does not answer: a signature is never silently downgraded to B-B.
+    The signature carries a timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and
+    the timestamp authority's certificates, fetched from the OCSP responders and CRLs they name, go in
+    the document security store (B-LT); a document timestamp covers it all (B-LTA). The signature field
+    is invisible (the document prints its own signature block). The result starts with `pdf`, byte for
+    byte. Raises SigningNotConfigured for an unusable key file or no timestamp authority, and OSError
+    (pyHanko's TimestampRequestError) or a validation error when the authority or a responder does not
+    answer: a signature is never silently downgraded.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
-    from pyhanko.sign.timestamps import HTTPTimeStamper
 
+    timestamper, context = _timestamp_authority(), _fetching_context()  # checked before any work
     metadata = PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
-        use_pades_lta=False,
-        embed_validation_info=False,
+        use_pades_lta=True,
+        embed_validation_info=True,
+        validation_context=context,
         reason=reason,
         location=location,
     )
-    timestamper = HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10) if settings.SIGNING_TSA_URL else None
     signer = PdfSigner(
-        metadata, load_signer(), timestamper=timestamper, new_field_spec=SigFieldSpec(field_name, box=None)
+        metadata,
+        load_signer(),
+        timestamper=timestamper,
+        new_field_spec=SigFieldSpec(field_name, box=None),
     )
-    # pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread that already runs
-    # an event loop (an ASGI server's, or Playwright's in the browser tests): a thread of its own has none.
     # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds itself
     # as producer (veraPDF finds the signed file PDF/A-3B: tests/meetings/test_pdfa_conformance.py).
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    return _in_a_thread(signer.sign_pdf, writer).getvalue()
+
+
+def extend_pdf(signed: bytes) -> bytes:
+    """Archival maintenance of a signed file: the validation data of its last document timestamp (the
+    authority's certificate chain and revocation status, fetched now) in the DSS, and a new document
+    timestamp over it all, by SIGNING_TSA_URL. The result starts with `signed`, byte for byte, and is
+    authentic wherever `signed` was: /verify/ finds the same signed content followed by maintenance.
+    Raises as `sign_pdf` does when the authority or a responder does not answer."""
+    return _in_a_thread(_extend, signed, _timestamp_authority())
+
+
+def _extend(signed: bytes, authority) -> bytes:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+
+    reader = PdfFileReader(BytesIO(signed), strict=False)
+    stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(
+        reader, _fetching_context(), in_place=False
+    )
+    # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
+    # offline (EU DSS, which fetches nothing, finds it B-LTA).
+    new = PdfFileReader(stamped, strict=False).embedded_timestamp_signatures[-1]
+    return add_validation_info(new, _fetching_context(), in_place=False).getvalue()
+
+
+def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:
+    """The time of a signed file's last document timestamp, and when that timestamp's certificate
+    expires: its proof of time must be renewed (`extend_pdf`) before then, while the certificate can
+    still be checked. A file without a document timestamp (B-B, B-T) is due at once."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    timestamps = PdfFileReader(BytesIO(signed), strict=False).embedded_timestamp_signatures
+    if not timestamps:
+        return None, datetime.now(UTC)
+    last = timestamps[-1]
+    info = last.signed_data["encap_content_info"]["content"].parsed
+    return info["gen_time"].native, last.signer_cert.not_valid_after
+
+
+def _timestamp_authority():
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    if not settings.SIGNING_TSA_URL:
+        raise SigningNotConfigured(
+            "SIGNING_TSA_URL is not set: the minutes are signed at PAdES B-LTA, which needs the "
+            "accredited provider's timestamp authority (an RFC 3161 URL)."
+        )
+    return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10)
+
+
+def _fetching_context() -> ValidationContext:
+    """The trust roots, with revocation data for every certificate on the way fetched now: no answer from
+    a responder, no signature."""
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = list(load_certs_from_pemder([_configured_file("SIGNING_TRUST_ROOTS")]))
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+
+
+def _in_a_thread(function: Callable, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread that already runs
+    an event loop (an ASGI server's, or Playwright's in the browser tests): a thread of its own has none."""
     with ThreadPoolExecutor(max_workers=1) as thread:
-        signed = thread.submit(signer.sign_pdf, writer).result()
-    return signed.getvalue()
+        return thread.submit(function, *args, **kwargs).result()
 
 
 def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verification:
     """Check a submitted file in a child process with a size limit, a memory cap and a timeout.
 
     Only a missing trust roots file raises (a server fault, not the file's); everything about the file
-    itself is a status. Starting the child costs about a third of a second.
+    itself is a status. Starting the child costs about a third of a second. With
+    VERIFY_REVOCATION_ONLINE the child asks the CA (OCSP, CRL) whether a trusted signer's certificate has
+    been revoked since; the URLs it asks are the CA's own, in a certificate that chained to the roots.
     """
     digest = sha256_hex(data)
     if len(data) > MAX_VERIFY_BYTES:
         return Verification(Status.TOO_LARGE, digest, detail=f"{len(data)} bytes > {MAX_VERIFY_BYTES}")
     roots = _configured_file("SIGNING_TRUST_ROOTS")
     command = [sys.executable, "-m", "meetings.signing", str(roots)]
+    if settings.VERIFY_REVOCATION_ONLINE:
+        command.append("--ask-revocation")
     try:
         child = subprocess.run(
             command, input=data, capture_output=True, timeout=timeout, cwd=settings.BASE_DIR
@@ -199,9 +290,12 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
         # Killed by the memory cap, or any other death: the file could not be read within the limits.
         stderr = child.stderr.decode(errors="replace").strip().splitlines()[-1:]
         return Verification(Status.UNREADABLE, digest, detail=f"child exited {child.returncode}: {stderr}")
-    signed_at = datetime.fromisoformat(found["signed_at"]) if found.get("signed_at") else None
+    times = {name: datetime.fromisoformat(found[name]) if found.get(name) else None for name in _TIMES}
     return Verification(
-        status, digest, found.get("signer"), signed_at, found.get("detail", ""), found.get("content_sha256")
+        status,
+        digest,
+        **times,
+        **{name: found[name] for name in _FACTS if found.get(name) is not None},
     )
 
 
@@ -225,32 +319,36 @@ def _byte_range(signature: EmbeddedPdfSignature) -> list[int]:
 
 def signed_content_of(pdf: bytes) -> str:
     """`signed_content_sha256` of the first signature of a file this server signed."""
+    return signed_content_sha256(pdf, _first_signature(pdf))
+
+
+def signer_certificate_of(pdf: bytes) -> str:
+    """The SHA-256 of the certificate that made the first signature of a file this server signed."""
+    return _first_signature(pdf).signer_cert.sha256.hex()
+
+
+def _first_signature(pdf: bytes) -> EmbeddedPdfSignature:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    return signed_content_sha256(pdf, PdfFileReader(BytesIO(pdf)).embedded_signatures[0])
+    return PdfFileReader(BytesIO(pdf)).embedded_signatures[0]
 
 
 # What follows runs in the child process.
 
-
-def _result(
-    status: Status,
-    detail: str,
-    signer: str | None = None,
-    signed_at: datetime | None = None,
-    content_sha256: str | None = None,
-) -> dict:
-    return {
-        "status": str(status),
-        "detail": detail[:500],
-        "signer": signer,
-        "signed_at": signed_at.isoformat() if signed_at else None,
-        "content_sha256": content_sha256,
-    }
+WHITESPACE = b" \t\r\n\f\0"
+_TIMES = ("signed_at", "proven_at", "archived_at", "revoked_at")
+_FACTS = ("signer", "detail", "content_sha256", "signer_sha256", "level", "archive_timestamps", "revocation")
 
 
-def _read_signatures(data: bytes) -> list[EmbeddedPdfSignature] | dict:
-    """The signatures in signing order, or the result that says why there are none to check."""
+def _result(status: Status, detail: str, **facts) -> dict:
+    found = {"status": str(status), "detail": detail[:500]}
+    for name, value in facts.items():
+        found[name] = value.isoformat() if isinstance(value, datetime) else value
+    return found
+
+
+def _read_signatures(data: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | dict:
+    """The file and its signatures in signing order, or the result that says why there are none to check."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     if b"%PDF-" not in data[:1024]:
@@ -264,12 +362,62 @@ def _read_signatures(data: bytes) -> list[EmbeddedPdfSignature] | dict:
     # same: this is not a PDF that can be read within the limits.
     except Exception as exc:
         return _result(Status.UNREADABLE, f"{type(exc).__name__}: {exc}")
-    return signatures or _result(Status.UNSIGNED, "no signature")
+    if not signatures or signatures[0].sig_object_type != "/Sig":
+        return _result(Status.UNSIGNED, "no signature before the first document timestamp")
+    return reader, signatures
 
 
-def _judge(status: PdfSignatureStatus, later_signatures: int, after: bytes) -> tuple[Status, str]:
-    """The rules: intact, cryptographically valid, trusted, and covering the whole file (`after`, the
-    bytes past the signed ones, may only be whitespace: a transfer that adds a line end changes nothing)."""
+def _maintenance_policy():
+    """pyHanko's default difference policy, less what it allows beyond archival maintenance: changes to
+    the document information dictionary (a new title is not maintenance), and to form fields other than
+    signature fields. Left: the DSS, document timestamps and their fields, the file's structure
+    (cross-reference and object streams), and the XMP packet, which pyHanko's own maintenance updates."""
+    from pyhanko.sign.diff_analysis import (
+        CatalogModificationRule,
+        DSSCompareRule,
+        FormUpdatingRule,
+        MetadataUpdateRule,
+        ModificationLevel,
+        ObjectStreamRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+        XrefStreamRule,
+    )
+
+    archival = ModificationLevel.LTA_UPDATES
+    return StandardDiffPolicy(
+        global_rules=[
+            CatalogModificationRule(),
+            XrefStreamRule().as_qualified(archival),
+            ObjectStreamRule().as_qualified(archival),
+            DSSCompareRule().as_qualified(archival),
+            MetadataUpdateRule().as_qualified(archival),
+        ],
+        form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(), SigFieldModificationRule()]),
+    )
+
+
+def _only_maintenance(
+    data: bytes, signature: EmbeddedPdfSignature, later: list[EmbeddedPdfSignature]
+) -> bool:
+    """Whether every revision after the signed one is archival maintenance: the later signatures are all
+    document timestamps, and the difference analysis finds DSS and timestamp updates only."""
+    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+
+    if any(other.sig_object_type != "/DocTimeStamp" for other in later):
+        return False
+    if not data.rstrip(WHITESPACE).endswith(b"%%EOF"):
+        return False  # bytes past the last revision's end: not a revision, not maintenance
+    signature.compute_integrity_info(diff_policy=_maintenance_policy())
+    result = signature.diff_result
+    return isinstance(result, DiffResult) and result.modification_level == ModificationLevel.LTA_UPDATES
+
+
+def _judge(status: PdfSignatureStatus, after: bytes, maintained: Callable[[], bool]) -> tuple[Status, str]:
+    """The rules: intact, cryptographically valid, trusted, and covering the whole file, give or take
+    whitespace past its end (`after`, the bytes past the signed ones: a transfer that adds a line end
+    changes nothing) or archival maintenance (`maintained`, asked only when there is more)."""
     from pyhanko.sign.validation import SignatureCoverageLevel
 
     if not status.intact:
@@ -278,71 +426,135 @@ def _judge(status: PdfSignatureStatus, later_signatures: int, after: bytes) -> t
         return Status.INVALID_SIGNATURE, "the signature value does not verify"
     if not status.trusted:
         return Status.UNTRUSTED, f"certificate not trusted: {status.trust_problem_indic}"
-    whitespace_after = (
-        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-        and later_signatures == 0
-        and not after.strip(b" \t\r\n\f\0")
-    )
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and not whitespace_after:
-        return (
-            Status.MODIFIED,
-            f"{status.coverage.name}: updated after signing ({later_signatures} later signatures)",
-        )
-    return Status.VALID, status.summary()
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return Status.VALID, status.summary()
+    only_whitespace_after = not after.strip(WHITESPACE)
+    if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and (only_whitespace_after or maintained()):
+        return Status.VALID, f"{status.summary()}, followed by archival maintenance at most"
+    return Status.MODIFIED, f"{status.coverage.name}: updated after signing"
 
 
 def _signed_at(status: PdfSignatureStatus) -> datetime | None:
+    return _proven_at(status) or status.signer_reported_dt
+
+
+def _proven_at(status: PdfSignatureStatus) -> datetime | None:
     timestamp = status.timestamp_validity
-    if timestamp is not None and timestamp.valid and timestamp.trusted:
+    if timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted:
         return timestamp.timestamp
-    return status.signer_reported_dt
+    return None
 
 
-def check(data: bytes, trust_roots: Path) -> dict:
+def _archive_timestamps(later: list[EmbeddedPdfSignature], context: ValidationContext) -> list[datetime]:
+    """The times of the document timestamps after the signature that a trusted authority made."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    times = []
+    for timestamp in later:
+        try:
+            found = validate_pdf_timestamp(timestamp, validation_context=context, skip_diff=True)
+        except Exception:  # a malformed timestamp proves nothing; the content's verdict stands
+            continue
+        if found.intact and found.valid and found.trusted:
+            times.append(found.timestamp)
+    return times
+
+
+def _level(status: PdfSignatureStatus, reader: PdfFileReader, archived: list[datetime]) -> str:
+    """The PAdES baseline level (ETSI EN 319 142-1) this file reaches."""
+    if _proven_at(status) is None:
+        return "B-B"
+    store = reader.root.get("/DSS")
+    store = store.get_object() if store is not None else {}
+    if not (store.get("/OCSPs") or store.get("/CRLs")):
+        return "B-T"
+    return "B-LTA" if archived else "B-LT"
+
+
+def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roots: list) -> dict:
+    """What the CA says today of the signer's certificate, asked online (OCSP, else CRL)."""
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import RevokedError
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    context = ValidationContext(
+        trust_roots=roots,
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+        fetcher_backend=AIOHttpFetcherBackend(per_request_timeout=5),
+    )
+    validator = CertificateValidator(
+        status.signing_cert, intermediate_certs=signature.other_embedded_certs, validation_context=context
+    )
+    try:
+        asyncio.run(validator.async_validate_path())
+    except RevokedError as revoked:
+        return {"revocation": "revoked", "revoked_at": revoked.revocation_dt}
+    except Exception:  # no answer, or an answer that says nothing: not known today
+        return {"revocation": "unknown"}
+    return {"revocation": "good"}
+
+
+def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> dict:
     """The verdict on one file, as plain data: what the child prints.
 
-    Only the first signature decides: it is the one over the document as rendered, and anything after
-    it, a later signature included, is an update appended after signing, hence "modified".
+    Only the first signature decides: it is the one over the document as rendered. After it may come
+    archival maintenance (validation data, document timestamps); anything else, another signature
+    included, is an update appended after signing, hence "modified".
     """
     from pyhanko.keys import load_certs_from_pemder
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    signatures = _read_signatures(data)
-    if isinstance(signatures, dict):
-        return signatures
+    found = _read_signatures(data)
+    if isinstance(found, dict):
+        return found
+    reader, (signature, *later) = found
     roots = list(load_certs_from_pemder([trust_roots]))
     try:
-        # No diff analysis: any update after the signature is "modified" whatever it changes.
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots), skip_diff=True)
+        # The difference analysis runs only if there is more than whitespace after the signed revision.
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots), skip_diff=True)
     except Exception as exc:  # a malformed signature dictionary or CMS blob, hostile or broken
         return _result(Status.INVALID_SIGNATURE, f"{type(exc).__name__}: {exc}")
-    start, length = _byte_range(signatures[0])[-2:]
-    after, later_signatures = data[start + length :], len(signatures) - 1
-    verdict, detail = _judge(status, later_signatures, after)
+    start, length = _byte_range(signature)[-2:]
+    after = data[start + length :]
+    verdict, detail = _judge(status, after, lambda: _only_maintenance(data, signature, later))
     if verdict == Status.UNTRUSTED and _signed_at(status) is not None:
         # Not trusted now: was it when it signed? A certificate that has expired since was; a
         # certificate that never chained to the trust roots (a forger's) never is.
         then = ValidationContext(trust_roots=roots, moment=_signed_at(status))
-        earlier = validate_pdf_signature(signatures[0], then, skip_diff=True)
-        if _judge(earlier, later_signatures, after)[0] == Status.VALID:
+        earlier = validate_pdf_signature(signature, then, skip_diff=True)
+        if _judge(earlier, after, lambda: _only_maintenance(data, signature, later))[0] == Status.VALID:
             status, verdict = earlier, Status.VALID_WHEN_SIGNED
             detail = f"trusted when it signed, at {_signed_at(earlier).isoformat()}, not now"
-    content = signed_content_sha256(data, signatures[0])
+    facts = {"content_sha256": signed_content_sha256(data, signature)}
     chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
     if not chain_trusted:
-        signer_name = status.signing_cert.subject.human_friendly
-        return _result(verdict, f"{detail}; signer {signer_name!r}", content_sha256=content)
-    signer = status.signing_cert.subject.native.get("common_name")
-    return _result(verdict, detail, signer, _signed_at(status), content)
+        return _result(verdict, f"{detail}; signer {status.signing_cert.subject.human_friendly!r}", **facts)
+    archived = _archive_timestamps(later, ValidationContext(trust_roots=roots))
+    facts |= {
+        "signer": status.signing_cert.subject.native.get("common_name"),
+        "signer_sha256": status.signing_cert.sha256.hex(),
+        "signed_at": _signed_at(status),
+        "proven_at": _proven_at(status),
+        "level": _level(status, reader, archived),
+        "archive_timestamps": len(later),
+        "archived_at": max(archived, default=None),
+    }
+    if ask_revocation and verdict == Status.VALID:
+        facts |= _revocation(status, signature, roots)
+        revoked_at, proven_at = facts.get("revoked_at"), facts["proven_at"]
+        if revoked_at is not None and (proven_at is None or revoked_at <= proven_at):
+            verdict, detail = Status.REVOKED, f"revoked at {revoked_at.isoformat()}, proven at {proven_at}"
+    return _result(verdict, detail, **facts)
 
 
 def _child_main(argv: list[str]) -> int:
-    """`python -m meetings.signing TRUST_ROOTS.pem < file.pdf`: print the verdict as JSON."""
+    """`python -m meetings.signing TRUST_ROOTS.pem [--ask-revocation] < file.pdf`: print the verdict as JSON."""
     resource.setrlimit(resource.RLIMIT_AS, (VERIFY_MEMORY_BYTES, VERIFY_MEMORY_BYTES))
     data = sys.stdin.buffer.read(MAX_VERIFY_BYTES + 1)
     try:
-        result = check(data, Path(argv[0]))
+        result = check(data, Path(argv[0]), ask_revocation="--ask-revocation" in argv[1:])
     except MemoryError:
         result = _result(Status.UNREADABLE, "memory cap reached")
     json.dump(result, sys.stdout)

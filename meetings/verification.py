@@ -19,21 +19,31 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Minutes
+from .models import ArchivedCopy, Minutes
 from .signing import MAX_VERIFY_BYTES, Status, Verification, verify_pdf
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """authentic / modified / unknown / unreadable / too_large, with the version when it is known."""
+    """authentic / modified / revoked / unknown / unreadable / too_large, with the version when it is
+    known, and which of its files the copy is (`form`): "signed", the file as signed; "archived", one of
+    its archived copies (`copy`); "maintained", the same signed content with other unsigned bytes (later
+    archival maintenance, other padding, whitespace)."""
 
     outcome: str
     minutes: Minutes | None = None
     check: Verification | None = None
+    form: str = ""
+    copy: ArchivedCopy | None = None
 
     @property
     def superseded_by(self) -> Minutes | None:
         return self.minutes.superseded_by(published_only=True) if self.minutes else None
+
+    @property
+    def revoked_since(self) -> bool:
+        """The seal's certificate was revoked after the signature's proven time (it stays valid)."""
+        return self.check is not None and self.check.revocation == "revoked" and self.outcome == "authentic"
 
 
 def _too_large() -> str:
@@ -48,6 +58,9 @@ MESSAGES = {
     ),
     "modified": _(
         "Modified: this file was signed by the institution, but it has been changed since its signature. Do not rely on it."
+    ),
+    "revoked": _(
+        "Revoked: this file was signed with the institution's certificate, but that certificate was revoked before the time its signature is proven to exist. Do not rely on it."
     ),
     "unknown": _("Unknown: this file is not a published minutes of this board."),
     "unreadable": _(
@@ -118,23 +131,21 @@ def check_copy(data: bytes) -> Verdict:
         if not placed:
             return Verdict("busy")
         check = verify_pdf(data)
-    # These very bytes, or the same signed document with other unsigned bytes around its signature.
-    same = Q(sha256=check.sha256)
-    if check.content_sha256:
-        same |= Q(signed_content_sha256=check.content_sha256)
-    stored = (
-        Minutes.objects.published()
-        .filter(same, session__board__is_home=True)
-        .select_related("session")
-        .first()
-    )
-    if check.status == Status.VALID:
-        return Verdict("authentic" if stored else "unknown", stored, check)
-    if stored is not None and check.status == Status.VALID_WHEN_SIGNED:
-        # A version this board published, signed by a certificate trusted then and expired since. A
-        # signature by a certificate that never chained to the trust roots is never authentic, whatever
-        # row the database holds for it (a forged one included).
-        return Verdict("authentic", stored, check)
+    return _judge(check)
+
+
+def _judge(check: Verification) -> Verdict:
+    if check.status == Status.REVOKED:
+        return Verdict("revoked", None, check)
+    if check.status in {Status.VALID, Status.VALID_WHEN_SIGNED}:
+        # A version this board published, signed by the certificate pinned on it; a certificate that
+        # has expired since counts (VALID_WHEN_SIGNED) only for such a version. A signature by a
+        # certificate that never chained to the trust roots is never authentic, whatever row the
+        # database holds for it (a forged one included).
+        stored, form, copy = _published_version_of(check)
+        if stored is not None:
+            return Verdict("authentic", stored, check, form, copy)
+        return Verdict("unknown", None, check)
     if check.status in {Status.MODIFIED, Status.INVALID_SIGNATURE}:
         # «Modified» says the institution signed the file: only a certificate chaining to its trust roots
         # (then `signer` is named) shows that; a changed forgery is simply not one of its minutes.
@@ -142,3 +153,25 @@ def check_copy(data: bytes) -> Verdict:
     if check.status in {Status.UNREADABLE, Status.TIMEOUT}:
         return Verdict("unreadable", None, check)
     return Verdict("unknown", None, check)
+
+
+def _published_version_of(check: Verification) -> tuple[Minutes | None, str, ArchivedCopy | None]:
+    """The published version (of this board) that the checked file is, and in which form."""
+    # These very bytes, as signed or as archived, or the same signed content with other unsigned bytes.
+    same = Q(sha256=check.sha256) | Q(archived_copies__sha256=check.sha256)
+    if check.content_sha256:
+        same |= Q(signed_content_sha256=check.content_sha256)
+    found = (
+        Minutes.objects.published()
+        .filter(same, session__board__is_home=True)
+        .filter(Q(signer_certificate_sha256="") | Q(signer_certificate_sha256=check.signer_sha256))
+        .select_related("session")
+        .distinct()
+        .first()
+    )
+    if found is None:
+        return None, "", None
+    if found.sha256 == check.sha256:
+        return found, "signed", None
+    copy = found.archived_copies.filter(sha256=check.sha256).first()
+    return found, "archived" if copy else "maintained", copy

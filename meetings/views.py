@@ -79,9 +79,13 @@ class SessionDetail(DetailView):
         return context
 
 
-def signed_pdf_response(request: HttpRequest, minutes: Minutes, *, max_age: int) -> HttpResponse:
-    """The stored signed file, byte for byte: strong ETag (its SHA-256), cacheable, an Arabic file name."""
-    etag = f'"{minutes.sha256}"'
+def signed_pdf_response(
+    request: HttpRequest, minutes: Minutes, *, max_age: int, newest: bool
+) -> HttpResponse:
+    """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
+    archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
+    stored = minutes.newest_copy() if newest else minutes
+    etag = f'"{stored.sha256}"'
     cache_control = f"public, max-age={max_age}"
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
@@ -89,7 +93,7 @@ def signed_pdf_response(request: HttpRequest, minutes: Minutes, *, max_age: int)
         not_modified["ETag"] = etag
         not_modified["Cache-Control"] = cache_control
         return not_modified
-    response = FileResponse(minutes.pdf.open("rb"), content_type="application/pdf")
+    response = FileResponse(stored.pdf.open("rb"), content_type="application/pdf")
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     signed = minutes.record["session"]  # named as signed, whatever a correction does to the working rows
@@ -99,19 +103,21 @@ def signed_pdf_response(request: HttpRequest, minutes: Minutes, *, max_age: int)
 
 
 def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponse:
-    """The session's latest published minutes; a later correction replaces them here, hence a short cache."""
+    """The session's latest published minutes, as the archive last extended them (their timestamps
+    renewed); a later correction or renewal replaces them here, hence a short cache."""
     published = get_object_or_404(
         PublishedSession.objects.home().select_related("minutes"), year=year, ordinal=ordinal
     )
-    return signed_pdf_response(request, published.minutes, max_age=300)
+    return signed_pdf_response(request, published.minutes, max_age=300, newest=True)
 
 
 def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """One published version for good (superseded ones included): its bytes never change."""
+    """One published version for good (superseded ones included), as it was signed: its bytes never
+    change."""
     minutes = get_object_or_404(
         Minutes.objects.published().select_related("session").filter(session__board__is_home=True), code=code
     )
-    return signed_pdf_response(request, minutes, max_age=365 * 24 * 3600)
+    return signed_pdf_response(request, minutes, max_age=365 * 24 * 3600, newest=False)
 
 
 class VerifyForm(forms.Form):

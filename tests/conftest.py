@@ -1,4 +1,5 @@
 import io
+import threading
 
 import pytest
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
+from meetings import demo_pki
 from tests.mail import MailServer
 
 
@@ -18,13 +20,19 @@ def _arabic_by_default():
 
 @pytest.fixture(scope="session", autouse=True)
 def signing_keys(tmp_path_factory):
-    """A demo CA and institution certificate of the tests' own (never var/), made once by init_signing."""
+    """A demo PKI of the tests' own (never var/), made once by init_signing, and its responder (OCSP, CRL,
+    timestamps) on a port of this test process's, answering for whichever PKI the settings name."""
     folder = tmp_path_factory.mktemp("signing")
     settings.MEDIA_ROOT = folder / "media"  # for fixtures wider than a test; each test gets its own below
     settings.SIGNING_PKCS12 = folder / "institution.p12"
     settings.SIGNING_TRUST_ROOTS = folder / "ca.pem"
+    responder = demo_pki.server("127.0.0.1", 0, quiet=True)
+    settings.SIGNING_DEMO_PKI_URL = f"http://127.0.0.1:{responder.server_port}"
+    settings.SIGNING_TSA_URL = settings.SIGNING_DEMO_PKI_URL + demo_pki.TSA_PATH
     call_command("init_signing", stdout=io.StringIO())
-    return folder
+    threading.Thread(target=responder.serve_forever, daemon=True).start()
+    yield folder
+    responder.shutdown()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -94,3 +102,13 @@ def client():
     from tests.client import Client
 
     return Client()
+
+
+def pytest_collection_modifyitems(items):
+    """pytest-django sets up the test database only for a session whose tests ask for one. The session
+    fixtures that make rows and roll them back (`minutes`, `module_db` in tests/meetings/conftest.py) need
+    it too, even when the tests that use them read bytes only: run alone, they would write in the
+    development database. Their tests ask for it."""
+    for item in items:
+        if {"minutes", "module_db"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django_db)

@@ -118,18 +118,32 @@ def images(pdf: bytes) -> list[dict]:
 VALIDATORS = Path(__file__).resolve().parent / "validators" / "target"
 
 
-def pdfa_verdict(pdf: bytes) -> list[str]:
-    """veraPDF's verdict on PDF/A-3B (tests/validators, built by `make test`): the failed rules, then
-    «COMPLIANT» or «NOT COMPLIANT»."""
+def _validator(program: str, pdf: bytes, *arguments: Path) -> str:
+    """The standard output of one of the reference validators (tests/validators, built by `make test`)
+    run on `pdf`."""
     classpath = f"{VALIDATORS / 'classes'}:{(VALIDATORS / 'classpath.txt').read_text().strip()}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "minutes.pdf"
         path.write_bytes(pdf)
-        done = subprocess.run(
-            ["java", "-cp", classpath, "ma.entraide.validators.PdfA", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.stdout, done.stderr
-    return done.stdout.strip().splitlines()
+        command = [
+            "java",
+            "-cp",
+            classpath,
+            f"ma.entraide.validators.{program}",
+            str(path),
+            *map(str, arguments),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout, done.stderr
+    return done.stdout
+
+
+def pdfa_verdict(pdf: bytes) -> list[str]:
+    """veraPDF's verdict on PDF/A-3B: the failed rules, then «COMPLIANT» or «NOT COMPLIANT»."""
+    return _validator("PdfA", pdf).strip().splitlines()
+
+
+def dss_report(pdf: bytes, trust_anchor: Path) -> dict:
+    """The EU Commission's DSS on every signature of `pdf`, offline (only what the file holds), with
+    `trust_anchor` (PEM) as the only trusted certificate: its simple report, as JSON."""
+    return json.loads(_validator("Pades", pdf, trust_anchor))

@@ -1,8 +1,11 @@
 """The project run in a fresh interpreter, from a production-like environment: what an operator sees."""
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -19,6 +22,29 @@ def start(code: str = "import django; django.setup()", **env: str | None) -> sub
 def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
     """`python manage.py <args>` from the same production-like environment plus `env`."""
     return _run([sys.executable, "manage.py", *args], env)
+
+
+@contextmanager
+def serving(*args: str, **env: str | None) -> Iterator[subprocess.Popen]:
+    """`python manage.py <args>` running in the background (a server) while the block runs."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=environment(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def environment(**env: str | None) -> dict[str, str]:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from tests.processes import manage, start
+from tests.processes import free_port, manage, serving, start
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 
@@ -44,9 +44,15 @@ def _url_of(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
 
 
+# The demo PKI's responder that the first server's certificates name, for both servers' signatures and
+# checks (production's is the accredited provider's, outside the backup).
+PKI_URL = f"http://127.0.0.1:{free_port()}"
+
+
 def server(root: Path, database_url: str) -> dict[str, str]:
     """The environment of one server: its database, its storage and its signing folder under `root`."""
     return {
+        "SIGNING_DEMO_PKI_URL": PKI_URL,
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(root / "media"),
         "SIGNING_PKCS12": str(root / "signing" / "institution.p12"),
@@ -80,23 +86,26 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
     tmp_path, new_database
 ):
     first = server(tmp_path / "first", new_database("first"))
-    for command in (["migrate", "--noinput"], ["init_signing"], ["load_demo"]):
+    for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **first))
-    backup = tmp_path / "backup"
+    with serving("serve_demo_pki", **first):
+        ran(manage("serve_demo_pki", "--wait", **first))
+        ran(manage("load_demo", **first))
+        backup = tmp_path / "backup"
 
-    said = ran(manage("backup", str(backup), **first))
+        said = ran(manage("backup", str(backup), **first))
 
-    manifest = json.loads((backup / "manifest.json").read_text())
-    assert manifest["signed_versions"] >= 2
-    assert f"{manifest['signed_versions']} signed versions" in said
-    assert not (tmp_path / "first" / "signing" / "institution.p12").read_bytes().startswith(b"-----")
-    # A second server: a new database, nothing stored, no signing material.
-    second = server(tmp_path / "second", new_database("second"))
+        manifest = json.loads((backup / "manifest.json").read_text())
+        assert manifest["signed_versions"] >= 2
+        assert f"{manifest['signed_versions']} signed versions" in said
+        assert not (tmp_path / "first" / "signing" / "institution.p12").read_bytes().startswith(b"-----")
+        # A second server: a new database, nothing stored, no signing material.
+        second = server(tmp_path / "second", new_database("second"))
 
-    said = ran(manage("restore", str(backup), **second))
+        said = ran(manage("restore", str(backup), **second))
 
-    assert f"Restored from {backup}: {manifest['signed_versions']} signed versions" in said
-    verdicts = ran(start(VERIFY_EVERY_PUBLISHED_PDF, **second)).split("\n")
+        assert f"Restored from {backup}: {manifest['signed_versions']} signed versions" in said
+        verdicts = ran(start(VERIFY_EVERY_PUBLISHED_PDF, **second)).split("\n")
     published = [line for line in verdicts if line]
     assert len(published) >= 2
     assert all(line.endswith(" True") for line in published), published

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle, tasks
-from ..models import MOVES, Approval, Comment, Minutes, Session, Transition
+from ..models import MOVES, Approval, ArchivedCopy, Comment, Minutes, Session, Transition
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -37,6 +37,14 @@ class TransitionInline(ReadOnlyInline):
 class ApprovalInline(ReadOnlyInline):
     model = Approval
     fields = ["role", "member", "at", "fingerprint", "withdrawn_at"]
+    readonly_fields = fields
+
+
+class ArchivedCopyInline(ReadOnlyInline):
+    """The files archival maintenance made of this signed version, each with a new document timestamp."""
+
+    model = ArchivedCopy
+    fields = ["timestamped_at", "pdf", "sha256", "renew_by"]
     readonly_fields = fields
 
 
@@ -74,7 +82,7 @@ class MinutesAdmin(admin.ModelAdmin):
         "code",
     ]
     readonly_fields = fields
-    inlines = [CommentInline, ApprovalInline, TransitionInline]
+    inlines = [CommentInline, ApprovalInline, TransitionInline, ArchivedCopyInline]
     change_form_template = "admin/meetings/minutes/change_form.html"
 
     def get_queryset(self, request):

@@ -1,9 +1,10 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
 Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices,
-minutes <- jobs.
+minutes <- jobs, minutes <- archive.
 """
 
+from .archive import ArchivedCopy
 from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
 from .jobs import Job
@@ -18,6 +19,7 @@ __all__ = [
     "AgendaItem",
     "Answer",
     "Approval",
+    "ArchivedCopy",
     "Attendance",
     "Board",
     "Comment",

@@ -120,6 +120,11 @@ class Minutes(models.Model):
     signed_content_sha256 = models.CharField(
         _("SHA-256 of what the signature covers"), max_length=64, blank=True, db_index=True, editable=False
     )
+    # The seal certificate that signed (the SHA-256 of its DER), pinned: /verify/ calls authentic only a
+    # copy signed by this very certificate.
+    signer_certificate_sha256 = models.CharField(
+        _("SHA-256 of the signer's certificate"), max_length=64, blank=True, editable=False
+    )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     # The whole record as signed (`meetings.models.record.session_record`, also attached to the PDF as
     # session.json): the public pages of a published version are drawn from it, never from the working
@@ -233,6 +238,11 @@ class Minutes(models.Model):
 
     def signed_quorum(self) -> Quorum:
         return Quorum.from_record(self.record["quorum"])
+
+    def newest_copy(self):
+        """The newest archived copy of this signed version (meetings.models.archive), else the version
+        itself: either has the `pdf` and `sha256` of a stored file."""
+        return self.archived_copies.order_by("-timestamped_at").first() or self
 
     def superseded_by(self, *, published_only: bool = False) -> "Minutes | None":
         """The later version signed since, if any: this one then only stays for the record.

@@ -70,7 +70,7 @@ def pdfsig(path: Path, nss: Path) -> str:
         timeout=60,
     )
     done = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, timeout=60
+        ["pdfsig", "-no-ocsp", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, timeout=60
     )
     return done.stdout  # pdfsig exits 0 whatever it finds: its text is the verdict
 
@@ -172,6 +172,6 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
         forged.write_bytes(one_signed_byte_changed(downloaded.read_bytes()))
         assert "معدَّل" in uploads_for_verification(visitor, base, forged)
 
-    report = pdfsig(downloaded, tmp_path / "nss")
+    report = pdfsig(downloaded, tmp_path / "nss").split("Signature #2:")[0]  # the seal's, not the timestamp's
     assert "Signature Validation: Signature is Valid." in report
     assert "Certificate Validation: Certificate is Trusted." in report

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from meetings.management.commands.init_signing import make_ca, make_signing_certificate, pkcs12_bytes
+from meetings import demo_pki
 from meetings.models import Session
 from meetings.pdf import render_minutes_pdf
 from meetings.signing import sign_pdf
@@ -68,12 +69,16 @@ def signing_files(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def stranger(tmp_path_factory) -> dict:
-    """Settings for a certificate issued by another self-made CA, which the trust roots do not list."""
+    """Settings that sign as a forger would: a PKI under another CA, with its own timestamp authority and
+    OCSP responder (answered by the tests' responder), whose seal certificate is named «التعاون الوطني»
+    like the real one. Its trust roots are its own, for signing: checks keep the institution's."""
     folder = tmp_path_factory.mktemp("stranger")
-    ca_key, ca_cert = make_ca("Autorité de certification inconnue")
-    key, cert = make_signing_certificate(ca_key, ca_cert)  # named «التعاون الوطني» like the real one
-    (folder / "stranger.p12").write_bytes(pkcs12_bytes(key, cert, [ca_cert], "stranger-passphrase"))
-    return {"SIGNING_PKCS12": folder / "stranger.p12", "SIGNING_PASSPHRASE": "stranger-passphrase"}
+    files = {"SIGNING_PKCS12": folder / "stranger.p12", "SIGNING_TRUST_ROOTS": folder / "stranger-ca.pem"}
+    passphrase, url = "stranger-passphrase", settings.SIGNING_DEMO_PKI_URL
+    demo_pki.install(
+        *files.values(), url=url, passphrase=passphrase, ca_name="Autorité de certification inconnue"
+    )
+    return files | {"SIGNING_PASSPHRASE": passphrase}
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,8 @@ def test_the_database_keeps_the_record_of_signed_minutes(signed, state):
         {"signed_at": None},
         {"signed_content_sha256": "0" * 64},
         {"signed_content_sha256": ""},
+        {"signer_certificate_sha256": "0" * 64},
+        {"signer_certificate_sha256": ""},
     ],
     ids=lambda change: "-".join(f"{k}={v}" for k, v in change.items()),
 )

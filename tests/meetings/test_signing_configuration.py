@@ -11,9 +11,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
-from meetings.management.commands.init_signing import DOCUMENT_SIGNING, pkcs12_bytes
 from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME, SigningNotConfigured, sign_pdf, verify_pdf
-from tests.signing import SIGN
+from tests.signing import DOCUMENT_SIGNING, SIGN, pkcs12_bytes
 from tests.test_settings import refusal, start
 
 
@@ -21,7 +20,6 @@ from tests.test_settings import refusal, start
 def _signing_settings(settings, signing_files):
     for name, value in signing_files.items():
         setattr(settings, name, value)
-    settings.SIGNING_TSA_URL = ""
 
 
 # Configuration
@@ -94,15 +92,17 @@ def _certificates(
     return cert, chain, x509.load_pem_x509_certificate(files["SIGNING_TRUST_ROOTS"].read_bytes())
 
 
-def test_init_signing_makes_a_ten_year_demo_ca_and_a_document_signing_certificate(signing_files, settings):
+def test_init_signing_makes_a_demo_ca_and_a_document_signing_certificate(signing_files, settings):
     cert, chain, ca = _certificates(signing_files, settings.SIGNING_PASSPHRASE)
 
     assert ca.subject == ca.issuer == cert.issuer
     assert ca.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == DEMO_CA_NAME
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    assert (ca.not_valid_after_utc - ca.not_valid_before_utc).days >= 3650
+    # The root outlives the signatures' certificates by far, as real ones do (meetings.demo_pki).
+    assert (ca.not_valid_after_utc - ca.not_valid_before_utc).days >= 25 * 365
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days >= 5 * 365
     assert chain == [ca]
-    assert cert.subject.rfc4514_string() == f"C=MA,O=Entraide Nationale,CN={INSTITUTION_NAME}"
+    assert cert.subject.rfc4514_string() == f"CN={INSTITUTION_NAME},O=Entraide Nationale,C=MA"
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment
     assert DOCUMENT_SIGNING in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value

@@ -14,7 +14,6 @@ from tests.signing import xref_stream_bomb
 def _signing_settings(settings, signing_files):
     for name, value in signing_files.items():
         setattr(settings, name, value)
-    settings.SIGNING_TSA_URL = ""
 
 
 # Hostile files
