@@ -64,6 +64,9 @@ def _key_usage(*usages: str) -> dict:
 
 
 def _revocable() -> list[dict]:
+    """Where a validator finds the certificate's revocation status (CRL, OCSP) and its issuer (EU DSS
+    warns of a certificate whose AIA names no issuer)."""
+    access = {"ocsp-responder-names": ["root"], "ca-issuer-links": [{"repo": "root"}]}
     return [
         {
             "id": "crl_distribution_points",
@@ -71,7 +74,7 @@ def _revocable() -> list[dict]:
         },
         {
             "id": "authority_information_access",
-            "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": ["root"]}},
+            "smart-value": {"schema": "aia-urls", "params": access},
         },
     ]
 
