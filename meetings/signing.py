@@ -210,14 +210,12 @@ def _extend(signed: bytes, authority) -> bytes:
     from pyhanko.sign.signers import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
-    reader = PdfFileReader(BytesIO(signed), strict=False)
-    stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(
-        reader, _fetching_context(), in_place=False
-    )
+    reader, context = PdfFileReader(BytesIO(signed), strict=False), _fetching_context()
+    stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(reader, context, in_place=False)
     # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
     # offline (EU DSS, which fetches nothing, finds it B-LTA).
     new = PdfFileReader(stamped, strict=False).embedded_timestamp_signatures[-1]
-    return add_validation_info(new, _fetching_context(), in_place=False).getvalue()
+    return add_validation_info(new, context, in_place=False).getvalue()
 
 
 def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:

@@ -40,11 +40,6 @@ class Verdict:
     def superseded_by(self) -> Minutes | None:
         return self.minutes.superseded_by(published_only=True) if self.minutes else None
 
-    @property
-    def revoked_since(self) -> bool:
-        """The seal's certificate was revoked after the signature's proven time (it stays valid)."""
-        return self.check is not None and self.check.revocation == "revoked" and self.outcome == "authentic"
-
 
 def _too_large() -> str:
     return gettext("This file is too large to be minutes of this board (at most %(megabytes)d MB).") % {

@@ -67,6 +67,13 @@ def signing_files(tmp_path_factory) -> dict:
     return files
 
 
+@pytest.fixture
+def signing_settings(settings, signing_files):
+    """The settings name the signing files of `signing_files` for the test."""
+    for name, value in signing_files.items():
+        setattr(settings, name, value)
+
+
 @pytest.fixture(scope="session")
 def stranger(tmp_path_factory) -> dict:
     """Settings that sign as a forger would: a PKI under another CA, with its own timestamp authority and

@@ -38,13 +38,10 @@ from meetings.signing import (
 from tests import pdf
 from tests.signing import OPENING, SIGN, sign_plainly
 
+# Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.
+pytestmark = pytest.mark.usefixtures("signing_settings")
+
 N = pdf.normalized
-
-
-@pytest.fixture(autouse=True)
-def _signing_settings(settings, signing_files):
-    for name, value in signing_files.items():
-        setattr(settings, name, value)
 
 
 def _first_signature(data: bytes):

@@ -15,11 +15,8 @@ from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME, SigningNotConfigure
 from tests.signing import DOCUMENT_SIGNING, SIGN, pkcs12_bytes
 from tests.test_settings import refusal, start
 
-
-@pytest.fixture(autouse=True)
-def _signing_settings(settings, signing_files):
-    for name, value in signing_files.items():
-        setattr(settings, name, value)
+# Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.
+pytestmark = pytest.mark.usefixtures("signing_settings")
 
 
 # Configuration

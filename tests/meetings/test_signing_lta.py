@@ -5,7 +5,6 @@ accept them, revocation is asked of the CA, and a missing authority or responder
 
 import datetime
 import io
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,11 @@ from meetings.signing import INSTITUTION_NAME, SigningNotConfigured, Status, sig
 from tests import factory, pdf
 from tests.meetings.test_verify_page import reference_session, upload, verdict
 from tests.pages import visible_text
+from tests.processes import free_port
 from tests.signing import SIGN
 
-
-@pytest.fixture(autouse=True)
-def _signing_settings(settings, signing_files):
-    for name, value in signing_files.items():
-        setattr(settings, name, value)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:  # a loopback port that nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.
+pytestmark = pytest.mark.usefixtures("signing_settings")
 
 
 # What the signature holds
@@ -124,7 +115,7 @@ def test_without_a_timestamp_authority_nothing_is_signed(minutes, settings):
 
 
 def test_an_unreachable_timestamp_authority_stops_the_signature(minutes, settings):
-    settings.SIGNING_TSA_URL = f"http://127.0.0.1:{_free_port()}/"
+    settings.SIGNING_TSA_URL = f"http://127.0.0.1:{free_port()}/"
 
     with pytest.raises(TimestampRequestError):
         sign_pdf(minutes["pdf"], **SIGN)
@@ -133,7 +124,7 @@ def test_an_unreachable_timestamp_authority_stops_the_signature(minutes, setting
 def test_an_unreachable_ocsp_responder_stops_the_signature(minutes, settings, tmp_path):
     # A PKI whose certificates name a responder that does not answer; the timestamp authority does.
     p12, ca = tmp_path / "institution.p12", tmp_path / "ca.pem"
-    demo_pki.install(p12, ca, url=f"http://127.0.0.1:{_free_port()}", passphrase=settings.SIGNING_PASSPHRASE)
+    demo_pki.install(p12, ca, url=f"http://127.0.0.1:{free_port()}", passphrase=settings.SIGNING_PASSPHRASE)
 
     with (
         override_settings(SIGNING_PKCS12=p12, SIGNING_TRUST_ROOTS=ca),

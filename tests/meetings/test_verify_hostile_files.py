@@ -9,11 +9,8 @@ import pytest
 from meetings.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
 from tests.signing import xref_stream_bomb
 
-
-@pytest.fixture(autouse=True)
-def _signing_settings(settings, signing_files):
-    for name, value in signing_files.items():
-        setattr(settings, name, value)
+# Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.
+pytestmark = pytest.mark.usefixtures("signing_settings")
 
 
 # Hostile files
