@@ -9,13 +9,14 @@ VALIDATORS := tests/validators/target/classpath.txt
 # What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
 # embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/,
 # NSS's certutil (a trust store for poppler's pdfsig in the signature tests), Maven (with its Java) for
-# the reference validators the tests run (tests/validators).
-SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven
+# the reference validators the tests run (tests/validators), and what a cluster shares or stands behind:
+# Redis (the cache) and HAProxy (the load balancer), for the tests and `make cluster`.
+SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test setup system-packages lint format messages clean lock
+.PHONY: run test cluster setup system-packages lint format messages clean lock
 
 run: setup
 	mkdir -p var
@@ -28,6 +29,12 @@ run: setup
 	$(DEV_ENV) $(MANAGE) serve_demo_pki --wait && $(DEV_ENV) $(MANAGE) load_demo && \
 	{ $(DEV_ENV) $(MANAGE) db_worker --interval 2 & worker=$$!; } && \
 	$(DEV_ENV) $(MANAGE) runserver $(HOST)
+
+# The production layout on this machine, on loopback (README, «More than one server»): PostgreSQL,
+# SeaweedFS's S3 gateway, Redis, the demo PKI, two gunicorn servers with a worker each, HAProxy in front;
+# the demo's data loaded; its state under var/cluster/. Ctrl-C stops it.
+cluster: setup
+	$(BIN)/python -m tests.cluster var/cluster
 
 # The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared
 # fixtures are built once. On PostgreSQL (DATABASE_URL set, as in .ci/run) the search's tests run again

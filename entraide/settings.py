@@ -8,7 +8,7 @@ import datetime
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -147,10 +147,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Behind a proxy or load balancer, the client's address is the one it adds to X-Forwarded-For:
 # AXES_IPWARE_PROXY_COUNT=1 for one proxy in front (never more than there are, or a client could choose
 # the address it is counted under).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# django-ipware reads the header; its own count is of the proxies listed in it besides the client, one
+# fewer than there are: the last proxy is the connection's address (REMOTE_ADDR), not in the header. An
+# address a client writes into the header itself stays to the left of its own and is never taken.
+_PROXIES = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = _PROXIES - 1 if _PROXIES else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _PROXIES else ["REMOTE_ADDR"]
 
 # --- Logging --------------------------------------------------------------------------------------------
 # To stderr (the service manager or the container keeps it), every line with its request's id
@@ -271,12 +273,66 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/noto-naskh-arabic", BASE_DIR / "node_modules" / "@fontsource" / "noto-naskh-arabic"),
 ]
+
+
+def env_storage(name: str) -> dict:
+    """The stored files' storage: a folder of this server (MEDIA_ROOT) unless `name` names an
+    S3-compatible bucket, s3://ACCESS_KEY:SECRET_KEY@host:port/bucket[/prefix][?region=…&secure=0]
+    (https unless secure=0), which every application server then shares."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(raw)
+    bucket, _slash, prefix = parts.path.lstrip("/").partition("/")
+    query = dict(item.partition("=")[::2] for item in parts.query.split("&") if item)
+    if parts.scheme != "s3" or not parts.hostname or not bucket or not parts.username or not parts.password:
+        raise ImproperlyConfigured(
+            f"{name} is not an S3 URL: use s3://ACCESS_KEY:SECRET_KEY@host:port/bucket[/prefix]"
+            "[?region=…&secure=0]."
+        )
+    scheme = "http" if query.get("secure") == "0" else "https"
+    endpoint = f"{scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": endpoint,
+            "bucket_name": bucket,
+            "location": prefix.strip("/"),
+            "access_key": unquote(parts.username),
+            "secret_key": unquote(parts.password),
+            "region_name": query.get("region", "us-east-1"),
+            # A name already taken gets another, as in a folder: a signed file is never written over.
+            "file_overwrite": False,
+            # No public ACL: the objects stay as private as the bucket; the app reads them and serves them
+            # itself (the members' check, the strong ETag).
+            "default_acl": None,
+            "addressing_style": "path",  # bucket in the path: what self-hosted S3 servers answer
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_storage("STORAGE_URL"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
+
+
+def env_cache(name: str) -> dict:
+    """The cache (the rendered published pages, the count of /verify/ checks per address): this
+    process's memory unless `name` names a Redis server, redis://[:password@]host:6379/0 (or rediss://),
+    which every application server then shares."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if urlsplit(raw).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a Redis URL: use redis://host:6379/0.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+
+
+CACHES = {"default": env_cache("CACHE_URL")}
+# The sessions are rows of the database (Django's default), which every server shares.
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,8 +9,11 @@ admin.site.site_header = _("Board secretariat")
 admin.site.site_title = _("Board secretariat")
 admin.site.index_title = _("Sessions, minutes and resolutions")
 
-# For the load balancer: 200 when the database answers and the file storage takes a file, 500 otherwise.
-health = HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Storage"])
+# For the load balancer: 200 when the database answers, the file storage takes a file (the folder or the
+# bucket) and the cache keeps a value (this process's memory or the shared Redis), 500 otherwise.
+health = HealthCheckView.as_view(
+    checks=["health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache"]
+)
 
 # Arabic at `/`, French at `/fr/`: the default language carries no prefix.
 urlpatterns = [path("health/", health, name="health")] + i18n_patterns(

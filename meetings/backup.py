@@ -4,7 +4,9 @@ A backup is a folder of four things, each with its SHA-256 in `manifest.json`:
 
 - the database: PostgreSQL's own dump (`pg_dump --format=custom`), or a copy of the SQLite file made
   with SQLite's backup API (consistent while the app runs);
-- the stored files (`MEDIA_ROOT`: the signed PDFs, the session documents), as a tar archive;
+- the stored files that the database names (the signed PDFs and their archived copies, the session
+  documents, the previews), read through the storage API from MEDIA_ROOT or the bucket of STORAGE_URL,
+  as a tar archive;
 - the signing material: the institution's PKCS#12, whose key stays encrypted by its passphrase (the
   passphrase is never in a backup: it is kept apart, README «Production»), and the trust roots, without
   which /verify/ cannot check a thing.
@@ -17,6 +19,7 @@ in place is refused.
 
 import datetime
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -26,8 +29,12 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import SuspiciousOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, models
 from django.db.migrations.recorder import MigrationRecorder
 
 from .models import Minutes
@@ -58,11 +65,12 @@ def back_up(folder: Path) -> dict:
         raise BackupError(f"No backup for a {vendor} database.")
     _dump_database(folder / DATABASE[vendor])
     with tarfile.open(folder / MEDIA, "w") as archive:
-        media = Path(settings.MEDIA_ROOT)
-        if media.is_dir():
-            for path in sorted(media.rglob("*")):
-                if path.is_file():
-                    archive.add(path, arcname=str(path.relative_to(media)))
+        for name in stored_names():
+            with default_storage.open(name, "rb") as file:
+                data = file.read()
+            entry = tarfile.TarInfo(name)
+            entry.size, entry.mode = len(data), 0o600
+            archive.addfile(entry, io.BytesIO(data))
     for setting, name in SIGNING.items():
         source = Path(getattr(settings, setting))
         if not source.is_file():
@@ -91,24 +99,21 @@ def restore(folder: Path) -> Restored:
         raise BackupError(f"This backup is of a {manifest['database']} database, not of {vendor}.")
     if connection.introspection.table_names():
         raise BackupError("The database is not empty: a backup is restored into a new, empty database.")
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir() and any(path.is_file() for path in media.rglob("*")):
-        raise BackupError(f"MEDIA_ROOT={media} holds files: a backup is restored into an empty storage.")
+    if not _storage_is_empty():
+        raise BackupError(f"{_storage_named()} holds files: a backup is restored into an empty storage.")
     for setting, name in SIGNING.items():
         target = Path(getattr(settings, setting))
         if target.exists() and target.read_bytes() != (folder / name).read_bytes():
             raise BackupError(f"{setting}={target} is another file: move it away first.")
 
     _load_database(folder / DATABASE[vendor])
-    media.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(folder / MEDIA) as archive:
-        archive.extractall(media, filter="data")  # no path outside MEDIA_ROOT, no links, no devices
+    files = _restore_files(folder / MEDIA)
     for setting, name in SIGNING.items():
         target = Path(getattr(settings, setting))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / name, target)
         os.chmod(target, 0o600)
-    return _check_restored(manifest)
+    return _check_restored(manifest, files)
 
 
 def _checked_manifest(folder: Path) -> dict:
@@ -123,7 +128,54 @@ def _checked_manifest(folder: Path) -> dict:
     return manifest
 
 
-def _check_restored(manifest: dict) -> Restored:
+def stored_names() -> list[str]:
+    """The name of every file a row of the database names, whatever the model (its FileFields)."""
+    names = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                names.update(
+                    model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+                )
+    return sorted(names)
+
+
+def _storage_named() -> str:
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    return (
+        f"The bucket {options['bucket_name']}"
+        if "bucket_name" in options
+        else f"MEDIA_ROOT={settings.MEDIA_ROOT}"
+    )
+
+
+def _storage_is_empty() -> bool:
+    try:
+        folders, files = default_storage.listdir("")
+    except FileNotFoundError:  # a folder not made yet
+        return True
+    return not folders and not files
+
+
+def _restore_files(archive_path: Path) -> int:
+    """Each file of the archive back under its own name, through the storage API (a folder or a bucket);
+    regular files only, and a name that would leave the storage is refused by the storage itself."""
+    count = 0
+    with tarfile.open(archive_path) as archive:
+        for entry in archive:
+            if not entry.isfile():
+                raise BackupError(f"{archive_path.name} holds {entry.name!r}, which is not a file.")
+            try:
+                saved = default_storage.save(entry.name, ContentFile(archive.extractfile(entry).read()))
+            except SuspiciousOperation as refusal:
+                raise BackupError(f"{archive_path.name} holds {entry.name!r}: {refusal}") from refusal
+            if saved != entry.name:
+                raise BackupError(f"{entry.name} was stored as {saved}: the storage was not empty.")
+            count += 1
+    return count
+
+
+def _check_restored(manifest: dict, files: int) -> Restored:
     """Every signed version's file back, byte for byte, and as many of them as were backed up."""
     signed = list(Minutes.objects.exclude(sha256="").only("pdf", "sha256"))
     for minutes in signed:
@@ -132,7 +184,6 @@ def _check_restored(manifest: dict) -> Restored:
                 raise BackupError(f"{minutes.pdf.name} is not the file that was signed.")
     if len(signed) != manifest["signed_versions"]:
         raise BackupError(f"{len(signed)} signed versions restored, {manifest['signed_versions']} backed up.")
-    files = sum(1 for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
     return Restored(signed_versions=len(signed), files=files)
 
 

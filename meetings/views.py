@@ -4,6 +4,7 @@ exactly like a session that never was."""
 
 import sys
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
@@ -134,7 +135,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         refusal = None
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + VERIFY_UPLOAD_OVERHEAD:
             refusal = Verdict("too_large")
-        elif not takes_a_turn(request.META.get("REMOTE_ADDR", "")):
+        elif not takes_a_turn(get_client_ip_address(request) or ""):
             refusal = Verdict("too_many")
         if refusal is not None:
             return _verify_page(request, VerifyForm(), refusal)

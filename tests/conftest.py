@@ -9,6 +9,7 @@ from django.utils import translation
 
 from meetings import demo_pki
 from tests.mail import MailServer
+from tests.object_store import object_store
 
 
 @pytest.fixture(autouse=True)
@@ -112,3 +113,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"minutes", "module_db"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(scope="session")
+def object_storage(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS) of this test process's, started for the first test that
+    asks for it."""
+    with object_store(tmp_path_factory.mktemp("object-store")) as store:
+        yield store

@@ -83,7 +83,7 @@ for minutes in Minutes.objects.published().order_by("pk"):
 
 
 def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minutes_authentic(
-    tmp_path, new_database
+    tmp_path, new_database, object_storage
 ):
     first = server(tmp_path / "first", new_database("first"))
     for command in (["migrate", "--noinput"], ["init_signing"]):
@@ -99,8 +99,11 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
         assert manifest["signed_versions"] >= 2
         assert f"{manifest['signed_versions']} signed versions" in said
         assert not (tmp_path / "first" / "signing" / "institution.p12").read_bytes().startswith(b"-----")
-        # A second server: a new database, nothing stored, no signing material.
+        # A second server: a new database, no signing material, and its files in an object store's
+        # bucket (STORAGE_URL), empty: a backup moves a server from a folder to a bucket too.
+        prefix = f"restored-{uuid.uuid4().hex[:8]}"
         second = server(tmp_path / "second", new_database("second"))
+        second["STORAGE_URL"] = object_storage.storage_url(prefix)
 
         said = ran(manage("restore", str(backup), **second))
 
@@ -109,10 +112,11 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
     published = [line for line in verdicts if line]
     assert len(published) >= 2
     assert all(line.endswith(" True") for line in published), published
+    in_bucket = object_storage.objects(prefix)
     for line in published:
         name = line.split()[0]
-        restored = tmp_path / "second" / "media" / name
-        assert restored.read_bytes() == (tmp_path / "first" / "media" / name).read_bytes()
+        assert in_bucket[name] == (tmp_path / "first" / "media" / name).read_bytes()
+    assert not (tmp_path / "second" / "media").exists()
 
 
 def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp_path, new_database):
@@ -130,3 +134,21 @@ def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp
     damaged = manage("restore", str(backup), **server(tmp_path / "second", new_database("second")))
     assert damaged.returncode != 0
     assert "media.tar is missing or damaged" in damaged.stderr
+
+
+def test_a_restore_refuses_a_bucket_that_holds_files(tmp_path, new_database, object_storage):
+    first = server(tmp_path / "first", new_database("first"))
+    for command in (["migrate", "--noinput"], ["init_signing"]):
+        ran(manage(*command, **first))
+    backup = tmp_path / "backup"
+    ran(manage("backup", str(backup), **first))
+    prefix = f"taken-{uuid.uuid4().hex[:8]}"
+    object_storage.client().put_object(Bucket="entraide", Key=f"{prefix}/minutes/signed/x.pdf", Body=b"%PDF")
+    second = server(tmp_path / "second", new_database("second"))
+    second["STORAGE_URL"] = object_storage.storage_url(prefix)
+
+    refused = manage("restore", str(backup), **second)
+
+    assert refused.returncode != 0
+    assert "The bucket entraide holds files: a backup is restored into an empty storage." in refused.stderr
+    assert object_storage.objects(prefix) == {"minutes/signed/x.pdf": b"%PDF"}

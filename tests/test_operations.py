@@ -98,7 +98,11 @@ def test_the_health_check_says_the_database_and_the_storage_answer(client):
     response = client.get("/health/", HTTP_ACCEPT="application/json")
 
     assert response.status_code == 200
-    assert set(json.loads(response.content)) == {"Database(alias='default')", "Storage(alias='default')"}
+    assert set(json.loads(response.content)) == {
+        "Database(alias='default')",
+        "Storage(alias='default')",
+        "Cache(alias='default')",
+    }
 
 
 def test_the_health_check_fails_when_files_cannot_be_stored(client, settings, tmp_path):

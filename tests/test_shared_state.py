@@ -1,0 +1,102 @@
+"""What the application servers of a cluster share besides the database: the cache, in Redis when
+CACHE_URL names one (Debian's redis-server here, on a port of the test's). Two servers are two fresh
+interpreters with the same settings, as two machines behind a load balancer are."""
+
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from tests.processes import free_port, refusal, start
+
+CHECKS = """
+import django; django.setup()
+from django.test import Client
+client = Client(REMOTE_ADDR="203.0.113.7")
+print(*[client.post("/verify/").status_code for _ in range({count})])
+"""
+
+
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def statuses(count: int, **env: str) -> list[int]:
+    done = start(CHECKS.format(count=count), ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0", **env)
+    assert done.returncode == 0, done.stderr
+    return [int(status) for status in done.stdout.split()]
+
+
+def test_an_address_that_had_its_checks_on_one_server_is_refused_by_the_other(redis_url):
+    """/verify/ gives an address 6 checks a minute (VERIFICATIONS_PER_MINUTE) across the cluster."""
+    assert statuses(6, CACHE_URL=redis_url) == [200] * 6
+
+    assert statuses(1, CACHE_URL=redis_url) == [429]
+
+
+def test_without_a_shared_cache_each_server_counts_its_own_checks():
+    assert statuses(6) == [200] * 6
+
+    assert statuses(1) == [200]
+
+
+def test_a_cache_url_that_is_not_redis_stops_the_start_with_its_name():
+    error = refusal(start(CACHE_URL="memcached://127.0.0.1:11211"))
+
+    assert "CACHE_URL='memcached://127.0.0.1:11211' is not a Redis URL: use redis://host:6379/0." in error
+
+
+def test_a_storage_url_that_is_not_an_s3_bucket_stops_the_start_with_its_name():
+    error = refusal(start(STORAGE_URL="s3://minio.example.ma/"))
+
+    assert "STORAGE_URL is not an S3 URL: use s3://ACCESS_KEY:SECRET_KEY@host:port/bucket" in error
+
+
+def test_a_storage_url_never_shows_its_secret_key_in_the_refusal():
+    error = refusal(start(STORAGE_URL="s3://key:very-secret@/bucket"))
+
+    assert "very-secret" not in error
+
+
+BEHIND_THE_BALANCER = """
+import django; django.setup()
+from django.test import Client
+balancer = Client(REMOTE_ADDR="127.0.0.1")
+first = [balancer.post("/verify/", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code for _ in range(6)]
+# The same client claiming a new address each time (the balancer adds the real one after it): a header
+# that does not have the balancer's form is counted under the balancer's address, one count for them all.
+spoofed = [
+    balancer.post("/verify/", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.7").status_code for n in range(7)
+]
+print(*first, *spoofed, balancer.post("/verify/", HTTP_X_FORWARDED_FOR="198.51.100.9").status_code)
+"""
+
+
+def test_behind_the_load_balancer_each_client_is_counted_by_its_own_address():
+    """Every request comes from the balancer's address; the client's is the one it adds to
+    X-Forwarded-For (AXES_IPWARE_PROXY_COUNT=1), for /verify/'s count as for the sign-in lockout."""
+    done = start(
+        BEHIND_THE_BALANCER, ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0", AXES_IPWARE_PROXY_COUNT="1"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200"] * 6 + ["200"] * 6 + ["429"] + ["200"]
