@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -216,6 +217,10 @@ class Responder:
     def __init__(self) -> None:
         # Per folder, the configuration's version and its animator (loading one takes most of a second).
         self._loaded: dict[Path, tuple[int, Animator]] = {}
+        # One answer at a time: Certomancer's objects (asn1crypto's, parsed lazily) are shared between
+        # requests and not safe across threads; under two workers' signatures at once a timestamp came out
+        # truncated. An answer takes milliseconds.
+        self._one_at_a_time = threading.Lock()
 
     def _animator(self) -> Animator:
         where = folder()
@@ -226,7 +231,8 @@ class Responder:
         return self._loaded[where][1]
 
     def __call__(self, environ, start_response):
-        return self._animator()(environ, start_response)
+        with self._one_at_a_time:
+            return [b"".join(self._animator()(environ, start_response))]
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):

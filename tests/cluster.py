@@ -10,6 +10,7 @@ Every server reads the same settings from its environment, as production's do: t
 `python -m tests.cluster [folder]` starts it with the demo's data and serves it until Ctrl-C.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -29,8 +30,9 @@ from tests.processes import PROJECT, environment, free_port
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
-# HAProxy asks each server's /health/ every second: two failures take it out, two successes bring it
-# back. A request whose connection a stopped server refuses is sent to the other (redispatch); one that a
+# HAProxy asks each server's /health/ every 2 s, and waits up to 10 s for its answer (it writes a file to
+# the bucket: a busy server takes a second): three failures take it out, two successes bring it back;
+# a stopped server refuses the connection, which takes it out at once for that request. A request whose connection a stopped server refuses is sent to the other (redispatch); one that a
 # server has received is never sent twice (retry-on conn-failure only: a POST is not replayed).
 HAPROXY_CONFIG = """\
 global
@@ -44,6 +46,7 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    timeout check 10s
 frontend board
     bind 127.0.0.1:{port}
     default_backend application
@@ -52,7 +55,7 @@ backend application
     option httpchk
     http-check send meth GET uri /health/ ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    default-server inter 2s fall 3 rise 2
 {servers}
 """
 
@@ -96,19 +99,101 @@ class Cluster:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         return done
 
-    def stop(self, server: Server, how: int = signal.SIGTERM) -> None:
+    def shell(self, code: str) -> str:
+        """Run `code` with the cluster's settings (`manage.py shell -c`); the last line it printed."""
+        lines = self.manage("shell", "-v", "0", "-c", code).stdout.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def stop(self, server: Server, how: int = signal.SIGTERM) -> float:
         """Stop one application server: its gunicorn (SIGTERM: in-flight requests finish, new ones are
-        refused) and its worker (SIGTERM: the task under way finishes first)."""
+        refused) and its worker (SIGTERM: the task under way finishes first). Returns the moment its
+        gunicorn had stopped (time.monotonic)."""
         for process in (server.web, server.worker):
             if process is not None and process.poll() is None:
                 process.send_signal(how)
-        for process in (server.web, server.worker):
-            if process is not None:
-                process.wait(timeout=60)
+        server.web.wait(timeout=60)
+        web_stopped = time.monotonic()
+        server.worker.wait(timeout=120)
+        return web_stopped
 
     def start(self, server: Server) -> None:
         self._start(server)
         wait_for(f"{server.url}/health/")
+
+
+MEMBER = ("member", "member-pass-2026!")  # a plain member of the seeded board, with its password
+
+# A board made in the cluster's database by the tests' own code (tests/factory.py, the real lifecycle): a
+# published session (2025/2), `burst` sessions whose minutes are approved and wait for their signature,
+# and a session in review (2026/1) that the member comments on.
+SEED = """
+import datetime, json
+from meetings.models import Membership, Minutes
+from tests import factory
+board = factory.board()
+chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
+rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام")
+member = factory.seat(board, name_ar="عبد الجبار الرشيدي")
+user = factory.user_for(member, username="{username}")
+user.set_password("{password}"); user.save()
+secretary = factory.secretariat_user("secretary")
+def session(ordinal, year=2025):
+    made = factory.session(board, date=datetime.date(year, 12, 1 + ordinal), ordinal=ordinal, chair=chair)
+    factory.attend(made, chair)
+    factory.attend(made, rapporteur)
+    factory.agenda_item(made, 1, title="مشروع ميزانية المؤسسة برسم سنة 2026")
+    return made
+factory.publish(session(2))
+approved = [factory.minutes_at(session(3 + n), Minutes.State.APPROVED).pk for n in range({burst})]
+review = session(1, year=2026)
+factory.attend(review, member)
+factory.minutes_at(review, Minutes.State.IN_REVIEW)
+print(json.dumps({{"approved": approved, "review": review.pk}}))
+"""
+
+# What the secretariat's buttons do: each signature asked (checked now, made by a worker), and a preview.
+ASK = """
+from django.contrib.auth.models import User
+from meetings.models import Minutes, Session
+from meetings.tasks import ask_preview, ask_signature
+secretary = User.objects.get(username="secretary")
+for minutes in Minutes.objects.filter(pk__in={approved}).order_by("pk"):
+    ask_signature(minutes, by=secretary)
+if {preview}:
+    ask_preview(Session.objects.get(pk={preview}), by=secretary)
+"""
+
+OUTCOME = """
+import json
+from django.db.models import Count
+from meetings.models import Comment, Job, Minutes
+approved = Minutes.objects.filter(pk__in={approved})
+seconds = lambda later, earlier: (later - earlier).total_seconds() if later and earlier else None
+print(json.dumps({{
+    "states": sorted(approved.values_list("state", flat=True)),
+    "signed_files": len(set(approved.exclude(sha256="").values_list("sha256", flat=True))),
+    "jobs": [
+        {{"kind": job.kind, "status": job.status, "wait": seconds(job.started_at, job.created_at),
+          "run": seconds(job.finished_at, job.started_at)}}
+        for job in Job.objects.order_by("pk")
+    ],
+    "comments": dict(Comment.objects.values_list("text").annotate(n=Count("id")).values_list("text", "n")),
+}}))
+"""
+
+
+def seed_board(made: "Cluster", burst: int) -> dict:
+    return json.loads(made.shell(SEED.format(username=MEMBER[0], password=MEMBER[1], burst=burst)))
+
+
+def ask_signatures(made: "Cluster", approved: list[int], preview: int = 0) -> None:
+    made.shell(ASK.format(approved=approved, preview=preview))
+
+
+def jobs_outcome(made: "Cluster", approved: list[int]) -> dict:
+    """The approved minutes' states and signed files, every job of the queue (kind, status, seconds
+    waited and run), and each comment's text with how many rows hold it."""
+    return json.loads(made.shell(OUTCOME.format(approved=approved)))
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
