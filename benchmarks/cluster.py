@@ -96,7 +96,7 @@ def main() -> None:
             )
         made.start(made.servers[1])
         time.sleep(5)
-        seeded = seed_board(made, burst=20)
+        seeded = seed_board(made, burst=20, home=False)
         ask_signatures(made, seeded["approved"], preview=seeded["review"])
         deadline = time.monotonic() + 600
         while True:

@@ -130,7 +130,7 @@ SEED = """
 import datetime, json
 from meetings.models import Membership, Minutes
 from tests import factory
-board = factory.board()
+board = factory.board(is_home={home})
 chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
 rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام")
 member = factory.seat(board, name_ar="عبد الجبار الرشيدي")
@@ -182,8 +182,10 @@ print(json.dumps({{
 """
 
 
-def seed_board(made: "Cluster", burst: int) -> dict:
-    return json.loads(made.shell(SEED.format(username=MEMBER[0], password=MEMBER[1], burst=burst)))
+def seed_board(made: "Cluster", burst: int, home: bool = True) -> dict:
+    """The seeded board (SEED), the one the public site shows unless `home` is false (the demo's is)."""
+    code = SEED.format(username=MEMBER[0], password=MEMBER[1], burst=burst, home=home)
+    return json.loads(made.shell(code))
 
 
 def ask_signatures(made: "Cluster", approved: list[int], preview: int = 0) -> None:
