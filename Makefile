@@ -37,15 +37,18 @@ cluster: setup
 	$(BIN)/python -m tests.cluster var/cluster
 
 # The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared
-# fixtures are built once. On PostgreSQL (DATABASE_URL set, as in .ci/run) the search's tests run again
-# on the embedded SQLite default, which must find the same things.
+# fixtures are built once. The cluster's tests (tests/test_cluster.py: eight processes of their own) run
+# after the rest, alone, and print their figures (requests lost, queue waits). On PostgreSQL
+# (DATABASE_URL set, as in .ci/run) the search's tests run again on the embedded SQLite default, which
+# must find the same things.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 
 test: setup $(VALIDATORS)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile -m "not cluster"
+	$(BIN)/pytest -p no:cacheprovider -m cluster -rP --show-capture=stdout tests/test_cluster.py
 	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi
 
 setup: system-packages $(VENV)/.installed node_modules/.installed

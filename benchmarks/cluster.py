@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.cluster import ask_signatures, cluster, jobs_outcome, seed_board  # noqa: E402
+from tests.cluster import cluster  # noqa: E402
 
 PAGES = {
     "session page": "/sessions/2025/2/",
@@ -96,11 +96,11 @@ def main() -> None:
             )
         made.start(made.servers[1])
         time.sleep(5)
-        seeded = seed_board(made, burst=20, home=False)
-        ask_signatures(made, seeded["approved"], preview=seeded["review"])
+        seeded = made.call("seed", burst=20, home=False)
+        made.call("ask_signatures", approved=seeded["approved"], preview=seeded["review"])
         deadline = time.monotonic() + 600
         while True:
-            outcome = jobs_outcome(made, seeded["approved"])
+            outcome = made.call("jobs_outcome", approved=seeded["approved"], preview=seeded["review"])
             if (
                 all(job["status"] in {"done", "failed"} for job in outcome["jobs"])
                 or time.monotonic() > deadline

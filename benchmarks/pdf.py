@@ -37,8 +37,7 @@ from meetings.models import Session  # noqa: E402
 from meetings.models.record import session_record  # noqa: E402
 from meetings.pdf import STYLESHEET, TEMPLATE, minutes_context, render_minutes_pdf  # noqa: E402
 from tests import factory  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def build_sessions() -> dict:
@@ -88,14 +87,9 @@ def chromium_run(session, folder: Path) -> tuple[float, int, int]:
         "/usr/bin/time",
         "-f",
         "%M",
-        CHROMIUM,
+        str(CHROMIUM),
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *CHROMIUM_ARGS,
         f"--user-data-dir={folder / 'profile'}",
         "--no-pdf-header-footer",
         f"--print-to-pdf={out}",
@@ -122,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    have_chromium = Path(CHROMIUM).exists() and Path("/usr/bin/time").exists()
+    have_chromium = CHROMIUM.exists() and Path("/usr/bin/time").exists()
     print(f"runs per figure: {args.runs}; chromium: {'yes' if have_chromium else 'missing, peer skipped'}\n")
     print(f"{'session':48} {'renderer':11} {'median s':>9} {'peak MiB':>9} {'PDF KiB':>8} {'ratio':>6}")
     for name, session in build_sessions().items():

@@ -14,21 +14,21 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.object_store import ObjectStore, object_store
-from tests.processes import PROJECT, environment, free_port
+from tests.processes import PROJECT, background, environment, free_port, redis_server
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 # HAProxy asks each server's /health/ every 2 s, and waits up to 10 s for its answer (it writes a file to
 # the bucket: a busy server takes a second): three failures take it out, two successes bring it back;
@@ -37,6 +37,7 @@ REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 HAPROXY_CONFIG = """\
 global
     maxconn 512
+    stats socket {socket} mode 600 level admin
 defaults
     mode http
     option forwardfor
@@ -104,6 +105,15 @@ class Cluster:
         lines = self.manage("shell", "-v", "0", "-c", code).stdout.strip().splitlines()
         return lines[-1] if lines else ""
 
+    def call(self, name: str, **arguments) -> object:
+        """tests/cluster_board.py's function `name`, called with `arguments` in the cluster's database;
+        what it returned."""
+        code = (
+            "import json; from tests import cluster_board; "
+            f"print(json.dumps(cluster_board.{name}(**json.loads({json.dumps(arguments)!r}))))"
+        )
+        return json.loads(self.shell(code))
+
     def stop(self, server: Server, how: int = signal.SIGTERM) -> float:
         """Stop one application server: its gunicorn (SIGTERM: in-flight requests finish, new ones are
         refused) and its worker (SIGTERM: the task under way finishes first). Returns the moment its
@@ -120,82 +130,47 @@ class Cluster:
         self._start(server)
         wait_for(f"{server.url}/health/")
 
+    def balancer(self, command: str) -> str:
+        """A command to HAProxy's runtime API (its stats socket); its answer."""
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(str(self.folder / "haproxy.sock"))
+            connection.sendall(command.encode() + b"\n")
+            return b"".join(iter(lambda: connection.recv(65536), b"")).decode()
 
-MEMBER = ("member", "member-pass-2026!")  # a plain member of the seeded board, with its password
+    def seen_by_balancer(self, server: Server) -> dict[str, str]:
+        """The balancer's figures for `server` (`show stat`): its status (UP, DOWN, DRAIN, …), the
+        requests it is answering now (scur), and the rest of HAProxy's columns."""
+        header, *rows = self.balancer("show stat").lstrip("# ").splitlines()
+        stats = [dict(zip(header.split(","), row.split(","), strict=False)) for row in rows if row]
+        return next(row for row in stats if row["pxname"] == "application" and row["svname"] == server.name)
 
-# A board made in the cluster's database by the tests' own code (tests/factory.py, the real lifecycle): a
-# published session (2025/2), `burst` sessions whose minutes are approved and wait for their signature,
-# and a session in review (2026/1) that the member comments on.
-SEED = """
-import datetime, json
-from meetings.models import Membership, Minutes
-from tests import factory
-board = factory.board(is_home={home})
-chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
-rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام")
-member = factory.seat(board, name_ar="عبد الجبار الرشيدي")
-user = factory.user_for(member, username="{username}")
-user.set_password("{password}"); user.save()
-secretary = factory.secretariat_user("secretary")
-def session(ordinal, year=2025):
-    made = factory.session(board, date=datetime.date(year, 12, 1 + ordinal), ordinal=ordinal, chair=chair)
-    factory.attend(made, chair)
-    factory.attend(made, rapporteur)
-    factory.agenda_item(made, 1, title="مشروع ميزانية المؤسسة برسم سنة 2026")
-    return made
-factory.publish(session(2))
-approved = [factory.minutes_at(session(3 + n), Minutes.State.APPROVED).pk for n in range({burst})]
-review = session(1, year=2026)
-factory.attend(review, member)
-factory.minutes_at(review, Minutes.State.IN_REVIEW)
-print(json.dumps({{"approved": approved, "review": review.pk}}))
-"""
+    def drain(self, server: Server, seconds: float = 30) -> None:
+        """Take `server` out of the balancer gently: no new request goes to it, and this returns once
+        those it had are answered."""
+        self.balancer(f"set server application/{server.name} state drain")
+        until(
+            lambda: self.seen_by_balancer(server)["scur"] == "0",
+            seconds,
+            f"{server.name} still answers requests {seconds} s after its drain",
+        )
 
-# What the secretariat's buttons do: each signature asked (checked now, made by a worker), and a preview.
-ASK = """
-from django.contrib.auth.models import User
-from meetings.models import Minutes, Session
-from meetings.tasks import ask_preview, ask_signature
-secretary = User.objects.get(username="secretary")
-for minutes in Minutes.objects.filter(pk__in={approved}).order_by("pk"):
-    ask_signature(minutes, by=secretary)
-if {preview}:
-    ask_preview(Session.objects.get(pk={preview}), by=secretary)
-"""
-
-OUTCOME = """
-import json
-from django.db.models import Count
-from meetings.models import Comment, Job, Minutes
-approved = Minutes.objects.filter(pk__in={approved})
-seconds = lambda later, earlier: (later - earlier).total_seconds() if later and earlier else None
-print(json.dumps({{
-    "states": sorted(approved.values_list("state", flat=True)),
-    "signed_files": len(set(approved.exclude(sha256="").values_list("sha256", flat=True))),
-    "jobs": [
-        {{"kind": job.kind, "status": job.status, "wait": seconds(job.started_at, job.created_at),
-          "run": seconds(job.finished_at, job.started_at)}}
-        for job in Job.objects.order_by("pk")
-    ],
-    "comments": dict(Comment.objects.values_list("text").annotate(n=Count("id")).values_list("text", "n")),
-}}))
-"""
+    def put_back(self, server: Server, seconds: float = 30) -> None:
+        """`server` in the balancer again, once its health checks pass."""
+        self.balancer(f"set server application/{server.name} state ready")
+        until(
+            lambda: self.seen_by_balancer(server)["status"] == "UP",
+            seconds,
+            f"{server.name} is not up in the balancer {seconds} s after its start",
+        )
 
 
-def seed_board(made: "Cluster", burst: int, home: bool = True) -> dict:
-    """The seeded board (SEED), the one the public site shows unless `home` is false (the demo's is)."""
-    code = SEED.format(username=MEMBER[0], password=MEMBER[1], burst=burst, home=home)
-    return json.loads(made.shell(code))
-
-
-def ask_signatures(made: "Cluster", approved: list[int], preview: int = 0) -> None:
-    made.shell(ASK.format(approved=approved, preview=preview))
-
-
-def jobs_outcome(made: "Cluster", approved: list[int]) -> dict:
-    """The approved minutes' states and signed files, every job of the queue (kind, status, seconds
-    waited and run), and each comment's text with how many rows hold it."""
-    return json.loads(made.shell(OUTCOME.format(approved=approved)))
+def until(condition: Callable[[], bool], seconds: float, failure: str) -> None:
+    """Back once `condition()` holds; RuntimeError(failure) if it still does not after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.2)
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -254,24 +229,6 @@ def postgresql(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def background(
-    command: list[str], log: Path, env: dict[str, str] | None = None
-) -> Iterator[subprocess.Popen]:
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-@contextmanager
 def cluster(
     folder: Path, servers: int = 2, demo: bool = False, workers_per_server: int = 2, **settings: str
 ) -> Iterator[Cluster]:
@@ -283,24 +240,18 @@ def cluster(
     with ExitStack() as stack:
         database = stack.enter_context(postgresql(folder))
         store = stack.enter_context(object_store(folder / "object-store"))
-        cache_port = free_port()
-        stack.enter_context(
-            background(
-                [REDIS, "--bind", "127.0.0.1", "--port", str(cache_port), "--save", "", "--dir", str(folder)],
-                logs / "redis.log",
-            )
-        )
+        cache = stack.enter_context(redis_server(logs))
         pki_port, balancer_port = free_port(), free_port()
+        defaults = {"EMAIL_URL": f"file://{folder / 'mail'}"}
         env = environment(
             DATABASE_URL=database,
             STORAGE_URL=store.storage_url("files"),
-            CACHE_URL=f"redis://127.0.0.1:{cache_port}/0",
+            CACHE_URL=cache,
             DEMO_ALLOWED="1",
             SIGNING_DEMO_PKI_URL=f"http://127.0.0.1:{pki_port}",
             SIGNING_PKCS12=str(folder / "signing" / "institution.p12"),
             SIGNING_TRUST_ROOTS=str(folder / "signing" / "ca.pem"),
             SIGNING_PASSPHRASE="demo-signing-passphrase",
-            EMAIL_URL=f"file://{folder / 'mail'}",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SITE_URL=f"http://127.0.0.1:{balancer_port}",
             CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{balancer_port}",
@@ -309,7 +260,7 @@ def cluster(
             AXES_IPWARE_PROXY_COUNT="1",  # behind HAProxy, which adds the client's address
             WEB_CONCURRENCY=str(workers_per_server),
             HOME=os.environ.get("HOME", "/root"),
-            **settings,
+            **{**defaults, **settings},
         )
         made = Cluster(folder=folder, env=env, url=f"http://127.0.0.1:{balancer_port}", store=store)
         made.manage("migrate", "--noinput")
@@ -358,7 +309,10 @@ def cluster(
             made.start(server)
         lines = "\n".join(f"    server {s.name} 127.0.0.1:{s.port} check" for s in made.servers)
         config = folder / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(port=balancer_port, servers=lines), encoding="utf-8")
+        config.write_text(
+            HAPROXY_CONFIG.format(port=balancer_port, servers=lines, socket=folder / "haproxy.sock"),
+            encoding="utf-8",
+        )
         stack.enter_context(background([HAPROXY, "-db", "-f", str(config)], logs / "haproxy.log"))
         wait_for(f"{made.url}/health/")
         yield made

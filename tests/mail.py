@@ -5,7 +5,6 @@ import email
 import email.policy
 import io
 import json
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -14,6 +13,8 @@ from pathlib import Path
 import icalendar
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+
+from tests.processes import free_port
 
 
 @dataclass
@@ -34,12 +35,6 @@ class Inbox:
         found = self.to(address)
         assert len(found) == 1, f"{len(found)} messages to {address}"
         return found[0]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MailServer:

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.processes import free_port
+from tests.processes import background, free_port
 
 ACCESS_KEY = "entraide"
 SECRET_KEY = "entraide-object-store-secret"
@@ -81,21 +81,11 @@ def object_store(folder: Path) -> Iterator[ObjectStore]:
     # Its Iceberg and Lance catalogues and its IAM API would take fixed ports: off.
     command += ["-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.iam=false"]
     command += [f"{option}={port}" for option, port in ports.items()]
-    log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     store = ObjectStore(f"http://127.0.0.1:{ports['-s3.port']}")
-    try:
+    with background(command, folder / "weed.log", cwd=folder) as process:
         _wait_for(store, process, folder / "weed.log")
         store.client().create_bucket(Bucket=BUCKET)
         yield store
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _wait_for(store: ObjectStore, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
@@ -107,7 +97,6 @@ def _wait_for(store: ObjectStore, process: subprocess.Popen, log: Path, seconds:
             return
         except (BotoCoreError, ClientError) as not_yet:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
                 tail = log.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"SeaweedFS did not start ({not_yet}):\n{tail}") from not_yet
             time.sleep(0.3)

@@ -1,14 +1,19 @@
 """The project run in a fresh interpreter, from a production-like environment: what an operator sees."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 PROJECT = Path(__file__).resolve().parent.parent
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def start(code: str = "import django; django.setup()", **env: str | None) -> subprocess.CompletedProcess:
@@ -39,6 +44,46 @@ def serving(*args: str, **env: str | None) -> Iterator[subprocess.Popen]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def background(
+    command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = PROJECT
+) -> Iterator[subprocess.Popen]:
+    """`command` running while the block runs, its output appended to `log`; stopped at the end
+    (SIGTERM, then SIGKILL after 30 s)."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """Debian's redis-server on a free loopback port, keeping nothing on disk, while the block runs;
+    its URL (CACHE_URL's form)."""
+    port = free_port()
+    command = [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(folder)]
+    with background(command, folder / "redis.log"):
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start: see {folder / 'redis.log'}") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 def free_port() -> int:

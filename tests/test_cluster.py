@@ -1,8 +1,11 @@
 """Two application servers behind HAProxy, sharing PostgreSQL, an S3 bucket and Redis (tests/cluster.py),
-as a ministry runs the board's site: the published PDF is the same through either server and verifies,
-and one server stopped under a read and write load loses no request beyond those it had in flight, signs
-nothing twice and leaves every signed PDF verifying."""
+as a ministry runs the board's site: the published PDF is the same through either server and verifies;
+the board's whole cycle runs through the balancer in a real Chromium, from the convocation to the
+verification of the signed PDF, each message sent once; one server stopped under a read and write load
+loses no request beyond those it had in flight, signs nothing twice and leaves every signed PDF verifying;
+and a rolling update (a server drained, then stopped) loses none."""
 
+import logging
 import re
 import threading
 import time
@@ -10,27 +13,30 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 
 import pytest
 
-from tests.cluster import MEMBER, ask_signatures, cluster, jobs_outcome, seed_board
+from tests.browser import chromium
+from tests.cluster import cluster
+from tests.e2e.actors import (
+    MEMBER_PASSWORD,
+    approves,
+    lifecycle_button,
+    member_signs_in,
+    new_page,
+    secretary_signs_in,
+    signs_the_minutes,
+    uploads_for_verification,
+)
+from tests.mail import MailServer, text_part
 
 pytestmark = pytest.mark.cluster
 
 BURST = 20  # signatures asked at once
 SENT = "أُرسلت ملاحظتكم إلى كتابة المجلس."  # locale/ar: «Your comment was sent to the secretariat.»
-
-PUBLISH_SIGNED = """
-from django.contrib.auth.models import User
-from meetings import lifecycle
-from meetings.models import Minutes
-secretary = User.objects.get(username="secretary")
-for minutes in Minutes.objects.filter(pk__in={approved}, state="signed"):
-    lifecycle.publish(minutes, by=secretary)
-print(*Minutes.objects.filter(pk__in={approved}).values_list("session__ordinal", flat=True))
-"""
 
 
 class Visitor:
@@ -90,7 +96,9 @@ class Request:
 
 
 def load(base: str, review: int, until: threading.Event, record: list[Request]) -> list[threading.Thread]:
-    """Readers of the public pages and PDF, and members writing comments, until `until` is set."""
+    """Readers of the public pages and PDF, and members writing comments, until `until` is set; each
+    comment's text is this load's own."""
+    run = uuid.uuid4().hex[:8]
     reads = [
         "/sessions/2025/2/",
         "/resolutions/",
@@ -113,11 +121,11 @@ def load(base: str, review: int, until: threading.Event, record: list[Request]) 
 
     def writer(number: int) -> None:
         visitor = Visitor(base)
-        visitor.sign_in(*MEMBER)
+        visitor.sign_in("member", MEMBER_PASSWORD)
         visitor.get(f"/members/sessions/{review}/")
         n = 0
         while not until.is_set():
-            text = f"ملاحظة {number}-{n}"
+            text = f"ملاحظة {run}-{number}-{n}"
             n += 1
             started = time.monotonic()
             try:
@@ -138,17 +146,61 @@ def load(base: str, review: int, until: threading.Event, record: list[Request]) 
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory):
+def mail() -> Iterator[MailServer]:
+    """The mail server every server's worker sends to."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's: every command it reads
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory, mail):
     # Every /verify/ of the test comes from one address: more checks a minute than a visitor gets.
-    with cluster(tmp_path_factory.mktemp("cluster"), VERIFICATIONS_PER_MINUTE="1000") as made:
-        made.seed = seed_board(made, burst=BURST)
+    with cluster(
+        tmp_path_factory.mktemp("cluster"),
+        VERIFICATIONS_PER_MINUTE="1000",
+        EMAIL_URL=f"smtp://127.0.0.1:{mail.port}",
+    ) as made:
+        made.seed = made.call("seed", burst=BURST)
         yield made
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def arrived(mail: MailServer, address: str, containing: str, seconds: float = 60) -> list:
+    """The messages to `address` whose text has `containing`, once at least one has come (the servers'
+    workers send them)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = [message for message in mail.inbox.to(address) if containing in text_part(message)]
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"no message to {address} within {seconds} s"
+        time.sleep(0.5)
 
 
 def authentic(visitor: Visitor, pdf: bytes) -> bool:
     visitor.get("/verify/")
     status, page = visitor.post_file("/verify/", "minutes.pdf", pdf)
     return status == 200 and b"verdict-authentic" in page
+
+
+def all_sent(running, seconds: float = 60) -> list[dict]:
+    """Every message of the queue, once none waits any more."""
+    deadline = time.monotonic() + seconds
+    while True:
+        messages = running.call("messages_sent")
+        waiting = [message for message in messages if message["status"] != "sent"]
+        if not waiting:
+            return messages
+        assert time.monotonic() < deadline, waiting
+        time.sleep(1)
 
 
 def test_a_published_pdf_is_the_same_through_either_server_and_verifies(running):
@@ -161,12 +213,85 @@ def test_a_published_pdf_is_the_same_through_either_server_and_verifies(running)
     assert authentic(balanced, downloads[0][1])
 
 
+def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser, mail, tmp_path):
+    base, cycle = running.url, running.seed["cycle"]
+    session_admin = f"{base}/admin/meetings/session/{cycle['pk']}/change/"
+    with new_page(browser, timeout=60_000) as desk:
+        # The secretariat convenes the board.
+        secretary_signs_in(desk, base, "secretary")
+        desk.goto(session_admin)
+        desk.click("text=إرسال الاستدعاء")
+        desk.click("button:has-text('إرسال الاستدعاء')")
+        desk.wait_for_selector(".messagelist .success")
+        assert "3 رسائل في انتظار الإرسال." in desk.locator(".messagelist").inner_text()
+
+        # The member follows the link of the message a worker sent, signs in and answers.
+        link = f"/members/sessions/{cycle['pk']}/"
+        (convocation,) = arrived(mail, "rachidi@entraide.ma", base + link)
+        with new_page(browser, timeout=60_000) as member:
+            member.goto(base + link)
+            member.fill("#id_username", "member")
+            member.fill("#id_password", MEMBER_PASSWORD)
+            member.click("button[type=submit]")
+            member.wait_for_url(base + link)
+            member.check("input[name=choice][value=attend]")
+            member.click("button:has-text('إرسال جوابي')")
+            member.wait_for_selector(".alert-success")
+        desk.goto(session_admin)
+        assert "سأحضر" in desk.locator(".field-answers").inner_text()
+
+        # After the session, the secretariat sends its minutes to review; the member comments.
+        desk.get_by_role("button", name="إرسال المحضر للمراجعة").click()
+        desk.wait_for_selector(".messagelist .success")
+        with new_page(browser, timeout=60_000) as member:
+            member_signs_in(member, base, "member")
+            member.get_by_role("link", name=cycle["title"]).click()
+            member.fill("#id_text", "يرجى ذكر المحاور الثلاثة لمخطط العمل.")
+            member.get_by_role("button", name="إرسال الملاحظة").click()
+            member.wait_for_selector(".alert-success")
+
+        # The president and the rapporteur approve, each giving a second factor on the way.
+        for approver in ("president", "rapporteur"):
+            with new_page(browser, timeout=60_000) as own:
+                approves(own, base, approver, cycle["title"])
+
+        # The secretariat signs (a worker of either server) and publishes.
+        desk.goto(f"{base}/admin/meetings/minutes/")
+        desk.get_by_role("link", name=re.compile(cycle["title"])).click()
+        assert "وُقِّع المحضر." in signs_the_minutes(desk, workers_elsewhere=True)
+        lifecycle_button(desk, "نشر")
+        assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
+
+    # A visitor downloads the signed PDF through the balancer and checks it there.
+    with new_page(browser, timeout=60_000) as visitor:
+        visitor.goto(f"{base}/sessions/{cycle['year']}/{cycle['ordinal']}/")
+        with visitor.expect_download() as download:
+            visitor.get_by_role("link", name="تحميل المحضر (PDF)").click()
+        downloaded = tmp_path / "minutes.pdf"
+        download.value.save_as(downloaded)
+        assert "أصلي" in uploads_for_verification(visitor, base, downloaded)
+    through_each = {
+        Visitor(server.url).get(f"/sessions/{cycle['year']}/2/minutes.pdf")[1] for server in running.servers
+    }
+    assert through_each == {downloaded.read_bytes()}
+
+    # Every message the cycle queued went once: one row each, sent, and one copy at the mail server.
+    messages = all_sent(running)
+    kinds = [m["kind"] for m in messages if m["session_id"] == cycle["pk"]]
+    print(f"\nthe cycle's messages, each sent once: {sorted(kinds)}")
+    assert {"convocation", "review", "published"} <= set(kinds)
+    rows = [(m["kind"], m["session_id"], m["member_id"], m["address"]) for m in messages]
+    assert len(rows) == len(set(rows))
+    received = [(tuple(recipients), message["Message-ID"]) for recipients, message in mail.inbox.received]
+    assert len(received) == len(messages) == len(set(received))
+
+
 def test_a_server_stopped_under_load_loses_no_request_but_those_in_flight_and_signs_nothing_twice(running):
     record: list[Request] = []
     until = threading.Event()
     threads = load(running.url, running.seed["review"], until, record)
     time.sleep(2)
-    ask_signatures(running, running.seed["approved"])
+    running.call("ask_signatures", approved=running.seed["approved"])
     time.sleep(3)
     stopping = time.monotonic()
     stopped = running.stop(running.servers[0])  # when its gunicorn had stopped; its worker after
@@ -177,7 +302,7 @@ def test_a_server_stopped_under_load_loses_no_request_but_those_in_flight_and_si
     # The burst's signatures: the remaining server's worker takes what the stopped one left.
     deadline = time.monotonic() + 240
     while True:
-        outcome = jobs_outcome(running, running.seed["approved"])
+        outcome = running.call("jobs_outcome", approved=running.seed["approved"])
         if all(job["status"] in {"done", "failed"} for job in outcome["jobs"]) or time.monotonic() > deadline:
             break
         time.sleep(2)
@@ -189,7 +314,7 @@ def test_a_server_stopped_under_load_loses_no_request_but_those_in_flight_and_si
         f"{len(in_flight)} in flight while app1's gunicorn stopped ({stopped - stopping:.2f} s)"
     )
     for request in failed:
-        print(f"  failed: {request.kind} {request.status} at +{request.started - stopping:.2f} s")
+        print(f"  failed: {request.kind} {request.status} at {request.started - stopping:+.2f} s")
     assert len(record) > 50
     assert all(r in in_flight for r in failed), failed
     # Every comment acknowledged is kept once; one that failed in flight is kept at most once.
@@ -206,9 +331,40 @@ def test_a_server_stopped_under_load_loses_no_request_but_those_in_flight_and_si
         f"queue wait of the {BURST} signatures: median {waits[len(waits) // 2]:.1f} s, longest {waits[-1]:.1f} s"
     )
     # Published, each downloads through the load balancer (the remaining server) and verifies.
-    ordinals = running.shell(PUBLISH_SIGNED.format(approved=running.seed["approved"])).split()
+    ordinals = running.call("publish_signed", approved=running.seed["approved"])
     visitor = Visitor(running.url)
     assert len(ordinals) == BURST
     for ordinal in ordinals:
         status, pdf = visitor.get(f"/sessions/2025/{ordinal}/minutes.pdf")
         assert status == 200 and authentic(visitor, pdf), ordinal
+
+
+def test_a_rolling_update_drains_each_server_first_and_loses_no_request(running):
+    """The README's rolling update: a server out of the balancer (drained), stopped, started again (the
+    new release) and put back, then the other, while visitors read and members write."""
+    first, second = running.servers
+    if not first.running():  # the failover test left it stopped
+        running.start(first)
+    running.put_back(first)
+    record: list[Request] = []
+    until = threading.Event()
+    threads = load(running.url, running.seed["review"], until, record)
+    time.sleep(2)
+    for server in (second, first):
+        running.drain(server)
+        running.stop(server)
+        running.start(server)
+        running.put_back(server)
+        time.sleep(2)
+    until.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    failed = [r for r in record if r.status is None or not 200 <= r.status < 400]
+    print(
+        f"\n{len(record)} requests through the load balancer during the rolling update, {len(failed)} failed"
+    )
+    assert len(record) > 50
+    assert failed == []
+    comments = running.call("jobs_outcome", approved=[])["comments"]
+    assert all(comments.get(r.key) == 1 for r in record if r.kind == "comment")

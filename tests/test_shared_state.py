@@ -2,14 +2,11 @@
 CACHE_URL names one (Debian's redis-server here, on a port of the test's). Two servers are two fresh
 interpreters with the same settings, as two machines behind a load balancer are."""
 
-import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 
-from tests.processes import free_port, refusal, start
+from tests.processes import redis_server, refusal, start
 
 CHECKS = """
 import django; django.setup()
@@ -21,23 +18,8 @@ print(*[client.post("/verify/").status_code for _ in range({count})])
 
 @pytest.fixture
 def redis_url(tmp_path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 def statuses(count: int, **env: str) -> list[int]:

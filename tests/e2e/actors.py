@@ -17,12 +17,15 @@ SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
 
 
 @contextmanager
-def new_page(browser, *, width: int = 1280, locale: str = "ar-MA", last=None, **options) -> Iterator:
+def new_page(
+    browser, *, width: int = 1280, locale: str = "ar-MA", last=None, timeout: float = 15_000, **options
+) -> Iterator:
     """A page in a browser context of its own (its own cookies: another person), closed when done; `last`
-    (the test's `screenshots` and a name) keeps a picture of what it shows at the end. `options` go to
-    the context (`bypass_csp=True` where axe-core is to run: it is an injected script)."""
+    (the test's `screenshots` and a name) keeps a picture of what it shows at the end; `timeout` (ms) is
+    how long it waits for an element or a page. `options` go to the context (`bypass_csp=True` where
+    axe-core is to run: it is an injected script)."""
     context = browser.new_context(locale=locale, viewport={"width": width, "height": 900}, **options)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(timeout)
     page = context.new_page()
     try:
         yield page
@@ -152,19 +155,21 @@ def _in_memory(connection) -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
-def follows_the_job(page) -> str:
-    """On a job's progress page: the worker runs, the page's script shows the result; its text."""
+def follows_the_job(page, workers_elsewhere: bool = False) -> str:
+    """On a job's progress page: the worker runs (here, or one of the servers' if `workers_elsewhere`),
+    the page's script shows the result; its text."""
     page.wait_for_selector(".job-state")
-    the_worker_runs()
-    page.wait_for_selector(".job-done, .job-failed", timeout=30_000)
+    if not workers_elsewhere:
+        the_worker_runs()
+    page.wait_for_selector(".job-done, .job-failed", timeout=120_000 if workers_elsewhere else 30_000)
     return page.locator(".job-state").inner_text()
 
 
-def signs_the_minutes(page, screenshots=None) -> str:
+def signs_the_minutes(page, screenshots=None, workers_elsewhere: bool = False) -> str:
     """The secretariat signs approved minutes from their admin page, the task queue signs; what the
     progress page said (pictured, given the test's `screenshots`), once back on the minutes' page."""
     presses(page, "توقيع المحضر")
-    said = follows_the_job(page)
+    said = follows_the_job(page, workers_elsewhere)
     if screenshots is not None:
         screenshots.take(page, "signature-done")
     with page.expect_navigation():

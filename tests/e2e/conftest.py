@@ -8,26 +8,18 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from tests.browser import CHROMIUM, chromium
 from tests.database import migrated_rows, put_back_migrated_rows
 
 # Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a
 # thread with a running loop unless told they are safe; here they are, the test code being synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Where each browser test leaves pictures of its last pages (var/ is not committed); `.ci/run` lists them
 # in its log. E2E_SCREENSHOTS names another folder.
 SCREENSHOTS = Path(
     os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "e2e-screenshots")
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,18 +39,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # one after the other, so the browser is closed once the last of them is done.
 @pytest.fixture(scope="package")
 def chromium_browser(django_db_setup, django_db_blocker) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
     rows = migrated_rows()
-    with sync_playwright() as playwright:
+    with chromium() as browser:
         # From here on the code runs in a context of Playwright's, where Django's connections are new
         # objects: they are given the copy of the migrated rows, and are closed at the end, lest
         # PostgreSQL refuse to drop the test database still in use.
         for alias, contents in rows.items():
             connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
-        browser.close()
         with django_db_blocker.unblock():
             connections.close_all()
 
