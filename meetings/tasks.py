@@ -21,6 +21,11 @@ from .models.jobs import PREVIEW_KEPT
 from .models.record import record_fingerprint
 from .pdf import TooManyPages, render_minutes_pdf
 
+# The queue's order when the workers have more than they can do at once (a burst of signatures, each a
+# few seconds): the work that takes a moment and that someone waits for goes first, a message to send or
+# the preview a secretary asked for; then the rest (signatures, reminders, renewals) as it came.
+QUICK_FIRST = 10
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,7 +46,7 @@ def email(message: Message) -> EmailMultiAlternatives:
     return mail
 
 
-@task()
+@task(priority=QUICK_FIRST)
 def deliver(message_id: int) -> str:
     """Send one stored message, once.
 
@@ -107,7 +112,7 @@ def ask_signature(minutes: Minutes, *, by) -> Job:
     return job
 
 
-@task()
+@task(priority=QUICK_FIRST)
 def render_preview(job_id: int) -> str:
     return _work(job_id, _render_preview)
 

@@ -6,6 +6,7 @@ middle leave no file and the minutes as they were, with a message saying so.
 Transactional tests, as in test_notifications.py: a task is queued when its transaction commits."""
 
 import datetime
+import io
 import resource
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.utils import timezone
 
 from meetings.models import Job, Minutes
@@ -232,6 +234,28 @@ def test_the_preview_is_rendered_by_the_worker_and_shown_from_its_page(client):
     assert all(N("مسودة") in text for text in pages)
     job.refresh_from_db()
     assert job.pages == len(pages)
+
+
+def test_a_preview_asked_behind_signatures_is_rendered_before_them(client):
+    cast = actors()
+    waiting = []
+    for ordinal in (3, 4):
+        earlier = factory.session(cast.session.board, datetime.date(2025, 12, ordinal), ordinal)
+        factory.attend(earlier, cast.president.member)
+        factory.attend(earlier, cast.rapporteur.member)
+        waiting.append(factory.minutes_at(earlier, State.APPROVED, by=cast.secretary))
+    client.force_login(cast.secretary)
+    for minutes in waiting:
+        asks_signature(client, minutes)
+    client.post(preview_url(cast.session))
+
+    call_command("db_worker", batch=True, max_tasks=1, startup_delay=False, interval=0, stdout=io.StringIO())
+
+    assert list(Job.objects.order_by("pk").values_list("kind", "status")) == [
+        ("signature", "queued"),
+        ("signature", "queued"),
+        ("preview", "done"),
+    ]
 
 
 def test_the_same_record_is_not_rendered_twice_and_a_changed_one_replaces_the_old_preview(client, settings):
