@@ -32,9 +32,11 @@ run: setup
 
 # The production layout on this machine, on loopback (README, «More than one server»): PostgreSQL,
 # SeaweedFS's S3 gateway, Redis, the demo PKI, two gunicorn servers with a worker each, HAProxy in front;
-# the demo's data loaded; its state under var/cluster/. Ctrl-C stops it.
+# the demo's data loaded; its state under var/cluster/; the balancer on CLUSTER_PORT. Ctrl-C stops it.
+CLUSTER_PORT ?= 8080
+
 cluster: setup
-	$(BIN)/python -m tests.cluster var/cluster
+	$(BIN)/python -m tests.cluster var/cluster --port $(CLUSTER_PORT)
 
 # The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared
 # fixtures are built once. The cluster's tests (tests/test_cluster.py: eight processes of their own) run

@@ -10,6 +10,7 @@ Every server reads the same settings from its environment, as production's do: t
 `python -m tests.cluster [folder]` starts it with the demo's data and serves it until Ctrl-C.
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -230,10 +231,15 @@ def postgresql(folder: Path) -> Iterator[str]:
 
 @contextmanager
 def cluster(
-    folder: Path, servers: int = 2, demo: bool = False, workers_per_server: int = 2, **settings: str
+    folder: Path,
+    servers: int = 2,
+    demo: bool = False,
+    workers_per_server: int = 2,
+    port: int | None = None,
+    **settings: str,
 ) -> Iterator[Cluster]:
-    """The whole layout under `folder` while the block runs; `demo` loads the demo's data; `settings`
-    are more of every server's environment."""
+    """The whole layout under `folder` while the block runs, the balancer on `port` (a free one if
+    None); `demo` loads the demo's data; `settings` are more of every server's environment."""
     folder.mkdir(parents=True, exist_ok=True)
     logs = folder / "logs"
     logs.mkdir(exist_ok=True)
@@ -241,7 +247,7 @@ def cluster(
         database = stack.enter_context(postgresql(folder))
         store = stack.enter_context(object_store(folder / "object-store"))
         cache = stack.enter_context(redis_server(logs))
-        pki_port, balancer_port = free_port(), free_port()
+        pki_port, balancer_port = free_port(), port or free_port()
         defaults = {"EMAIL_URL": f"file://{folder / 'mail'}"}
         env = environment(
             DATABASE_URL=database,
@@ -319,20 +325,44 @@ def cluster(
 
 
 def main() -> None:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else PROJECT / "var" / "cluster").resolve()
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("folder", nargs="?", type=Path, default=PROJECT / "var" / "cluster")
+    options.add_argument("--port", type=int, default=8080, help="the load balancer's (default 8080)")
+    given = options.parse_args()
+    folder = given.folder.resolve()
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", given.port))
+        except OSError:
+            sys.exit(f"Port {given.port} is taken: give another with --port (make cluster CLUSTER_PORT=…).")
     shutil.rmtree(folder, ignore_errors=True)
     print(
-        f"Starting the cluster under {folder} (PostgreSQL, SeaweedFS, Redis, demo PKI, 2 servers, HAProxy)…"
+        f"Starting the cluster under {folder} (PostgreSQL, SeaweedFS, Redis, demo PKI, 2 servers, HAProxy)…",
+        flush=True,
     )
-    with cluster(folder, demo=True) as made:
+    _stop_on(signal.SIGINT, signal.SIGTERM)
+    with cluster(folder, demo=True, port=given.port) as made:
         for server in made.servers:
             print(f"  {server.name}: {server.url} (gunicorn) and its worker")
         print(f"  objects: {made.store.endpoint} · logs: {folder / 'logs'}")
-        print(f"The board's site, through the load balancer: {made.url}/  (Ctrl-C stops everything)")
+        print(
+            f"The board's site, through the load balancer: {made.url}/  (Ctrl-C stops everything)", flush=True
+        )
         try:
             signal.pause()
-        except KeyboardInterrupt:
-            print("Stopping the cluster…")
+        except (KeyboardInterrupt, SystemExit):
+            print("Stopping the cluster…", flush=True)
+
+
+def _stop_on(*signals: int) -> None:
+    """Each of `signals` ends the block that runs the cluster, which stops every process it started: Ctrl-C
+    even where the shell that started it had it ignored (a job in the background), SIGTERM (`kill`)."""
+    for number in signals:
+        signal.signal(number, signal.default_int_handler if number == signal.SIGINT else _exit)
+
+
+def _exit(number: int, _frame) -> None:
+    raise SystemExit(128 + number)
 
 
 if __name__ == "__main__":
