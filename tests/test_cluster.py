@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 
 import pytest
+import redis
 
 from tests.browser import chromium
 from tests.cluster import cluster
@@ -189,6 +190,15 @@ def authentic(visitor: Visitor, pdf: bytes) -> bool:
     visitor.get("/verify/")
     status, page = visitor.post_file("/verify/", "minutes.pdf", pdf)
     return status == 200 and b"verdict-authentic" in page
+
+
+def test_a_published_page_is_rendered_once_for_every_server_in_the_shared_cache(running):
+    pages = [Visitor(server.url).get("/sessions/2025/2/") for server in running.servers]
+
+    assert [status for status, _ in pages] == [200, 200]
+    assert pages[0][1] == pages[1][1]
+    cached = redis.Redis.from_url(running.env["CACHE_URL"]).keys("*published-session-page:*:ar")
+    assert len(cached) == 1  # one rendering of the version in Arabic, whichever server made it
 
 
 def all_sent(running, seconds: float = 60) -> list[dict]:
