@@ -13,7 +13,7 @@ from meetings.models import Comment, Job, Membership, Message, Minutes, Session
 from meetings.tasks import ask_preview, ask_signature
 from tests import factory
 
-SECRETARY = "secretary"  # factory.secretariat_user's password
+SECRETARY = "secretary"  # the secretariat's username (its password: factory.secretariat_user's default)
 CYCLE_ITEM = "مشروع مخطط عمل المؤسسة برسم سنة 2026"
 
 
@@ -108,8 +108,13 @@ def jobs_outcome(approved: list[int], preview: int = 0) -> dict:
             }
             for job in Job.objects.filter(asked).order_by("pk")
         ],
-        "comments": dict(Comment.objects.values("text").annotate(n=Count("id")).values_list("text", "n")),
+        "comments": comments(),
     }
+
+
+def comments() -> dict[str, int]:
+    """Each comment's text, with how many rows hold it."""
+    return dict(Comment.objects.values("text").annotate(n=Count("id")).values_list("text", "n"))
 
 
 def publish_signed(approved: list[int]) -> list[int]:
