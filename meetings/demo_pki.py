@@ -35,6 +35,9 @@ from .signing import DEMO_CA_NAME, INSTITUTION_NAME
 
 ARCH = "entraide"
 TSA_PATH = f"/{ARCH}/tsa/tsa"
+# The same authority once it has renewed its certificate (the same key, ten years more): its timestamps
+# outlast the first certificate's, as a renewal's must (tests/meetings/test_archive.py).
+RENEWED_TSA_PATH = f"/{ARCH}/tsa/tsa-renewed"
 CRL_PATH = f"/{ARCH}/crls/root/latest.crl"
 CONFIG_FILE = "certomancer.yml"
 KEY_SIZE = 3072
@@ -91,6 +94,11 @@ def configuration(url: str, passphrase: str, start: datetime.datetime, names: di
         _key_usage("key_cert_sign", "crl_sign"),
         {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
     ]
+    stamping = [
+        _key_usage("digital_signature"),
+        {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+        *_revocable(),
+    ]
     return {
         "external-url-prefix": url.rstrip("/"),
         "keysets": {ARCH: {"keys": keys}},
@@ -120,11 +128,13 @@ def configuration(url: str, passphrase: str, start: datetime.datetime, names: di
                     "tsa": {
                         "issuer": "root",
                         "validity": _validity(start, TSA_VALIDITY),
-                        "extensions": [
-                            _key_usage("digital_signature"),
-                            {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                            *_revocable(),
-                        ],
+                        "extensions": stamping,
+                    },
+                    "tsa-renewed": {
+                        "subject": "tsa",
+                        "issuer": "root",
+                        "validity": _validity(start, 2 * TSA_VALIDITY),
+                        "extensions": stamping,
                     },
                     "ocsp": {
                         "issuer": "root",
@@ -145,7 +155,10 @@ def configuration(url: str, passphrase: str, start: datetime.datetime, names: di
                             "simulated-update-schedule": "P1D",
                         }
                     },
-                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                    "time-stamping": {
+                        "tsa": {"signing-key": "tsa", "signing-cert": "tsa"},
+                        "tsa-renewed": {"signing-key": "tsa", "signing-cert": "tsa-renewed"},
+                    },
                     "cert-repo": {"root": {"for-issuer": "root", "publish-issued-certs": False}},
                 },
             }

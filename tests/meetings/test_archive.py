@@ -5,6 +5,7 @@ them. The timestamps come from the tests' demo PKI (Certomancer, on a loopback p
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,14 +14,16 @@ from django.db import IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from meetings import archive
+from meetings import archive, demo_pki
 from meetings.models import ArchivedCopy, Minutes
 from meetings.signing import Status, extend_pdf, last_timestamp, verify_pdf
 from tests import pdf
 from tests.client import Client
 from tests.meetings.test_verify_page import _published, reference_session, upload, verdict  # noqa: F401
 from tests.pages import visible_text
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -154,25 +157,79 @@ def test_the_sessions_download_serves_the_newest_copy_and_the_versions_link_the_
 # When renewals happen
 
 
+def renewals_queued(minutes: Minutes) -> list[datetime.datetime]:
+    queued = DBTaskResult.objects.filter(
+        task_path="meetings.archive.renew_when_due", args_kwargs__args=[minutes.pk]
+    )
+    return sorted(task.run_after for task in queued)
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(Path(root).rglob("*.pdf"))
+
+
 def test_a_signature_queues_its_renewal_for_before_its_timestamp_expires(published):
     _timestamped_at, expires = last_timestamp(original(published))
-    queued = DBTaskResult.objects.filter(
-        task_path="meetings.archive.renew_when_due", args_kwargs__args=[published.pk]
-    )
 
-    assert [task.run_after for task in queued] == [expires - archive.RENEW_AHEAD]
+    assert renewals_queued(published) == [expires - archive.RENEW_AHEAD]
 
 
-def test_a_queued_renewal_does_nothing_before_it_is_due_and_renews_when_it_is(published):
+def test_a_queued_renewal_does_nothing_before_it_is_due_and_renews_when_it_is(published, settings):
     _timestamped_at, expires = last_timestamp(original(published))
+    due = expires - archive.RENEW_AHEAD + datetime.timedelta(days=1)
 
     assert archive.renew_when_due.call(published.pk) == "not due"
-    with time_machine.travel(expires - archive.RENEW_AHEAD + datetime.timedelta(days=1)):
+    # By then the authority has renewed its own certificate: its timestamps outlast the first one's.
+    settings.SIGNING_TSA_URL = settings.SIGNING_DEMO_PKI_URL + demo_pki.RENEWED_TSA_PATH
+    with time_machine.travel(due):
         said = archive.renew_when_due.call(published.pk)
 
     copy = ArchivedCopy.objects.get(minutes=published)
     assert said == f"renewed: {copy.sha256}"
     assert copy.timestamped_at > expires - archive.RENEW_AHEAD  # the authority's time, then
+    assert copy.renew_by > expires
+    assert renewals_queued(published)[-1] == copy.renew_by - archive.RENEW_AHEAD
+
+
+def test_a_renewal_by_the_certificate_that_is_expiring_is_not_kept_and_is_tried_again_the_next_day(
+    published, settings
+):
+    _timestamped_at, expires = last_timestamp(original(published))
+    due = expires - archive.RENEW_AHEAD + datetime.timedelta(days=1)
+    files_before = stored_files(settings.MEDIA_ROOT)
+
+    with time_machine.travel(due, tick=False), pytest.raises(archive.ExtendsNothing) as refused:
+        archive.renew_when_due.call(published.pk)
+
+    assert f"certificate expires on {expires:%Y-%m-%d}, no later than the last timestamp's" in str(
+        refused.value
+    )
+    assert not ArchivedCopy.objects.exists()
+    assert stored_files(settings.MEDIA_ROOT) == files_before  # the extension's file is not left behind
+    assert renewals_queued(published)[-1] == due + archive.RETRY_AFTER  # not at once, nor never
+
+
+def test_a_renewal_the_authority_does_not_answer_is_tried_again_the_next_day(published, settings):
+    _timestamped_at, expires = last_timestamp(original(published))
+    due = expires - archive.RENEW_AHEAD + datetime.timedelta(days=1)
+    settings.SIGNING_TSA_URL = f"http://127.0.0.1:{free_port()}/tsa"  # nobody listens there
+
+    with time_machine.travel(due, tick=False), pytest.raises(TimestampRequestError):
+        archive.renew_when_due.call(published.pk)
+
+    assert not ArchivedCopy.objects.exists()
+    assert renewals_queued(published)[-1] == due + archive.RETRY_AFTER
+
+
+def test_a_renewal_that_lapses_within_the_renewal_window_queues_the_next_for_the_next_day(published):
+    _timestamped_at, expires = last_timestamp(original(published))
+    due = expires - archive.RENEW_AHEAD + datetime.timedelta(days=1)
+
+    with time_machine.travel(due, tick=False):
+        copy = archive.renew(published)  # by the authority's expiring certificate: it lapses as soon
+
+    assert copy.renew_by == expires
+    assert renewals_queued(published)[-1] == due + archive.RETRY_AFTER  # not at once, over and over
 
 
 def test_the_command_renews_what_expires_before_the_date_it_is_given(published, capsys):
