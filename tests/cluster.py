@@ -21,13 +21,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.object_store import ObjectStore, object_store
-from tests.processes import PROJECT, background, environment, free_port, redis_server
+from tests.processes import PROJECT, background, environment, free_port, redis_server, until
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -119,13 +119,21 @@ class Cluster:
         """Stop one application server: its gunicorn (SIGTERM: in-flight requests finish, new ones are
         refused) and its worker (SIGTERM: the task under way finishes first). Returns the moment its
         gunicorn had stopped (time.monotonic)."""
-        for process in (server.web, server.worker):
-            if process is not None and process.poll() is None:
-                process.send_signal(how)
+        self._tell(server, how)
         server.web.wait(timeout=60)
         web_stopped = time.monotonic()
         server.worker.wait(timeout=120)
         return web_stopped
+
+    def tell_every_server_to_stop(self) -> None:
+        """SIGTERM to every server's processes at once: they stop together, not one after the other."""
+        for server in self.servers:
+            self._tell(server, signal.SIGTERM)
+
+    def _tell(self, server: Server, how: int) -> None:
+        for process in (server.web, server.worker):
+            if process is not None and process.poll() is None:
+                process.send_signal(how)
 
     def start(self, server: Server) -> None:
         self._start(server)
@@ -165,27 +173,16 @@ class Cluster:
         )
 
 
-def until(condition: Callable[[], bool], seconds: float, failure: str) -> None:
-    """Back once `condition()` holds; RuntimeError(failure) if it still does not after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(failure)
-        time.sleep(0.2)
-
-
 def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not answer 200 within {seconds} s")
-        time.sleep(0.3)
+    until(lambda: answers(url), seconds, f"{url} did not answer 200 within {seconds} s", every=0.3)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -313,6 +310,7 @@ def cluster(
             server = Server(name=f"app{number}", port=free_port())
             made.servers.append(server)
             made.start(server)
+        stack.callback(made.tell_every_server_to_stop)  # on the way out, after the balancer (LIFO)
         lines = "\n".join(f"    server {s.name} 127.0.0.1:{s.port} check" for s in made.servers)
         config = folder / "haproxy.cfg"
         config.write_text(

@@ -81,8 +81,11 @@ def object_store(folder: Path) -> Iterator[ObjectStore]:
     # Its Iceberg and Lance catalogues and its IAM API would take fixed ports: off.
     command += ["-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.iam=false"]
     command += [f"{option}={port}" for option, port in ports.items()]
+    # Stopping, its volume server waits 10 s after its last heartbeat (preStopSeconds), and its filer
+    # 15 s for its own S3 gateway's subscription to end: 25 s for a store thrown away after its tests.
+    command += ["-volume.preStopSeconds=0"]
     store = ObjectStore(f"http://127.0.0.1:{ports['-s3.port']}")
-    with background(command, folder / "weed.log", cwd=folder) as process:
+    with background(command, folder / "weed.log", cwd=folder, grace=3) as process:
         _wait_for(store, process, folder / "weed.log")
         store.client().create_bucket(Bucket=BUCKET)
         yield store

@@ -6,14 +6,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import redis
 
 PROJECT = Path(__file__).resolve().parent.parent
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+T = TypeVar("T")
 
 
 def start(code: str = "import django; django.setup()", **env: str | None) -> subprocess.CompletedProcess:
@@ -48,10 +50,10 @@ def serving(*args: str, **env: str | None) -> Iterator[subprocess.Popen]:
 
 @contextmanager
 def background(
-    command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = PROJECT
+    command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = PROJECT, grace: float = 30
 ) -> Iterator[subprocess.Popen]:
     """`command` running while the block runs, its output appended to `log`; stopped at the end
-    (SIGTERM, then SIGKILL after 30 s)."""
+    (SIGTERM, then SIGKILL after `grace` seconds)."""
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
@@ -60,7 +62,7 @@ def background(
         if process.poll() is None:
             process.terminate()
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
@@ -73,17 +75,28 @@ def redis_server(folder: Path) -> Iterator[str]:
     port = free_port()
     command = [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(folder)]
     with background(command, folder / "redis.log"):
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start: see {folder / 'redis.log'}") from None
-                time.sleep(0.1)
+        until(
+            lambda: _pings(redis.Redis(port=port)), 10, f"redis-server did not start: see {folder}", every=0.1
+        )
         yield f"redis://127.0.0.1:{port}/0"
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def until(check: Callable[[], T], seconds: float, failure: str | Callable[[], str], every: float = 0.2) -> T:
+    """The first true value of `check()`, asked every `every` s; TimeoutError(failure) if there is none
+    within `seconds` (`failure` called then, if it is a function: what went wrong, as it stands)."""
+    deadline = time.monotonic() + seconds
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(failure() if callable(failure) else failure)
+        time.sleep(every)
+    return value
 
 
 def free_port() -> int:

@@ -33,6 +33,7 @@ from tests.e2e.actors import (
     uploads_for_verification,
 )
 from tests.mail import MailServer, text_part
+from tests.processes import until
 
 pytestmark = pytest.mark.cluster
 
@@ -96,8 +97,8 @@ class Request:
     key: str = ""  # a comment's text
 
 
-def load(base: str, review: int, until: threading.Event, record: list[Request]) -> list[threading.Thread]:
-    """Readers of the public pages and PDF, and members writing comments, until `until` is set; each
+def load(base: str, review: int, enough: threading.Event, record: list[Request]) -> list[threading.Thread]:
+    """Readers of the public pages and PDF, and members writing comments, until `enough` is set; each
     comment's text is this load's own."""
     run = uuid.uuid4().hex[:8]
     reads = [
@@ -110,7 +111,7 @@ def load(base: str, review: int, until: threading.Event, record: list[Request]) 
     def reader(number: int) -> None:
         visitor = Visitor(base)
         n = number
-        while not until.is_set():
+        while not enough.is_set():
             path = reads[n % len(reads)]
             n += 1
             started = time.monotonic()
@@ -125,7 +126,7 @@ def load(base: str, review: int, until: threading.Event, record: list[Request]) 
         visitor.sign_in("member", MEMBER_PASSWORD)
         visitor.get(f"/members/sessions/{review}/")
         n = 0
-        while not until.is_set():
+        while not enough.is_set():
             text = f"ملاحظة {run}-{number}-{n}"
             n += 1
             started = time.monotonic()
@@ -177,13 +178,12 @@ def browser():
 def arrived(mail: MailServer, address: str, containing: str, seconds: float = 60) -> list:
     """The messages to `address` whose text has `containing`, once at least one has come (the servers'
     workers send them)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = [message for message in mail.inbox.to(address) if containing in text_part(message)]
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"no message to {address} within {seconds} s"
-        time.sleep(0.5)
+    return until(
+        lambda: [message for message in mail.inbox.to(address) if containing in text_part(message)],
+        seconds,
+        f"no message to {address} within {seconds} s",
+        every=0.5,
+    )
 
 
 def authentic(visitor: Visitor, pdf: bytes) -> bool:
@@ -203,14 +203,20 @@ def test_a_published_page_is_rendered_once_for_every_server_in_the_shared_cache(
 
 def all_sent(running, seconds: float = 60) -> list[dict]:
     """Every message of the queue, once none waits any more."""
-    deadline = time.monotonic() + seconds
-    while True:
+
+    def waiting(messages: list[dict]) -> list[dict]:
+        return [message for message in messages if message["status"] != "sent"]
+
+    def sent() -> list[dict] | None:
         messages = running.call("messages_sent")
-        waiting = [message for message in messages if message["status"] != "sent"]
-        if not waiting:
-            return messages
-        assert time.monotonic() < deadline, waiting
-        time.sleep(1)
+        return None if waiting(messages) else messages
+
+    return until(
+        sent,
+        seconds,
+        lambda: f"still waiting after {seconds} s: {waiting(running.call('messages_sent'))}",
+        every=1,
+    )
 
 
 def test_a_published_pdf_is_the_same_through_either_server_and_verifies(running):
@@ -302,24 +308,24 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
 
 def test_a_server_stopped_under_load_loses_no_request_but_those_in_flight_and_signs_nothing_twice(running):
     record: list[Request] = []
-    until = threading.Event()
-    threads = load(running.url, running.seed["review"], until, record)
+    enough = threading.Event()
+    threads = load(running.url, running.seed["review"], enough, record)
     time.sleep(2)
     running.call("ask_signatures", approved=running.seed["approved"])
     time.sleep(3)
     stopping = time.monotonic()
     stopped = running.stop(running.servers[0])  # when its gunicorn had stopped; its worker after
     time.sleep(6)
-    until.set()
+    enough.set()
     for thread in threads:
         thread.join(timeout=60)
+
     # The burst's signatures: the remaining server's worker takes what the stopped one left.
-    deadline = time.monotonic() + 240
-    while True:
+    def finished() -> dict | None:
         outcome = running.call("jobs_outcome", approved=running.seed["approved"])
-        if all(job["status"] in {"done", "failed"} for job in outcome["jobs"]) or time.monotonic() > deadline:
-            break
-        time.sleep(2)
+        return outcome if all(job["status"] in {"done", "failed"} for job in outcome["jobs"]) else None
+
+    outcome = until(finished, 240, f"the {BURST} signatures are not all finished after 240 s", every=2)
 
     failed = [r for r in record if r.status is None or not 200 <= r.status < 400]
     in_flight = [r for r in record if r.started <= stopped and r.ended >= stopping]
@@ -361,8 +367,8 @@ def test_a_rolling_update_drains_each_server_first_and_loses_no_request(running)
         running.start(first)
     running.put_back(first)
     record: list[Request] = []
-    until = threading.Event()
-    threads = load(running.url, running.seed["review"], until, record)
+    enough = threading.Event()
+    threads = load(running.url, running.seed["review"], enough, record)
     time.sleep(2)
     for server in (second, first):
         running.drain(server)
@@ -370,7 +376,7 @@ def test_a_rolling_update_drains_each_server_first_and_loses_no_request(running)
         running.start(server)
         running.put_back(server)
         time.sleep(2)
-    until.set()
+    enough.set()
     for thread in threads:
         thread.join(timeout=60)
 
