@@ -75,8 +75,9 @@ def redis_server(folder: Path) -> Iterator[str]:
     port = free_port()
     command = [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(folder)]
     with background(command, folder / "redis.log"):
+        client = redis.Redis(port=port)
         until(
-            lambda: _pings(redis.Redis(port=port)), 10, f"redis-server did not start: see {folder}", every=0.1
+            lambda: _pings(client), 10, f"redis-server did not start: see {folder / 'redis.log'}", every=0.1
         )
         yield f"redis://127.0.0.1:{port}/0"
 
