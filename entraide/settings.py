@@ -131,6 +131,8 @@ AUTHENTICATION_BACKENDS = [
 # authenticator app (TOTP, enrolled at the first sign-in, with ten one-time recovery codes). Until then
 # they reach nothing but that step (meetings/second_factor.py).
 OTP_TOTP_ISSUER = "Entraide Nationale"
+# The admin never shows a device's key or QR code: nobody but its person could then compute its codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Or a passkey (the phone's or the computer's, or a security key: WebAuthn), where the browser offers it,
 # always after the password (no sign-in with the passkey alone). The relying party is the public address,
 # SITE_URL: a passkey is good on that site only (set below, once SITE_URL is read).

@@ -25,7 +25,7 @@ urlpatterns = [path("health/", health, name="health")] + i18n_patterns(
     ),
     path("admin/", admin.site.urls),
     # The passkey's ceremonies (django-otp-webauthn), in the language of the page that starts them.
-    path("account/passkey/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("account/passkey/", include("meetings.passkey_urls")),
     path("", include("meetings.urls")),
     path("", include("decisions.urls")),
     prefix_default_language=False,

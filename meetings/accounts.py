@@ -2,32 +2,42 @@
 
 - **Invitation**: an administrator invites a member by e-mail (the member admin's action): the member
   gets an account without a password, linked to them, and a message with a link where they choose it.
-- **Password reset**: whoever forgot their password asks for a link at the address of their account (or
-  of their member record); the page says the same whether the address is known or not.
+- **Password reset**: whoever forgot their password asks for a link at their account's own sign-in
+  address, never at the member's contact address, which the secretariat keeps for messages and may
+  change; the page says the same whether the address is known or not. A reset changes the password only:
+  an account with a second factor still gives it at the next sign-in.
+- **Notices**: a change of the sign-in address is told to the old one, a second factor removed by an
+  administrator to the person (meetings.account_history).
 
-Both messages are stored and sent by the task queue's worker like every other (meetings.notices), and
-their link holds a one-time token (Django's, valid PASSWORD_RESET_TIMEOUT, spent once the password is
-set): the secretariat's list of messages never shows their text.
+Every message is stored and sent by the task queue's worker like every other (meetings.notices); a link
+holds a one-time token (Django's, valid PASSWORD_RESET_TIMEOUT, spent once the password is set): the
+secretariat's list of messages never shows these messages' text.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Member, Message
+from .models import DutyLog, Member, Message
 from .tasks import deliver
 
-SIGN_IN_LINK_KINDS = {Message.Kind.PASSWORD_RESET, Message.Kind.INVITATION}
+# The messages about an account: the secretariat's list of messages shows who and when, never the text.
+ACCOUNT_KINDS = {Message.Kind.PASSWORD_RESET, Message.Kind.INVITATION, Message.Kind.ACCOUNT_CHANGED}
+SUBJECTS = {
+    Message.Kind.INVITATION: gettext_lazy("Your account on the board's site"),
+    Message.Kind.PASSWORD_RESET: gettext_lazy("Choosing a new password"),
+    Message.Kind.ACCOUNT_CHANGED: gettext_lazy("A change to your account on the board's site"),
+}
 
 
 def set_password_url(user) -> str:
@@ -43,6 +53,8 @@ def set_password_url(user) -> str:
 
 
 def _queue(kind: str, user, address: str, context: dict) -> Message:
+    """Store the message to `user` at `address`, in their member's language (or the page's), and queue
+    its sending."""
     member = getattr(user, "member", None)
     language = member.language if member is not None else translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -52,9 +64,7 @@ def _queue(kind: str, user, address: str, context: dict) -> Message:
             member=member,
             address=address,
             language=language,
-            subject=_("Your account on the board's site")
-            if kind == Message.Kind.INVITATION
-            else _("Choosing a new password"),
+            subject=str(SUBJECTS[kind]),
             text=render_to_string("meetings/mail/account.txt", context),
             html=render_to_string("meetings/mail/account.html", context),
         )
@@ -72,6 +82,8 @@ def invite(member: Member) -> Message:
     if member.user_id is not None:
         raise ValidationError(_("%(name)s has an account already.") % {"name": member.name})
     # Without a password given, create_user stores an unusable one: nobody signs in until the member chose it.
+    # The administrator who invites sets the sign-in address, from the contact address as it is now; a
+    # later change of the contact address (the secretariat's) never moves it (meetings.account_history).
     user = get_user_model().objects.create_user(_free_username(member.email), email=member.email)
     member.user = user
     member.save()
@@ -93,18 +105,25 @@ def _free_username(address: str) -> str:
     return candidate
 
 
+def tell(user, notice: str) -> Message | None:
+    """Queue `notice` (a change to the account, said in a sentence) to the account's sign-in address."""
+    if not user.email:
+        return None
+    return _queue(
+        Message.Kind.ACCOUNT_CHANGED, user, user.email, {"notice": notice, "username": user.username}
+    )
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, the link sent through the message queue, to the account's address or to
-    its member's."""
+    """Django's password reset, the link sent through the message queue to the account's own sign-in
+    address: never to the member's contact address, which the secretariat may change (an account without
+    a sign-in address asks an administrator)."""
 
     def get_users(self, email: str):
         # Unlike Django's, an account without a usable password is included: here that is an invited
         # member who has not chosen one yet, and whose invitation's link may have expired. An account is
         # closed by making it inactive.
-        users = get_user_model()._default_manager.filter(
-            Q(email__iexact=email) | Q(member__email__iexact=email), is_active=True
-        )
-        return users.distinct()
+        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
 
     def send_mail(
         self,
@@ -116,6 +135,22 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ) -> None:
         user = context["user"]
-        address = to_email or user.member.email  # the account's own address, or else its member's
         context = {"url": set_password_url(user), "username": user.get_username()}
-        _queue(Message.Kind.PASSWORD_RESET, user, address, context)
+        _queue(Message.Kind.PASSWORD_RESET, user, user.email, context)
+
+
+class LoggedSetPasswordForm(SetPasswordForm):
+    """The password chosen through a link (an invitation's or a reset's), kept in the duties' log: the
+    trace of who opened the account, and when."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        DutyLog.note(
+            DutyLog.Kind.PASSWORD,
+            _("Password chosen through the link sent to %(address)s") % {"address": user.email or "—"},
+            member=getattr(user, "member", None),
+            about=user.get_username(),
+            by=user,
+            account=user,
+        )
+        return user

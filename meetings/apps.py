@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save, pre_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 from .text import remove_bidi_controls
@@ -12,13 +12,21 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # A convened session's new date, hours or place goes to the people convened (meetings.notices).
-        from . import notices, second_factor
+        from . import account_history, notices
 
         # Each step of the minutes, and each comment and its answer, reaches the people concerned.
         post_save.connect(notices.announce_change, sender=self.get_model("Session"), dispatch_uid="announce")
         post_save.connect(notices.minutes_moved, sender=self.get_model("Transition"), dispatch_uid="moved")
         post_save.connect(notices.comment_saved, sender=self.get_model("Comment"), dispatch_uid="comment")
-        # A sign-in notes in the session whether the account owes a second factor (meetings.second_factor).
-        user_logged_in.connect(second_factor.ask_at_sign_in, dispatch_uid="second_factor")
+        # What happens to an account is kept, and told to the person (meetings.account_history).
+        user = get_user_model()
+        pre_save.connect(account_history.account_saving, sender=user, dispatch_uid="account_saving")
+        post_save.connect(account_history.account_created, sender=user, dispatch_uid="account_created")
+        for through in (user.groups.through, user.user_permissions.through):
+            m2m_changed.connect(account_history.groups_changed, sender=through, dispatch_uid=f"{through}")
+        for device in account_history.DEVICES:
+            pre_save.connect(account_history.device_saving, sender=device, dispatch_uid=f"{device}:saving")
+            pre_delete.connect(account_history.device_deleting, sender=device, dispatch_uid=f"{device}:del")
+            post_delete.connect(account_history.device_deleted, sender=device, dispatch_uid=f"{device}:gone")
         # No text of the record keeps a bidi control that would reorder a printed line (meetings.text).
         pre_save.connect(remove_bidi_controls, dispatch_uid="bidi_controls")

@@ -80,3 +80,18 @@ class SecondCallForm(forms.Form):
         if data.get("date") and data["date"] < timezone.localdate():
             self.add_error("date", _("The second convocation is for a day to come."))
         return data
+
+
+class ApprovalForm(forms.Form):
+    """An approval's confirmation: the record read, and the second factor given for it (a code of the
+    authenticator app; or empty, after the passkey's button: meetings.second_factor.step_up)."""
+
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Confirm first that you have read the whole record you approve.")}
+    )
+    code = forms.CharField(
+        label=_("Code of your authenticator app"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
+    )

@@ -2,10 +2,12 @@
 shell, a crafted POST) goes through these functions.
 
 The states and the moves between them are `meetings.models.minutes.MOVES`; these functions check who
-asks (the secretariat moves the minutes; the president and the rapporteur approve, never an account of
-the secretariat, never one person twice, and the account that signs approved nothing), make the move and
-record it. A refusal is `PermissionDenied` when the person may not act (and is kept in the duties' log),
-`ValidationError` (a message for them) when the minutes are not in a state that allows it.
+asks (the secretariat moves the minutes; the president and the rapporteur approve, each with a second
+factor given for that approval, never an account of the secretariat, never one person twice, and the
+account that signs approved nothing), make the move and record it. A refusal is `DutyRefused` (a
+PermissionDenied whose message the page shows, kept in the duties' log) when the person may not act,
+`PermissionDenied` when someone outside the secretariat asks for its moves, `ValidationError` (a message
+for them) when the minutes are not in a state that allows it.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from . import archive
 from .models import MOVES, Approval, DutyLog, Job, Minutes, Session, Transition
-from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, is_secretariat
+from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, DutyRefused, is_secretariat
 from .models.published import PublishedSession
 from .models.record import record_fingerprint, session_record
 from .pdf import render_minutes_pdf
+from .second_factor import GivenFactor
 from .signing import last_timestamp, sha256_hex, sign_pdf, signed_content_of, signer_certificate_of
 
 State = Minutes.State
@@ -40,15 +43,22 @@ def takes_comments(minutes: Minutes | None) -> bool:
     return minutes is not None and minutes.state == State.IN_REVIEW
 
 
-def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
+def approving_roles(session: Session, user: AbstractBaseUser) -> list[str]:
     """President or rapporteur of the session's board on its date, through the user's member record; an
-    account of the secretariat approves nothing, whatever seat its member holds."""
+    account of the secretariat approves nothing, whatever seat its member holds. (One person holds one of
+    the two: `Membership.check_duties`; rows written past it would show both, and the lifecycle still
+    takes one approval of that person.)"""
     member = getattr(user, "member", None)
     if member is None or is_secretariat(user):
-        return None
+        return []
     # An approval is given in the role of the seat (Approval.Role and Membership.Role share the values).
-    roles = [seat.role for seat in session.seats if seat.member_id == member.pk]
-    return next((role for role in roles if role in APPROVING_ROLES), None)
+    return [
+        seat.role for seat in session.seats if seat.member_id == member.pk and seat.role in APPROVING_ROLES
+    ]
+
+
+def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
+    return next(iter(approving_roles(session, user)), None)
 
 
 def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBaseUser) -> str | None:
@@ -61,11 +71,11 @@ def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBas
 # Refusals.
 
 
-def _refuse(message: str, *, by: AbstractBaseUser, minutes: Minutes) -> PermissionDenied:
+def _refuse(message: str, *, by: AbstractBaseUser, minutes: Minutes) -> DutyRefused:
     """A refusal of a lifecycle move on the ground of who asked, kept in the duties' log. Written
     before the move's transaction opens, so that the refusal's rollback does not take the log with it."""
-    DutyLog.refused(message, by=by, member=getattr(by, "member", None), about=str(minutes))
-    return PermissionDenied(message)
+    DutyLog.refused(message, by=by, member=getattr(by, "member", None), about=str(minutes), account=by)
+    return DutyRefused(message)
 
 
 def _require_secretariat(user: AbstractBaseUser) -> None:
@@ -110,9 +120,10 @@ def return_to_draft(minutes: Minutes, *, by: AbstractBaseUser, reason: str) -> M
     return minutes.move("return_to_draft", by=by, reason=reason)
 
 
-def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
-    """The president's or the rapporteur's approval; the minutes are approved once both stand, given by
-    two different members through two different accounts."""
+def approve(minutes: Minutes, *, by: AbstractBaseUser, factor: GivenFactor | None) -> Minutes:
+    """The president's or the rapporteur's approval, with the second factor `by` gave for it
+    (second_factor.step_up); the minutes are approved once both stand, given by two different members
+    through two different accounts."""
     if is_secretariat(by):
         raise _refuse(
             _("An account of the secretariat or an administrator never approves the minutes."),
@@ -122,26 +133,40 @@ def approve(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
         session = Session.objects.with_record().get(pk=minutes.session_id)
-        role = approving_role(session, by)  # from the seats as they are now, under the lock
-        refusal = _approval_refused(minutes, session, role, by)
+        roles = approving_roles(session, by)  # from the seats as they are now, under the lock
+        refusal = _approval_refused(minutes, session, roles, by, factor)
     if refusal:
         raise _refuse(refusal, by=by, minutes=minutes)
     return minutes
 
 
-def _approval_refused(minutes: Minutes, session: Session, role: str | None, by: AbstractBaseUser) -> str:
-    """Record `by`'s approval in `role`, or say why not (the reason is for the duties' log)."""
-    if role is None:
+def _approval_refused(
+    minutes: Minutes, session: Session, roles: list[str], by: AbstractBaseUser, factor: GivenFactor | None
+) -> str:
+    """Record `by`'s approval in one of `roles`, or say why not (the reason is for the duties' log)."""
+    if not roles:
         return _("Only the president and the rapporteur of the board approve the minutes.")
     minutes.require("approve")
     fingerprint = record_fingerprint(session)
     valid = minutes.valid_approvals(fingerprint)
-    if role in valid:
+    role = next((role for role in roles if role not in valid), None)
+    if role is None:
         raise ValidationError(_("This approval is already recorded."), code="approved")
     if any(a.member_id == by.member.pk or a.by_id == by.pk for a in valid.values()):
         return _("The two approvals come from two different people: yours is already recorded.")
+    if factor is None or not factor.vouches_for(by):
+        raise ValidationError(
+            _("An approval is given with your own second factor, within the last five minutes."),
+            code="second_factor",
+        )
     valid[role] = Approval.objects.create(
-        minutes=minutes, role=role, fingerprint=fingerprint, member=by.member, by=by
+        minutes=minutes,
+        role=role,
+        fingerprint=fingerprint,
+        member=by.member,
+        by=by,
+        factor=factor.kind,
+        factor_at=factor.at,
     )
     if minutes.fully_approved(valid):
         minutes.move("approve", by=by)

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import lifecycle, notices
-from .forms import AnswerForm, CommentForm
+from . import lifecycle, notices, second_factor
+from .forms import AnswerForm, ApprovalForm, CommentForm
 from .models import Answer, Document, Member, Membership, Session, role_label
+from .models.duties import DutyRefused
 from .models.record import record_fingerprint
 
 
@@ -103,6 +104,8 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         **_answer_context(session, member, answer_form),
         "approval_role": role,
         "approval_role_label": role_label(role, member.gender) if role else "",
+        # The approval's own second factor: a code of the app, or the passkey's button (step-up).
+        "approval_passkey": role is not None and second_factor.has_passkey(request),
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
     }
 
@@ -176,19 +179,28 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approval, with its confirmation and the second factor given for it. A refusal is said on the
+    session's page; a crafted approval by someone who holds no approving seat is a 403 that says why."""
     # Not unpacked into `_`: that name is gettext here.
     session = _member_session(request, pk)[1]
     minutes = session.current_minutes()
     if minutes is None:
         raise Http404
-    if lifecycle.may_approve_now(minutes, session, request.user) and not request.POST.get("confirm"):
-        messages.error(request, _("Confirm first that you have read the whole record you approve."))
-        return redirect("meetings:member_session", pk=session.pk)
+    form = ApprovalForm(request.POST)
     try:
-        lifecycle.approve(minutes, by=request.user)
+        if lifecycle.may_approve_now(minutes, session, request.user):
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("confirm") or form.errors.get("code"))
+            factor = second_factor.step_up(request, form.cleaned_data["code"])
+        else:
+            factor = None  # refused by the lifecycle, which says why (its state, or who asks)
+        lifecycle.approve(minutes, by=request.user, factor=factor)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
-
+    except DutyRefused as refusal:
+        if lifecycle.approving_role(session, request.user) is None:
+            raise
+        messages.error(request, refusal.message)
     else:
         messages.success(request, _("Your approval of the minutes is recorded."))
     return redirect("meetings:member_session", pk=session.pk)

@@ -11,8 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from .models.duties import acting_user
-from .second_factor import SESSION_KEY
+from .models.duties import acting_user, owes_second_factor
 
 
 def acting_user_middleware(get_response):
@@ -63,12 +62,19 @@ def _open_before_the_second_factor() -> tuple[str, ...]:
 
 
 def second_factor_middleware(get_response):
-    """An account that needs a second factor (noted in its session at sign-in) and has not given it is
-    sent to that step from any page, the admin's included."""
+    """An account that owes a second factor and has not given it in this session is sent to that step from
+    any page, the admin's included. Who owes it is asked on every request of a session without it, from
+    the account as it is now (one query): a session opened before a seat or staff status was given is
+    stopped at its next request."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        owed = request.session.get(SESSION_KEY) and not request.user.is_verified()
-        if owed and not request.path_info.startswith(_open_before_the_second_factor()):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path_info.startswith(_open_before_the_second_factor())
+            and owes_second_factor(user)
+        ):
             step = reverse("meetings:second_factor")
             return redirect(f"{step}?next={quote(request.get_full_path())}")
         return get_response(request)

@@ -1,5 +1,6 @@
-"""The second factor of the accounts that need one (`duties.needs_second_factor`: staff, the secretariat,
-the president and the rapporteur): after the password, a passkey or a code of an authenticator app.
+"""The second factor of the accounts that owe one (`duties.owes_second_factor`, asked on every request:
+staff, the secretariat, the president and the rapporteur, and whoever has one enrolled): after the
+password, a passkey or a code of an authenticator app; and again at the moment of an approval (`step_up`).
 
 At the first sign-in the account enrols one of them:
 - a passkey (the phone's, the computer's or a security key: WebAuthn, django-otp-webauthn), where the
@@ -9,38 +10,138 @@ At the first sign-in the account enrols one of them:
 Either way ten recovery codes are then shown once, each good for one sign-in without the passkey or the
 app. At every later sign-in the account uses its passkey, or gives a code of the app or a recovery code.
 django-otp refuses a code used before and slows down a run of wrong ones. Until the account has given
-its second factor, `second_factor_middleware` lets it reach nothing but this step and the sign-out.
+its second factor, `second_factor_middleware` lets it reach nothing but this step and the sign-out. Each
+time a factor is given (`given`) the session's key changes: a key seen before is worth nothing after.
+
+An approval asks for the factor again, in its own confirmation: a code of the app typed with it, or the
+passkey used within the last STEP_UP minutes (its button on the same form); the approval records which
+one and when (meetings.lifecycle.approve). A recovery code opens the account, never an approval.
 """
 
 import base64
+import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
-from .models.duties import needs_second_factor
 from .pdf import qr_code_svg
 
 RECOVERY_CODES = 10
 # After a wrong code django-otp refuses the next for a delay that doubles with each wrong one.
 WAIT = _("Too many wrong codes in a row: wait a few seconds, then type the code the app shows.")
-# Set at sign-in, read by the middleware on every request of the session (no query per request).
-SESSION_KEY = "second_factor_needed"
+WRONG = _("This code is not right, or was used already: type the one the app shows now.")
+# How long a passkey used in this session vouches for an approval.
+STEP_UP = datetime.timedelta(minutes=5)
+# The factor last given in this session: which device, when (ISO 8601).
+GIVEN = "second_factor_given"
 
 
-def ask_at_sign_in(sender, request, user, **kwargs) -> None:
-    """On `user_logged_in` (connected in MeetingsConfig.ready)."""
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = needs_second_factor(user)
+@dataclass(frozen=True)
+class GivenFactor:
+    """A second factor the person gave, and when: what an approval asks for and records."""
+
+    device: Device
+    at: datetime.datetime
+
+    @property
+    def kind(self) -> str:
+        """Approval.Factor's value."""
+        return "passkey" if isinstance(self.device, WebAuthnCredential) else "app"
+
+    def vouches_for(self, user) -> bool:
+        """The person's own app or passkey, given within the last STEP_UP minutes."""
+        return (
+            isinstance(self.device, TOTPDevice | WebAuthnCredential)
+            and self.device.user_id == user.pk
+            and self.device.confirmed
+            and timezone.now() - STEP_UP <= self.at <= timezone.now()
+        )
+
+
+def given(request: HttpRequest, device: Device) -> GivenFactor:
+    """The session has its second factor from `device`, now: a new session key, the factor noted."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    at = timezone.now()
+    request.session[GIVEN] = {"device": device.persistent_id, "at": at.isoformat()}
+    return GivenFactor(device, at)
+
+
+def step_up(request: HttpRequest, code: str) -> GivenFactor:
+    """The factor given for an act that needs it now: `code`, of the account's authenticator app, or else
+    the passkey used in this session within the last STEP_UP minutes (spent by this act). A refusal says
+    what to do."""
+    user = request.user
+    if code:
+        apps = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+        if any(not app.verify_is_allowed()[0] for app in apps):
+            raise ValidationError(WAIT, code="wait")
+        app = next((app for app in apps if app.verify_token(code.replace(" ", ""))), None)
+        if app is None:
+            raise ValidationError(WRONG, code="wrong")
+        return given(request, app)
+    noted = request.session.get(GIVEN) or {}
+    device = Device.from_persistent_id(noted.get("device", ""))
+    at = datetime.datetime.fromisoformat(noted["at"]) if noted.get("at") else None
+    factor = GivenFactor(device, at) if isinstance(device, WebAuthnCredential) and at else None
+    if factor is None or not factor.vouches_for(user):
+        raise ValidationError(
+            _("Type the code your authenticator app shows now, or use your passkey, to give this approval."),
+            code="second_factor",
+        )
+    del request.session[GIVEN]
+    return factor
+
+
+def enrolled(user) -> list:
+    """The second factors the account's person enrolled, by name («passkey», «authenticator app»)."""
+    found = []
+    if WebAuthnCredential.objects.filter(user=user, confirmed=True).exists():
+        found.append(_("passkey"))
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        found.append(_("authenticator app"))
+    return found
+
+
+def has_passkey(request: HttpRequest) -> bool:
+    return (
+        passkeys_possible(request)
+        and WebAuthnCredential.objects.filter(user=request.user, confirmed=True).exists()
+    )
+
+
+class PasskeyUsed(CompleteCredentialAuthenticationView):
+    """django-otp-webauthn's, the factor noted as given (`given`): at sign-in, or for an approval."""
+
+    def complete_auth(self, device: WebAuthnCredential):
+        super().complete_auth(device)
+        given(self.request, device)
+
+
+class PasskeyCreated(CompleteCredentialRegistrationView):
+    """django-otp-webauthn's: a passkey created at the first sign-in gives the session its factor."""
+
+    def post(self, *args, **kwargs):
+        verified_before = self.request.user.is_verified()
+        response = super().post(*args, **kwargs)
+        if not verified_before and self.request.user.is_verified():
+            given(self.request, self.request.user.otp_device)
+        return response
 
 
 class CodeForm(forms.Form):
@@ -68,15 +169,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             throttled = any(not each.verify_is_allowed()[0] for each in devices_for_user(user))
             device = None if throttled else match_token(user, form.cleaned_data["code"].replace(" ", ""))
             if device is not None:
-                otp_login(request, device)
+                given(request, device)
                 return redirect(next_url)
-            wrong = _("This code is not right, or was used already: type the one the app shows now.")
-            form.add_error("code", WAIT if throttled else wrong)
-        passkey = (
-            passkeys_possible(request)
-            and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
-        )
-        context = {"form": form, "next": next_url, "passkey": passkey}
+            form.add_error("code", WAIT if throttled else WRONG)
+        context = {"form": form, "next": next_url, "passkey": has_passkey(request)}
         return render(request, "meetings/second_factor.html", context)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name=str(_("authenticator app")), confirmed=False
@@ -88,7 +184,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
             device.confirmed = True
             device.save()
-            otp_login(request, device)
+            given(request, device)
             return _show_recovery_codes(request, next_url)
         else:
             form.add_error("code", _("This code is not right: type the one the app shows now."))

@@ -50,6 +50,7 @@ urlpatterns = [
     path(
         "account/password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            form_class=accounts.LoggedSetPasswordForm,
             template_name="meetings/account/password_choose.html",
             extra_context={"heading": _("Choose your password")},
             success_url=reverse_lazy("meetings:password_reset_complete"),

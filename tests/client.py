@@ -7,14 +7,14 @@ from django import test
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meetings.second_factor import SESSION_KEY
+from meetings.models.duties import owes_second_factor
 
 
 class Client(test.Client):
     def force_login(self, user, backend=None) -> None:
         super().force_login(user, backend)
         session = self.session
-        if session.get(SESSION_KEY):
+        if owes_second_factor(user):
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             device = device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id

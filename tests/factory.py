@@ -4,11 +4,14 @@ import datetime
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from decisions.models import FollowUp, Resolution
 from meetings import lifecycle
 from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
 from meetings.pdf import render_minutes_pdf
+from meetings.second_factor import GivenFactor
 
 _counter = itertools.count(1)
 
@@ -73,6 +76,27 @@ def user_for(who: Member, username: str | None = None) -> User:
     return user
 
 
+def factor_of(user: User) -> GivenFactor:
+    """The second factor `user` gives for an approval, now: their authenticator app (a real confirmed
+    device of theirs, as tests/client.py's sign-in uses). The step-up itself, a code typed with the
+    approval, is tested through its page (tests/test_approval_step_up.py)."""
+    app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    app = app or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return GivenFactor(app, timezone.now())
+
+
+def approve(minutes: Minutes, *, by: User) -> Minutes:
+    """`by`'s approval of `minutes`, with their second factor (`factor_of`); an account that had none
+    is left without one, as the demo's loader leaves it (its person enrols their own at sign-in)."""
+    had_one = TOTPDevice.objects.filter(user=by, confirmed=True).exists()
+    factor = factor_of(by)
+    try:
+        return lifecycle.approve(minutes, by=by, factor=factor)
+    finally:
+        if not had_one:
+            factor.device.delete()
+
+
 def approvers(of: Board) -> tuple[User, User]:
     """The users of the board's president and rapporteur, seated for the occasion if the board has none."""
     found = []
@@ -91,8 +115,8 @@ def publish(what: Session, by: User | None = None) -> Minutes:
     president, rapporteur = approvers(what.board)
     minutes = lifecycle.start_version(what, by=secretary)
     lifecycle.submit_for_review(minutes, by=secretary)
-    lifecycle.approve(minutes, by=president)
-    lifecycle.approve(minutes, by=rapporteur)
+    approve(minutes, by=president)
+    approve(minutes, by=rapporteur)
     minutes.refresh_from_db()
     lifecycle.sign(minutes, by=secretary)
     return lifecycle.publish(minutes, by=secretary)
@@ -112,8 +136,8 @@ def minutes_at(
         lifecycle.submit_for_review(minutes, by=secretary)
     if steps.index(state) >= steps.index(Minutes.State.APPROVED):
         president, rapporteur = approvers(what.board)
-        lifecycle.approve(minutes, by=president)
-        minutes = lifecycle.approve(minutes, by=rapporteur)
+        approve(minutes, by=president)
+        minutes = approve(minutes, by=rapporteur)
     if steps.index(state) >= steps.index(Minutes.State.SIGNED):
         minutes = lifecycle.sign(minutes, by=secretary)
     if steps.index(state) >= steps.index(Minutes.State.PUBLISHED):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle, tasks
 from ..models import MOVES, Approval, ArchivedCopy, Comment, Minutes, Session, Transition
+from ..models.duties import DutyRefused
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -36,7 +37,7 @@ class TransitionInline(ReadOnlyInline):
 
 class ApprovalInline(ReadOnlyInline):
     model = Approval
-    fields = ["role", "member", "at", "fingerprint", "withdrawn_at"]
+    fields = ["role", "member", "at", "factor", "factor_at", "fingerprint", "withdrawn_at"]
     readonly_fields = fields
 
 
@@ -193,7 +194,8 @@ class MinutesAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _lifecycle_step(request: HttpRequest, session: Session, step, then=None) -> HttpResponse:
-        """Run one lifecycle move from a button: 403 for someone not allowed, the rule's message otherwise.
+        """Run one lifecycle move from a button: 403 for someone outside the secretariat, the rule's message
+        otherwise (a refusal of the duties' rules included).
         `then` answers a step that succeeded; by default, the minutes' page says their new state."""
         if request.method != "POST":
             raise Http404
@@ -201,6 +203,9 @@ class MinutesAdmin(admin.ModelAdmin):
             done = step()
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
+            return _minutes_page(session, session.current_minutes())
+        except DutyRefused as refusal:  # who asked may not (the duties' log has it): said, not a bare 403
+            messages.error(request, refusal.message)
             return _minutes_page(session, session.current_minutes())
         if then is not None:
             return then(done)

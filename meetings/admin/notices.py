@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..accounts import SIGN_IN_LINK_KINDS
+from ..accounts import ACCOUNT_KINDS
 from ..models import Convocation, Message
 from ..models.duties import SECRETARIAT_PERMISSION
 from ..tasks import deliver
@@ -39,7 +39,7 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
 
     def get_fields(self, request, obj=None):
         # A message that holds a link to choose a password is the recipient's alone: its text is not shown.
-        if obj is not None and obj.kind in SIGN_IN_LINK_KINDS:
+        if obj is not None and obj.kind in ACCOUNT_KINDS:
             return [field for field in self.fields if field not in ("text", "html_part")] + ["withheld"]
         return self.fields
 

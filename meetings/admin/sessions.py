@@ -15,9 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
-from .. import accounts, notices, tasks
+from .. import accounts, notices, second_factor, tasks
 from ..forms import SecondCallForm
 from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
+from ..models.duties import holds_approving_seat
 from ..models.notices import expected_quorum, session_start
 from ..models.record import frozen_message
 from ..text import without_bidi_controls
@@ -170,18 +171,45 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Who logs in as whom is the administrators' (superusers') to decide (meetings.models.duties).
-        readonly = super().get_readonly_fields(request, obj)
+        readonly = [*super().get_readonly_fields(request, obj), "sign_in", "history"]
         return readonly if request.user.is_superuser else [*readonly, "user"]
+
+    @admin.display(description=_("sign-in and second factor"))
+    def sign_in(self, member: Member) -> str:
+        """What the secretariat may know of the member's account, and change none of: whether it has a
+        sign-in address (where a reset's link goes) and a second factor enrolled by its person."""
+        user = member.user if member.pk else None
+        if user is None:
+            return _("No account: an administrator invites the member.")
+        factors = second_factor.enrolled(user)
+        text = _("Account «%(username)s»; sign-in address: %(address)s; second factor: %(factors)s.") % {
+            "username": user.get_username(),
+            "address": _("set by an administrator") if user.email else _("none"),
+            "factors": "، ".join(str(f) for f in factors) if factors else _("none enrolled"),
+        }
+        if not factors and holds_approving_seat(member):
+            text += " " + _("It cannot approve until its person enrols one at sign-in.")
+        return text
+
+    @admin.display(description=_("history"))
+    def history(self, member: Member) -> str:
+        if not member.pk:
+            return "—"
+        url = reverse("admin:meetings_dutylog_changelist") + f"?member__id__exact={member.pk}"
+        count = member.duty_log.count()
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Seats, account and addresses: %(n)s entries") % {"n": count}
+        )
 
 
 @admin.register(DutyLog)
 class DutyLogAdmin(ReadOnlyAdmin):
     """Every change of seats and accounts, and every refusal of the separation of duties."""
 
-    list_display = ["at", "kind", "detail", "by"]
+    list_display = ["at", "kind", "about", "detail", "by"]
     list_filter = ["kind"]
     list_select_related = ["member", "by"]
-    search_fields = ["detail", "about", "member__name_ar"]
+    search_fields = ["detail", "about", "member__name_ar", "account__username"]
     date_hierarchy = "at"
 
 

@@ -192,8 +192,18 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         before = self._check_account_change()  # before the transaction opens: a refusal stays in the log
+        address_before = Member.objects.filter(pk=self.pk).values_list("email", flat=True).first()
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if address_before is not None and address_before.lower() != self.email.lower():
+                # The secretariat's to keep, for messages only: it never moves a sign-in (meetings.accounts).
+                DutyLog.note(
+                    DutyLog.Kind.CONTACT,
+                    gettext("Contact address: %(before)s → %(after)s")
+                    % {"before": address_before or "—", "after": self.email or "—"},
+                    member=self,
+                    about=self.name_ar,
+                )
             if self.user_id != before:
                 DutyLog.note(
                     DutyLog.Kind.ACCOUNT,

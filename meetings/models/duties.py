@@ -1,5 +1,6 @@
 """Duties kept apart: who enters the record (the secretariat), who vouches for it (the president and the
-rapporteur) and who links accounts to people (administrators) are different people.
+rapporteur) and who holds identities (administrators: accounts, their sign-in address, their link to a
+member, a lost second factor) are different people.
 
 - An account of the secretariat (staff, administrator, or holding the secretariat's permission) never
   approves, and is never the account of a member holding an approving seat; the reverse holds too: the
@@ -7,9 +8,11 @@ rapporteur) and who links accounts to people (administrators) are different peop
 - Only administrators link an account to a member (the admin shows the link read-only to others).
 
 The rule is checked here whatever the entry point: `Member.save`, `Membership.save`, and for accounts the
-signals below (a user saved as staff, a group or permission added). `meetings.lifecycle` refuses the
-approvals and the signature that would break it. Every change of seats and accounts, and every refusal,
-is kept in `DutyLog`, which the admin shows.
+signals below (a user saved as staff, a group or permission added); the admin's forms ask the same
+questions first (`check_standing`), so that a refusal is a message on the form. `meetings.lifecycle`
+refuses the approvals and the signature that would break it. Every change of seats, accounts, addresses
+and second factors (meetings.account_history), and every refusal, is kept in `DutyLog`, which the admin
+shows and which PostgreSQL keeps from being changed or deleted (meetings' migration 0027).
 """
 
 import contextvars
@@ -17,13 +20,15 @@ import contextvars
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 SECRETARIAT_PERMISSION = "meetings.manage_minutes"
 # The seats whose holders approve the minutes: Membership.Role's and Approval.Role's shared values.
@@ -53,17 +58,51 @@ def holds_approving_seat(member) -> bool:
     return member is not None and member.pk and member.memberships.filter(role__in=APPROVING_ROLES).exists()
 
 
-def needs_second_factor(user) -> bool:
-    """The accounts that enter the record, administer the site, or approve the minutes in the board's
-    name (meetings/second_factor.py): a stolen password alone opens none of them."""
+def owes_second_factor(user) -> bool:
+    """Whether the account gives a second factor before it acts, decided on every request from what it is
+    now (never noted at sign-in: a seat or staff status given to an open session counts at once): the
+    accounts that enter the record, administer the site or approve the minutes in the board's name, and
+    any account that has a second factor enrolled (a password reset never takes it away). One query."""
     if not user.is_authenticated:
         return False
-    return is_secretariat(user) or holds_approving_seat(getattr(user, "member", None))
+    if user.is_staff or user.is_superuser:
+        return True
+    app_label, codename = SECRETARIAT_PERMISSION.split(".")
+    account = OuterRef("pk")
+    secretariat = Permission.objects.filter(
+        Q(user=account) | Q(group__user=account), content_type__app_label=app_label, codename=codename
+    )
+    accounts = get_user_model().objects.filter(pk=user.pk)
+    return accounts.filter(
+        Exists(secretariat)
+        | Exists(accounts.model.objects.filter(pk=account, member__memberships__role__in=APPROVING_ROLES))
+        | Exists(TOTPDevice.objects.filter(user=account, confirmed=True))
+        | Exists(WebAuthnCredential.objects.filter(user=account, confirmed=True))
+    ).exists()
 
 
-def refuse(message: str, *, member=None, about: str = "") -> ValidationError:
+class DutyRefused(PermissionDenied):
+    """A refusal of the separation of duties, already in the log: the page says it to the person (a form
+    error, a message), where another PermissionDenied is a bare 403."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_standing(user, *, staff: bool, permissions) -> None:
+    """Refuse (logged) making staff, or giving the secretariat's permission (`permissions`: the Permission
+    rows the account would hold, its groups' included), to the account of a member who approves."""
+    app_label, codename = SECRETARIAT_PERMISSION.split(".")
+    granting = any(p.content_type.app_label == app_label and p.codename == codename for p in permissions)
+    member = getattr(user, "member", None) if user.pk else None
+    if (staff or granting) and holds_approving_seat(member):
+        raise refuse(account_conflict_message(), member=member, about=user.get_username(), account=user)
+
+
+def refuse(message: str, *, member=None, about: str = "", account=None) -> ValidationError:
     """A refusal of the rule, logged, to raise."""
-    DutyLog.refused(message, by=acting_user.get(), member=member, about=about)
+    DutyLog.refused(message, by=acting_user.get(), member=member, about=about, account=account)
     return ValidationError(message, code="duties")
 
 
@@ -75,11 +114,17 @@ def account_conflict_message() -> str:
 
 
 class DutyLog(models.Model):
-    """One change of a seat or of an account's link to a member, or one refusal of the rule above."""
+    """One change of a seat, of an account (its link to a member, its sign-in address, its standing, its
+    second factor, its password) or of a member's contact address; or one refusal of the rule above."""
 
     class Kind(models.TextChoices):
         SEAT = "seat", _("seat changed")
         ACCOUNT = "account", _("account linked or unlinked")
+        CONTACT = "contact", _("contact address changed")
+        SIGN_IN = "sign_in", _("sign-in address changed")
+        STANDING = "standing", _("staff status or permissions changed")
+        FACTOR = "factor", _("second factor enrolled or removed")
+        PASSWORD = "password", _("password chosen")
         REFUSED = "refused", _("refused")
 
     at = models.DateTimeField(_("date and time"), auto_now_add=True)
@@ -92,10 +137,19 @@ class DutyLog(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("type of entry"), max_length=20, choices=Kind)
+    # PROTECT: the history outlives nothing it names (PostgreSQL refuses to change or delete an entry).
     member = models.ForeignKey(
         "meetings.Member",
         verbose_name=_("member"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duty_log",
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="duty_log",
@@ -112,19 +166,22 @@ class DutyLog(models.Model):
         return f"{self.get_kind_display()} — {self.about or self.member or ''}"
 
     @classmethod
-    def note(cls, kind: str, detail: str, *, member=None, about: str = "", by=None) -> "DutyLog":
+    def note(
+        cls, kind: str, detail: str, *, member=None, about: str = "", by=None, account=None
+    ) -> "DutyLog":
         by = by if by is not None else acting_user.get()
         return cls.objects.create(
             kind=kind,
             detail=detail,
             member=member if member is not None and member.pk else None,
+            account=account if account is not None and account.pk else None,
             about=about[:300],
             by=by if by is not None and by.pk else None,
         )
 
     @classmethod
-    def refused(cls, detail: str, *, by=None, member=None, about: str = "") -> "DutyLog":
-        return cls.note(cls.Kind.REFUSED, detail, member=member, about=about, by=by)
+    def refused(cls, detail: str, *, by=None, member=None, about: str = "", account=None) -> "DutyLog":
+        return cls.note(cls.Kind.REFUSED, detail, member=member, about=about, by=by, account=account)
 
 
 # Accounts: whatever changes an account's standing goes through these.

@@ -247,6 +247,7 @@ class Message(models.Model):
         REPLY = "reply", _("comment answered")
         INVITATION = "invitation", _("account invitation")
         PASSWORD_RESET = "password_reset", _("password reset")
+        ACCOUNT_CHANGED = "account_changed", _("account changed")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("to send")

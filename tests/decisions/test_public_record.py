@@ -154,8 +154,8 @@ def test_once_the_correction_is_published_the_public_reads_it(client, correction
     secretary = correction["secretary"]
     lifecycle.submit_for_review(minutes, by=secretary)
     president, rapporteur = factory.approvers(correction["session"].board)
-    lifecycle.approve(minutes, by=president)
-    lifecycle.approve(minutes, by=rapporteur)
+    factory.approve(minutes, by=president)
+    factory.approve(minutes, by=rapporteur)
     lifecycle.sign(minutes, by=secretary)
     lifecycle.publish(minutes, by=secretary)
 

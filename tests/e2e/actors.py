@@ -3,6 +3,7 @@ PDF. Each takes a Playwright page."""
 
 import base64
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from django.db import connections
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
@@ -39,16 +41,18 @@ def new_page(
 SECOND_FACTOR = "/account/second-factor/"
 
 
-def gives_the_second_factor(page, username: str) -> None:
+def gives_the_second_factor(page, username: str) -> bytes | None:
     """After the password, the step of the accounts that owe a second factor, as their owner goes
     through it: at the first sign-in the authenticator app takes the key the page shows and gives its
-    code; later, the owner types one of the account's recovery codes (an app's code may not be used twice
-    in its 30 seconds, and a test signs in more often than that)."""
+    code (the key is returned: the app keeps it); later, the owner types one of the account's recovery
+    codes (an app's code may not be used twice in its 30 seconds, and a test signs in more often than
+    that)."""
     if SECOND_FACTOR not in page.url:
-        return
-    key = page.locator(".second-factor bdi.font-monospace")
-    if key.count():
-        code = f"{TOTP(base64.b32decode(key.inner_text().replace(' ', ''))).token():06d}"
+        return None
+    shown = page.locator(".second-factor bdi.font-monospace")
+    key = base64.b32decode(shown.inner_text().replace(" ", "")) if shown.count() else None
+    if key is not None:
+        code = f"{TOTP(key).token():06d}"
     else:
         code = StaticToken.random_token()
         StaticToken.objects.create(device=StaticDevice.objects.get(user__username=username), token=code)
@@ -58,16 +62,27 @@ def gives_the_second_factor(page, username: str) -> None:
     if page.locator(".recovery-codes").count():  # enrolled: the codes are shown once, then on
         with page.expect_navigation():
             page.locator(".second-factor a.btn").click()
+    return key
 
 
-def member_signs_in(page, base_url: str, username: str) -> None:
+def next_app_code(key: bytes) -> str:
+    """The code the authenticator app shows in the next 30 seconds: never the one just used to sign in,
+    which django-otp would refuse (it takes a step either side of its clock's)."""
+    totp = TOTP(key)
+    totp.time = time.time() + 30
+    return f"{totp.token():06d}"
+
+
+def member_signs_in(page, base_url: str, username: str) -> bytes | None:
+    """Signs in, with the second factor where it is owed; the authenticator app's key if enrolled now."""
     page.goto(f"{base_url}/members/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", MEMBER_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="تسجيل الدخول").click()
-    gives_the_second_factor(page, username)
+    key = gives_the_second_factor(page, username)
     page.wait_for_url(f"{base_url}/members/")
+    return key
 
 
 def secretary_gives_the_password(page, base_url: str, username: str) -> None:
@@ -85,11 +100,14 @@ def secretary_signs_in(page, base_url: str, username: str) -> None:
 
 
 def approves(page, base_url: str, username: str, session_title: str) -> str:
-    """The president or the rapporteur signs in, opens the session and approves: the page's text after."""
-    member_signs_in(page, base_url, username)
+    """The president or the rapporteur signs in, opens the session and approves with a code of their
+    authenticator app (its key as enrolled now, or as their phone keeps it): the page's text after."""
+    key = member_signs_in(page, base_url, username)
+    key = key or TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
     page.get_by_role("link", name=session_title).click()
     page.wait_for_selector("h1")
     page.check("#confirm-approval")  # after the whole record, saying which version it approves
+    page.fill("#approval-code", next_app_code(key))
     page.get_by_role("button", name="المصادقة على هذا المحضر").click()
     page.wait_for_selector(".alert-success")
     return page.locator("main").inner_text()

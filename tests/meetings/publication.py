@@ -125,7 +125,7 @@ def advance(session, to: str) -> Minutes:
     if to == Minutes.State.IN_REVIEW:
         return minutes
     for approver in factory.approvers(session.board):
-        lifecycle.approve(minutes, by=approver)
+        factory.approve(minutes, by=approver)
     minutes.refresh_from_db()
     if to == Minutes.State.APPROVED:
         return minutes
@@ -143,7 +143,7 @@ def correct(session, *, reason: str = "تصحيح خطأ مادي في عنوا�
     item.save()
     lifecycle.submit_for_review(minutes, by=secretary)
     for approver in factory.approvers(session.board):
-        lifecycle.approve(minutes, by=approver)
+        factory.approve(minutes, by=approver)
     minutes.refresh_from_db()
     lifecycle.sign(minutes, by=secretary)
     minutes.refresh_from_db()

@@ -38,7 +38,7 @@ def test_the_president_and_the_rapporteur_each_approve_the_minutes_in_review(who
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
 
-    lifecycle.approve(minutes, by=getattr(cast, who))
+    factory.approve(minutes, by=getattr(cast, who))
 
     approval = minutes.approvals.get()
     assert (approval.role, approval.by) == (who, getattr(cast, who))
@@ -51,7 +51,7 @@ def test_one_approval_leaves_the_minutes_in_review(who):
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
 
-    lifecycle.approve(minutes, by=getattr(cast, who))
+    factory.approve(minutes, by=getattr(cast, who))
 
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
@@ -61,8 +61,8 @@ def test_the_minutes_are_approved_once_both_the_president_and_the_rapporteur_app
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
 
-    lifecycle.approve(minutes, by=cast.rapporteur)
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.president)
 
     minutes.refresh_from_db()
     assert minutes.state == State.APPROVED
@@ -78,7 +78,7 @@ def test_only_the_president_and_the_rapporteur_approve(who, message):
     minutes = cast.minutes(State.IN_REVIEW)
 
     with pytest.raises(PermissionDenied) as refusal:
-        lifecycle.approve(minutes, by=getattr(cast, who))
+        factory.approve(minutes, by=getattr(cast, who))
 
     assert str(refusal.value) == message
     assert not minutes.approvals.exists()
@@ -92,16 +92,16 @@ def test_a_president_whose_seat_ended_before_the_session_does_not_approve():
     )
 
     with pytest.raises(PermissionDenied):
-        lifecycle.approve(minutes, by=factory.user_for(former))
+        factory.approve(minutes, by=factory.user_for(former))
 
 
 def test_the_rapporteur_approving_twice_is_refused():
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
-    lifecycle.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.rapporteur)
 
     with pytest.raises(ValidationError) as refusal:
-        lifecycle.approve(minutes, by=cast.rapporteur)
+        factory.approve(minutes, by=cast.rapporteur)
 
     assert refusal.value.messages == [ALREADY_APPROVED]
     minutes.refresh_from_db()
@@ -114,7 +114,7 @@ def test_approving_a_draft_is_refused():
     minutes = cast.minutes(State.DRAFT)
 
     with pytest.raises(ValidationError) as refusal:
-        lifecycle.approve(minutes, by=cast.president)
+        factory.approve(minutes, by=cast.president)
 
     assert refusal.value.messages == [not_possible(State.DRAFT)]
     assert not minutes.approvals.exists()
@@ -162,10 +162,10 @@ def test_after_a_withdrawal_both_must_approve_the_changed_record_again():
     minutes = cast.minutes(State.APPROVED)
     change_agenda_item_title(cast)
 
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
-    lifecycle.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.rapporteur)
 
     minutes.refresh_from_db()
     assert minutes.state == State.APPROVED
@@ -174,10 +174,10 @@ def test_after_a_withdrawal_both_must_approve_the_changed_record_again():
 def test_an_approval_given_before_a_change_in_review_does_not_count_toward_approval():
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
-    lifecycle.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.rapporteur)
     change_agenda_item_title(cast)
 
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
 
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
@@ -244,7 +244,7 @@ def test_minutes_resubmitted_unchanged_after_a_return_to_draft_can_be_approved_a
 
     for approver in (cast.president, cast.rapporteur):
         with contextlib.suppress(ValidationError):  # «already recorded» is fine, if the minutes move on
-            lifecycle.approve(minutes, by=approver)
+            factory.approve(minutes, by=approver)
 
     minutes.refresh_from_db()
     assert minutes.state == State.APPROVED

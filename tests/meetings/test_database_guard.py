@@ -17,14 +17,12 @@ from decisions.models import Resolution
 from meetings.models import AgendaItem, Minutes, Session
 from tests import factory
 from tests.actors import actors
+from tests.database import acting_as, application_role, execute, postgresql_only, sqlstate
+
+__all__ = ["application_role"]  # a fixture, used by name
 
 State = Minutes.State
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="The triggers and roles are PostgreSQL's (meetings' migration 0009); SQLite, for development "
-    "and the demo, relies on the models. They run in bash .ci/run.",
-)
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="What the command says on SQLite.")
 
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -38,6 +36,7 @@ GUARDED_TABLES = [
     "meetings_minutes",
     "meetings_approval",
     "meetings_transition",
+    "meetings_dutylog",
     "decisions_resolution",
     "decisions_followup",
 ]
@@ -64,11 +63,6 @@ def minutes(signed, state: str):
     return Minutes.objects.filter(pk=signed[state])
 
 
-def execute(sql: str, params=None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 @contextmanager
 def constraints_checked_now() -> Iterator[None]:
     """Django's foreign keys are checked at commit; TRUNCATE refuses to run while checks of rows of the
@@ -78,20 +72,6 @@ def constraints_checked_now() -> Iterator[None]:
         yield
     finally:
         execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def sqlstate(refusal: pytest.ExceptionInfo) -> str:
-    return refusal.value.__cause__.sqlstate
-
-
-@contextmanager
-def acting_as(role: str) -> Iterator[None]:
-    """The test's connection acts as `role` inside a savepoint: a refusal rolls the savepoint back, and the
-    role with it; a success hands the connection back to the test's own role (the owning superuser)."""
-    with transaction.atomic():
-        execute(f"SET LOCAL ROLE {role}")
-        yield
-        execute("RESET ROLE")
 
 
 # Signed minutes keep what they were signed with, whoever asks
@@ -247,17 +227,6 @@ def test_the_owner_may_reshape_the_record_of_signed_minutes_but_not_their_file(s
 
 
 # The application's role (docs/database-roles.md)
-
-
-@pytest.fixture
-def application_role(db) -> str:
-    """A role like production's application role, made inside the test's transaction (so it goes with
-    it), named after the test database (so concurrent runs of other databases do not collide), with what
-    `grant_application_role` gives it."""
-    role = f"{connection.settings_dict['NAME']}_application"
-    execute(f"CREATE ROLE {role} NOLOGIN")
-    call_command("grant_application_role", role, stdout=io.StringIO())
-    return role
 
 
 @postgresql_only

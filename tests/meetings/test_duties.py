@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from meetings import lifecycle
 from meetings.models import Approval, DutyLog, Member, Membership, Minutes, Session
-from meetings.models.duties import acting_user
+from meetings.models.duties import DutyRefused, acting_user
 from meetings.models.record import record_fingerprint
 from tests import factory
 from tests.actors import actors
@@ -197,7 +198,7 @@ def test_an_account_of_the_secretariat_never_approves_even_linked_past_the_model
     secretary = User.objects.get(pk=cast.secretary.pk)
 
     with pytest.raises(PermissionDenied) as refusal:
-        lifecycle.approve(minutes, by=secretary)
+        factory.approve(minutes, by=secretary)
 
     assert str(refusal.value) == SECRETARIAT_NEVER_APPROVES
     assert not minutes.approvals.exists()
@@ -221,7 +222,7 @@ def test_a_crafted_approval_post_by_a_staff_account_is_forbidden_with_the_reason
 def test_a_seat_changed_between_two_approvals_leaves_the_minutes_unapproved():
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
     # The president's seat becomes the rapporteur's (and the rapporteur steps down): the same person
     # would approve twice.
     board = cast.session.board
@@ -230,7 +231,7 @@ def test_a_seat_changed_between_two_approvals_leaves_the_minutes_unapproved():
     seat.role = Membership.Role.RAPPORTEUR
     seat.save()
 
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
 
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
@@ -267,10 +268,12 @@ def test_the_same_member_never_gives_both_approvals_even_seated_twice_past_the_m
         ]
     )
 
-    lifecycle.approve(minutes, by=cast.president)
-    with pytest.raises(ValidationError):
-        lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
+    with pytest.raises(DutyRefused) as refusal:  # the second seat's approval, by the same person
+        factory.approve(minutes, by=cast.president)
 
+    assert refusal.value.message == TWO_PEOPLE
+    assert TWO_PEOPLE in refusals()
     minutes.refresh_from_db()
     assert minutes.state == State.IN_REVIEW
     assert minutes.approvals.count() == 1
@@ -280,9 +283,15 @@ def test_the_database_refuses_two_approvals_of_one_record_by_one_person():
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
     fingerprint = record_fingerprint(Session.objects.with_record().get(pk=cast.session.pk))
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
 
-    forged = {"minutes": minutes, "role": Approval.Role.RAPPORTEUR, "fingerprint": fingerprint}
+    forged = {
+        "minutes": minutes,
+        "role": Approval.Role.RAPPORTEUR,
+        "fingerprint": fingerprint,
+        "factor": Approval.Factor.APP,
+        "factor_at": timezone.now(),
+    }
     for same in (
         {"member": cast.president.member, "by": cast.rapporteur},
         {"member": cast.rapporteur.member, "by": cast.president},
@@ -294,15 +303,26 @@ def test_the_database_refuses_two_approvals_of_one_record_by_one_person():
 
 
 def test_the_account_that_signs_approved_nothing():
+    """A president who approved, then left the seat and joined the secretariat, does not sign the minutes
+    the new president and the rapporteur approved after."""
     cast = actors()
-    minutes = cast.minutes(State.APPROVED)
-    # Forged: the secretary's account recorded as the rapporteur's approver.
-    minutes.approvals.filter(role=Approval.Role.RAPPORTEUR).update(by=cast.secretary)
+    minutes = cast.minutes(State.IN_REVIEW)
+    factory.approve(minutes, by=cast.president)
+    former = Membership.objects.get(board=cast.session.board, member=cast.president.member)
+    former.role = Membership.Role.MEMBER
+    former.save()
+    factory.approve(minutes, by=factory.user_for(factory.seat(cast.session.board, Membership.Role.PRESIDENT)))
+    factory.approve(minutes, by=cast.rapporteur)
+    minutes.refresh_from_db()
+    assert minutes.state == State.APPROVED
+    cast.president.is_staff = True
+    cast.president.save()
+    cast.president.groups.add(Group.objects.get(name="secretariat"))
 
-    with pytest.raises(PermissionDenied) as refusal:
-        lifecycle.sign(minutes, by=cast.secretary)
+    with pytest.raises(DutyRefused) as refusal:
+        lifecycle.sign(minutes, by=User.objects.get(pk=cast.president.pk))
 
-    assert str(refusal.value) == SIGNER_APPROVED
+    assert refusal.value.message == SIGNER_APPROVED
     minutes.refresh_from_db()
     assert (minutes.state, minutes.sha256) == (State.APPROVED, "")
     assert SIGNER_APPROVED in refusals()
@@ -344,7 +364,7 @@ def test_the_duties_log_lists_seat_changes_and_refusals_in_the_admin(client):
     cast = actors()
     minutes = cast.minutes(State.IN_REVIEW)
     with pytest.raises(PermissionDenied):
-        lifecycle.approve(minutes, by=cast.member)
+        factory.approve(minutes, by=cast.member)
     client.force_login(administrator())
 
     page = visible_text(client.get("/admin/meetings/dutylog/"))

@@ -14,14 +14,13 @@ from tests.members import (
     NOT_WHILE_APPROVED,
     RESOLUTION,
     cast,
+    confirmed,
     page,
     signed_in,
 )
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
-
-CONFIRMED = {"confirm": "on"}  # «I have read the whole record above, and I approve version 1…», ticked
 
 
 # Approving
@@ -40,10 +39,14 @@ def test_the_president_and_the_rapporteur_are_offered_the_approval(who):
 def test_the_minutes_are_approved_once_the_president_and_then_the_rapporteur_approve():
     people = cast()
 
-    first = signed_in(people.president).post(f"{page(people.session)}approve/", CONFIRMED, follow=True)
+    first = signed_in(people.president).post(
+        f"{page(people.session)}approve/", confirmed(people.president), follow=True
+    )
     people.minutes.refresh_from_db()
     state_after_first = people.minutes.state
-    second = signed_in(people.rapporteur).post(f"{page(people.session)}approve/", CONFIRMED, follow=True)
+    second = signed_in(people.rapporteur).post(
+        f"{page(people.session)}approve/", confirmed(people.rapporteur), follow=True
+    )
 
     assert APPROVAL_RECORDED in visible_text(first)
     assert "صادق عليه نعيمة بن يحيى (الرئيس)" in visible_text(first)
@@ -77,8 +80,8 @@ def test_approving_twice_is_harmless():
     president = signed_in(people.president)
     approve = f"{page(people.session)}approve/"
 
-    president.post(approve, CONFIRMED)
-    again = president.post(approve, CONFIRMED, follow=True)  # a double click
+    president.post(approve, confirmed(people.president))
+    again = president.post(approve, confirmed(people.president), follow=True)  # a double click
 
     # Back on the session's page (no error page), with one approval on record.
     assert again.redirect_chain == [(page(people.session), 302)]
@@ -86,8 +89,8 @@ def test_approving_twice_is_harmless():
     people.minutes.refresh_from_db()
     assert (people.minutes.state, people.minutes.approvals.count()) == ("in_review", 1)
 
-    signed_in(people.rapporteur).post(approve, CONFIRMED)
-    once_more = president.post(approve, CONFIRMED, follow=True)
+    signed_in(people.rapporteur).post(approve, confirmed(people.rapporteur))
+    once_more = president.post(approve, confirmed(people.president), follow=True)
 
     assert once_more.status_code == 200
     assert NOT_WHILE_APPROVED in visible_text(once_more)

@@ -96,8 +96,8 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
     assert "صُحّح الرقم." in text_part(answered)
 
     # Both approve; the record then changes: the approvals are withdrawn, and the approvers told.
-    lifecycle.approve(minutes, by=cast.president)
-    minutes = lifecycle.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.president)
+    minutes = factory.approve(minutes, by=cast.rapporteur)
     mail_server.inbox.received.clear()
     cast.item.title = "مشروع مخطط عمل المؤسسة وميزانيتها برسم سنة 2026"
     cast.item.save()
@@ -107,8 +107,8 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
 
     # Approved again, signed, published: everyone seated gets the signed PDF's address.
     minutes.refresh_from_db()
-    lifecycle.approve(minutes, by=cast.president)
-    minutes = lifecycle.approve(minutes, by=cast.rapporteur)
+    factory.approve(minutes, by=cast.president)
+    minutes = factory.approve(minutes, by=cast.rapporteur)
     minutes = lifecycle.sign(minutes, by=cast.secretary)
     mail_server.inbox.received.clear()
     lifecycle.publish(minutes, by=cast.secretary)
@@ -131,7 +131,7 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
 def test_an_approver_who_has_not_approved_is_reminded_once_after_the_boards_delay(cast, mail_server):
     minutes = lifecycle.start_version(cast.session, by=cast.secretary)
     lifecycle.submit_for_review(minutes, by=cast.secretary)
-    lifecycle.approve(minutes, by=cast.president)
+    factory.approve(minutes, by=cast.president)
     work_the_queue()
     mail_server.inbox.received.clear()
 

@@ -228,7 +228,7 @@ def signed_not_published(session) -> Minutes:
     minutes = lifecycle.start_version(session, by=secretary)
     lifecycle.submit_for_review(minutes, by=secretary)
     for approver in factory.approvers(session.board):
-        lifecycle.approve(minutes, by=approver)
+        factory.approve(minutes, by=approver)
     minutes.refresh_from_db()
     return lifecycle.sign(minutes, by=secretary)
 
@@ -264,7 +264,7 @@ def test_an_earlier_version_is_authentic_and_says_it_was_superseded(client, sess
     second = lifecycle.start_version(session, by=secretary, reason="تصحيح خطأ مادي")
     lifecycle.submit_for_review(second, by=secretary)
     for approver in factory.approvers(session.board):
-        lifecycle.approve(second, by=approver)
+        factory.approve(second, by=approver)
     second.refresh_from_db()
     lifecycle.publish(lifecycle.sign(second, by=secretary), by=secretary)
 
