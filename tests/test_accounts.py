@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 
 from meetings.accounts import invite
 from meetings.models import Member, Message
+from meetings.models.duties import acting_user
 from tests import factory
 from tests.client import Client
 from tests.database import put_back_migrated_rows
@@ -56,7 +57,9 @@ def test_an_invited_member_chooses_their_password_and_signs_in(client, administr
     member = factory.member(name_ar="أمينة الإدريسي", email="amina.idrissi@entraide.ma")
 
     response = client.post(
-        "/admin/meetings/member/", {"action": "invite", "_selected_action": [member.pk]}, follow=True
+        "/admin/meetings/member/",
+        {"action": "invite", "_selected_action": [member.pk], "confirm": "yes"},
+        follow=True,
     )
 
     assert "أمينة الإدريسي" in visible_text(response)
@@ -79,6 +82,27 @@ def test_an_invited_member_chooses_their_password_and_signs_in(client, administr
     assert User.objects.get(username="amina.idrissi").check_password("Rabat-2026-conseil!")
 
 
+def test_the_invitation_shows_each_sign_in_address_and_who_changed_it_last_before_sending(
+    client, administrator
+):
+    member = factory.member(name_ar="أمينة الإدريسي", email="amina.idrissi@entraide.ma")
+    secretary = factory.secretariat_user()
+    token = acting_user.set(secretary)
+    try:
+        member.email = "amina@elsewhere.example"  # the secretariat keeps the contact addresses
+        member.save()
+    finally:
+        acting_user.reset(token)
+
+    asked = client.post("/admin/meetings/member/", {"action": "invite", "_selected_action": [member.pk]})
+
+    text = visible_text(asked)
+    assert "amina@elsewhere.example" in text and secretary.username in text
+    assert "تحققوا من كل عنوان مع صاحبه قبل الدعوة" in text
+    assert Member.objects.get(pk=member.pk).user is None
+    assert not Message.objects.filter(kind=Message.Kind.INVITATION).exists()
+
+
 def test_only_an_administrator_invites(client):
     member = factory.member(email="someone@entraide.ma")
     client.force_login(factory.secretariat_user())
@@ -95,7 +119,7 @@ def test_a_member_without_address_or_with_an_account_is_not_invited(client, admi
 
     response = client.post(
         "/admin/meetings/member/",
-        {"action": "invite", "_selected_action": [nowhere.pk, already.pk]},
+        {"action": "invite", "_selected_action": [nowhere.pk, already.pk], "confirm": "yes"},
         follow=True,
     )
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -321,3 +321,23 @@ def test_every_change_of_an_account_is_in_the_history_with_who_did_it():
     assert {DutyLog.Kind.STANDING, DutyLog.Kind.ACCOUNT} <= kinds
     assert set(entries.values_list("by", flat=True)) == {admin.pk}
     assert "عنوان الدخول: amina@entraide.ma" in " ".join(entries.values_list("detail", flat=True))
+
+
+def test_giving_a_group_of_the_president_the_secretariats_permission_is_refused_on_the_form():
+    people = cast()
+    group = Group.objects.create(name="lecteurs")
+    people.president.groups.add(group)
+    admin = User.objects.create_superuser("it", password="it-pass-123456")
+    browser = Client()
+    browser.force_login(admin)
+    manage = Permission.objects.get(codename="manage_minutes")
+
+    refused = browser.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": "lecteurs", "permissions": [manage.pk]}
+    )
+
+    assert refused.status_code == 200
+    assert "لا يمكن أن يكون حساب الكتابة أو حساب مسؤول النظام حسابا لرئيس المجلس أو لمقرره" in visible_text(
+        refused
+    )
+    assert not group.permissions.exists()

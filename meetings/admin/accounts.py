@@ -5,9 +5,9 @@ of a member who approves is refused on the form, with its reason, and kept in th
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -66,7 +66,32 @@ class StandingForm(UserChangeForm):
         return cleaned
 
 
+class GroupPermissionsForm(forms.ModelForm):
+    """A group's permissions, asked of each of its accounts as the account's own form asks them."""
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def clean(self):
+        cleaned = super().clean()
+        permissions = list(cleaned.get("permissions") or [])
+        members = self.instance.user_set.all() if self.instance.pk else []
+        try:
+            for user in members:
+                check_standing(user, staff=user.is_staff or user.is_superuser, permissions=permissions)
+        except ValidationError as refusal:
+            raise forms.ValidationError(refusal.messages) from refusal
+        return cleaned
+
+
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PermissionGroupAdmin(AdministratorsOnly, GroupAdmin):
+    form = GroupPermissionsForm
 
 
 @admin.register(User)

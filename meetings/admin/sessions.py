@@ -142,7 +142,23 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
     @admin.action(
         description=_("Invite by e-mail (the member chooses their own password)"), permissions=["invite"]
     )
-    def invite(self, request: HttpRequest, members) -> None:
+    def invite(self, request: HttpRequest, members) -> HttpResponse | None:
+        """Asked first: each account's sign-in address is the member's contact address as it is now,
+        which the secretariat keeps; the page names who changed it last, to be checked with the person."""
+        if request.POST.get("confirm") != "yes":
+            changes = {
+                entry.member_id: entry
+                for entry in DutyLog.objects.filter(kind=DutyLog.Kind.CONTACT, member__in=members)
+                .select_related("by")
+                .order_by("at")
+            }
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Invite by e-mail"),
+                "invited": [(member, changes.get(member.pk)) for member in members],
+            }
+            return TemplateResponse(request, "admin/meetings/member/invite.html", context)
         invited = []
         for member in members:
             try:

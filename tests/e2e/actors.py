@@ -73,13 +73,17 @@ def next_app_code(key: bytes) -> str:
     return f"{totp.token():06d}"
 
 
-def member_signs_in(page, base_url: str, username: str) -> bytes | None:
-    """Signs in, with the second factor where it is owed; the authenticator app's key if enrolled now."""
+def member_gives_the_password(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/members/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", MEMBER_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="تسجيل الدخول").click()
+
+
+def member_signs_in(page, base_url: str, username: str) -> bytes | None:
+    """Signs in, with the second factor where it is owed; the authenticator app's key if enrolled now."""
+    member_gives_the_password(page, base_url, username)
     key = gives_the_second_factor(page, username)
     page.wait_for_url(f"{base_url}/members/")
     return key

@@ -1,12 +1,15 @@
 """A passkey as the second factor, in a real Chromium whose virtual authenticator (the DevTools WebAuthn
 domain) stands for the phone's or the computer's: a secretary enrols one at the first sign-in, gets the
-recovery codes, and at the next sign-in uses it instead of a code."""
+recovery codes, and at the next sign-in uses it instead of a code; the president gives it again to
+approve."""
 
 import pytest
 from django_otp_webauthn.models import WebAuthnCredential
 
 from tests import factory
-from tests.e2e.actors import new_page, secretary_gives_the_password
+from tests.e2e.actors import member_gives_the_password, new_page, secretary_gives_the_password
+from tests.members import cast
+from tests.members import page as member_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -74,3 +77,48 @@ def test_a_secretary_enrols_a_passkey_then_signs_in_with_it(
         passkey.refresh_from_db()
         assert passkey.last_used_at is not None
     assert refused == []
+
+
+def test_the_president_approves_with_the_passkey_used_on_the_approvals_form(
+    live_server, chromium_browser, screenshots, settings
+):
+    """Signed in with a recovery code, the president is asked for the second factor again by the approval;
+    the passkey's button on the form gives it, and the approval records it."""
+    settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = "localhost", [live_server.url]
+    people = cast()
+    president = people.president.username
+    with new_page(chromium_browser, last=(screenshots, "approved-with-the-passkey")) as page:
+        with_an_authenticator(page)
+        member_gives_the_password(page, live_server.url, president)
+        with page.expect_navigation():
+            page.get_by_role("button", name="إنشاء مفتاح مرور").click()
+        recovery = page.locator(".recovery-codes li").first.inner_text()
+        with page.expect_navigation():
+            page.locator(".second-factor a.btn").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="تسجيل الخروج").click()
+        member_gives_the_password(page, live_server.url, president)
+        page.fill("#id_code", recovery)  # the phone's passkey not used at this sign-in
+        with page.expect_navigation():
+            page.locator(".second-factor button[type=submit]").click()
+
+        page.goto(f"{live_server.url}{member_page(people.session)}")
+        page.check("#confirm-approval")
+        with page.expect_navigation():
+            page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+        assert "أدخلوا الرمز الذي يعرضه تطبيق المصادقة الآن، أو استعملوا مفتاح المرور" in page.inner_text(
+            "main"
+        )
+        assert not people.minutes.approvals.exists()
+        page.locator("#approve").scroll_into_view_if_needed()
+        screenshots.take(page, "the-approval-asks-for-the-second-factor")
+
+        with page.expect_navigation():
+            page.get_by_role("button", name="استعمال مفتاح المرور الخاص بي").click()
+        page.check("#confirm-approval")
+        with page.expect_navigation():
+            page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+
+        assert "سُجلت مصادقتكم على المحضر." in page.inner_text("main")
+        (approval,) = people.minutes.approvals.all()
+        assert approval.factor == "passkey"
