@@ -87,11 +87,14 @@ def invite(member: Member) -> Message:
     user = get_user_model().objects.create_user(_free_username(member.email), email=member.email)
     member.user = user
     member.save()
+    return welcome(user)
+
+
+def welcome(user) -> Message:
+    """Queue the message that opens an account made for its person: where they choose the password,
+    sent to the account's sign-in address."""
     return _queue(
-        Message.Kind.INVITATION,
-        user,
-        member.email,
-        {"url": set_password_url(user), "username": user.username},
+        Message.Kind.INVITATION, user, user.email, {"url": set_password_url(user), "username": user.username}
     )
 
 

@@ -308,7 +308,7 @@ def test_every_change_of_an_account_is_in_the_history_with_who_did_it():
     browser.force_login(admin)
     browser.post(
         "/admin/auth/user/add/",
-        {"username": "amina", "email": "amina@entraide.ma", "usable_password": "false"},
+        {"username": "amina", "email": "amina@entraide.ma"},
     )
     amina = User.objects.get(username="amina")
     member = Member.objects.create(name_ar="أمينة")
@@ -341,3 +341,29 @@ def test_giving_a_group_of_the_president_the_secretariats_permission_is_refused_
         refused
     )
     assert not group.permissions.exists()
+
+
+def test_an_administrator_opens_an_account_whose_person_chooses_the_password():
+    admin = User.objects.create_superuser("it", password="it-pass-123456")
+    browser = Client()
+    browser.force_login(admin)
+
+    browser.post("/admin/auth/user/add/", {"username": "amina", "email": "amina@entraide.ma"})
+
+    amina = User.objects.get(username="amina")
+    assert not amina.has_usable_password()
+    (welcome,) = Message.objects.filter(kind=Message.Kind.INVITATION)
+    assert welcome.address == "amina@entraide.ma" and "/account/password/" in welcome.text
+
+
+def test_an_administrator_never_types_another_persons_password():
+    people = cast()
+    browser = Client()
+    browser.force_login(User.objects.create_superuser("it", password="it-pass-123456"))
+    url = f"/admin/auth/user/{people.president.pk}/password/"
+
+    refused = browser.post(url, {"password1": "Choisi-par-it-2026", "password2": "Choisi-par-it-2026"})
+
+    assert refused.status_code == 403
+    assert "لا أحد يكتب كلمة مرور غيره" in visible_text(refused)
+    assert User.objects.get(pk=people.president.pk).check_password(MEMBER_PASSWORD)

@@ -1,14 +1,17 @@
 """Accounts in the admin: the administrators' (superusers') alone. They create accounts and set their
 sign-in address, and remove a lost second factor (the person enrols a new one at the next sign-in); they
-never add one, nor read its key: a second factor is enrolled by its person only. Making staff the account
-of a member who approves is refused on the form, with its reason, and kept in the duties' log."""
+never type another person's password (a new account's person chooses it through the link sent to its
+sign-in address), never add a second factor, nor read its key: a second factor is enrolled by its person
+only. Making staff the account of a member who approves is refused on the form, with its reason, and kept
+in the duties' log."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, Permission, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -16,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
+from .. import accounts
 from ..models.duties import check_standing
 
 
@@ -94,19 +98,45 @@ class PermissionGroupAdmin(AdministratorsOnly, GroupAdmin):
     form = GroupPermissionsForm
 
 
+class NewAccountForm(forms.ModelForm):
+    """A user name and the sign-in address, where the link to choose the password goes; no password."""
+
+    class Meta:
+        model = User
+        fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(User)
 class AccountAdmin(AdministratorsOnly, UserAdmin):
     form = StandingForm
-    # The sign-in address from the start: a forgotten password's link goes there, and nowhere else.
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("username", "email", "usable_password", "password1", "password2"),
-            },
-        ),
-    )
+    add_form = NewAccountForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email")}),)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            accounts.welcome(obj)  # the link to choose the password, at the sign-in address
+
+    def user_change_password(self, request, id, form_url=""):
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied(
+                _(
+                    "Nobody types another person's password: they choose it through «Forgotten your "
+                    "password?», at their account's sign-in address."
+                )
+            )
+        return super().user_change_password(request, id, form_url)
 
 
 for model, model_admin in (
