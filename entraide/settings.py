@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Before django_tasks_db: its `db_worker` command is meetings' (a worker that outlives the database).
+    "meetings",
     "django_tasks",
     "django_tasks_db",
     "django_guid",
@@ -93,7 +95,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
-    "meetings",
     "decisions",
 ]
 
@@ -217,6 +218,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The task queue: tasks are rows of this database, run by `manage.py db_worker` (beside the development
 # server in `make run`, on every application server in production).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task ready this many minutes and still not taken means no worker runs: /health/queue/ answers 503 and
+# the secretariat's home page says it (the longest a task takes is a signature's, a few seconds).
+QUEUE_WAIT_ALERT_MINUTES = int(os.environ.get("QUEUE_WAIT_ALERT_MINUTES", "10"))
 
 
 def env_email(name: str, default: str) -> dict:
@@ -350,7 +354,7 @@ LOGIN_REDIRECT_URL = "meetings:member_sessions"
 # proxy must set that header itself, and drop one sent by the client).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer's health check talks plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^health/"]  # the load balancer's and the monitoring's checks talk plain HTTP
 SECURE_HSTS_SECONDS = 0 if DEBUG else 365 * 24 * 3600
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -3,20 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from health_check.views import HealthCheckView
 
 admin.site.site_header = _("Board secretariat")
 admin.site.site_title = _("Board secretariat")
 admin.site.index_title = _("Sessions, minutes and resolutions")
 
-# For the load balancer: 200 when the database answers, the file storage takes a file (the folder or the
-# bucket) and the cache keeps a value (this process's memory or the shared Redis), 500 otherwise.
-health = HealthCheckView.as_view(
-    checks=["health_check.checks.Database", "health_check.checks.Storage", "health_check.checks.Cache"]
-)
-
 # Arabic at `/`, French at `/fr/`: the default language carries no prefix.
-urlpatterns = [path("health/", health, name="health")] + i18n_patterns(
+urlpatterns = [path("health/", include("meetings.health_urls"))] + i18n_patterns(
     # The admin's login offers «forgotten your password?» when this name exists: the same page as members'.
     path(
         "admin/password_reset/",

@@ -45,7 +45,7 @@ from .models import (
 )
 from .models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, acting_user
 from .models.notices import proxy_holders, session_start
-from .tasks import deliver
+from .tasks import deliver, longest_wait, stalled
 
 Kind = Message.Kind
 
@@ -465,8 +465,9 @@ def with_what_awaits(sessions: QuerySet, member: Member) -> QuerySet:
 
 
 def secretariat_todo() -> dict:
-    """What awaits the secretariat, for the admin's home page: comments to answer, minutes awaiting
-    approval, minutes past the board's delay, sessions to convene, messages that did not go."""
+    """What awaits the secretariat, for the admin's home page: work the task queue has left waiting,
+    comments to answer, minutes awaiting approval, minutes past the board's delay, sessions to convene,
+    messages that did not go."""
     today = timezone.localdate()
     sessions = Session.objects.filter(cancelled_at__isnull=True).select_related("board")
     held = sessions.filter(date__lt=today, second_call__isnull=True).exclude(
@@ -484,7 +485,10 @@ def secretariat_todo() -> dict:
         unreachable=Count("pk", filter=Q(status=Message.Status.UNREACHABLE)),
         pending=Count("pk", filter=Q(status=Message.Status.PENDING)),
     )
+    _ready, wait = longest_wait()
     return {
+        # No worker takes the tasks: nothing is sent, rendered or signed until the IT team starts one.
+        "queue_stalled_minutes": round(wait.total_seconds() / 60) if stalled(wait) else None,
         "open_comments": Comment.objects.filter(status=Comment.Status.OPEN).count(),
         "awaiting_approval": Minutes.objects.filter(state=Minutes.State.IN_REVIEW).count(),
         "overdue": overdue,

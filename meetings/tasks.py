@@ -3,17 +3,21 @@ rendering the previews of the draft minutes and signing the minutes. A request o
 `ask_signature`) and returns at once; the secretariat follows the job on its page (meetings.models.jobs).
 """
 
+import datetime
 import logging
 import os
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from . import lifecycle
 from .models import Job, Message, Minutes, Session
@@ -27,6 +31,25 @@ from .pdf import TooManyPages, render_minutes_pdf
 QUICK_FIRST = 10
 
 logger = logging.getLogger(__name__)
+
+
+def longest_wait() -> tuple[int, datetime.timedelta]:
+    """How many tasks are ready to run now, and how long the one ready the longest has waited (since it
+    was queued, or since it fell due): a worker takes a task within seconds, so a long wait means none
+    runs (/health/queue/, the secretariat's home page)."""
+    ready = DBTaskResult.objects.ready()
+    facts = ready.aggregate(
+        count=Count("pk"),
+        queued=Min("enqueued_at", filter=Q(run_after=get_date_max())),
+        due=Min("run_after", filter=~Q(run_after=get_date_max())),
+    )
+    since = min((moment for moment in (facts["queued"], facts["due"]) if moment), default=None)
+    return facts["count"], (timezone.now() - since if since else datetime.timedelta(0))
+
+
+def stalled(wait: datetime.timedelta) -> bool:
+    """A wait past settings.QUEUE_WAIT_ALERT_MINUTES: no worker takes the tasks."""
+    return wait > datetime.timedelta(minutes=settings.QUEUE_WAIT_ALERT_MINUTES)
 
 
 def email(message: Message) -> EmailMultiAlternatives:

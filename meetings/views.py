@@ -6,9 +6,10 @@ import sys
 
 from axes.helpers import get_client_ip_address
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils.cache import get_conditional_response
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
 
+from . import tasks
 from .models import Minutes, PublishedSession, Session
 from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
@@ -190,3 +192,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "60"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def queue_health(request: HttpRequest) -> JsonResponse:
+    """For the monitoring (plain HTTP, no sign-in, like /health/): how many tasks are ready and how long
+    the oldest has waited; 503 once that passes QUEUE_WAIT_ALERT_MINUTES, when no worker takes them."""
+    count, wait = tasks.longest_wait()
+    facts = {
+        "ready": count,
+        "longest_wait_seconds": round(wait.total_seconds()),
+        "alert_after_seconds": settings.QUEUE_WAIT_ALERT_MINUTES * 60,
+    }
+    return JsonResponse(facts, status=503 if tasks.stalled(wait) else 200)

@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.object_store import ObjectStore, object_store
-from tests.processes import PROJECT, background, environment, free_port, redis_server, until
+from tests.processes import PROJECT, background, environment, free_port, postgresql, redis_server, until
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -186,47 +185,6 @@ def answers(url: str) -> bool:
 
 
 @contextmanager
-def postgresql(folder: Path) -> Iterator[str]:
-    """A PostgreSQL cluster of its own on a loopback port; its URL's database `entraide`."""
-    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
-    # PostgreSQL refuses to run as root: as the postgres user, in a folder it owns.
-    data = Path(tempfile.mkdtemp(prefix="entraide-cluster-pg-"))
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(data, "postgres")
-    port = free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_postgres, *command], check=True, capture_output=True)
-
-    run(
-        f"{pgbin}/initdb",
-        "-D",
-        f"{data}/data",
-        "-U",
-        "postgres",
-        "--auth=trust",
-        "--encoding=UTF8",
-        "--locale=C.UTF-8",
-    )
-    run(
-        f"{pgbin}/pg_ctl", "-D", f"{data}/data", "-l", f"{data}/postgres.log", "-w",
-        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200", "start",
-    )  # fmt: skip
-    try:
-        run(f"{pgbin}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "entraide")
-        yield f"postgres://postgres@127.0.0.1:{port}/entraide"
-    finally:
-        subprocess.run(
-            [*as_postgres, f"{pgbin}/pg_ctl", "-D", f"{data}/data", "-m", "fast", "stop"], capture_output=True
-        )
-        log = data / "postgres.log"
-        if log.exists():
-            shutil.copyfile(log, folder / "postgres.log")
-        shutil.rmtree(data, ignore_errors=True)
-
-
-@contextmanager
 def cluster(
     folder: Path,
     servers: int = 2,
@@ -241,7 +199,7 @@ def cluster(
     logs = folder / "logs"
     logs.mkdir(exist_ok=True)
     with ExitStack() as stack:
-        database = stack.enter_context(postgresql(folder))
+        database = stack.enter_context(postgresql(folder)).url
         store = stack.enter_context(object_store(folder / "object-store"))
         cache = stack.enter_context(redis_server(logs))
         pki_port, balancer_port = free_port(), port or free_port()

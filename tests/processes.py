@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,6 +67,56 @@ def background(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class PostgreSQL:
+    """A PostgreSQL cluster of the test's own on a loopback port (its database `entraide`), which the test
+    may stop and start again: Debian's server, run as the postgres user in a folder it owns (PostgreSQL
+    refuses to run as root)."""
+
+    def __init__(self, folder: Path):
+        self.log = folder / "postgres.log"
+        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+        self.data = Path(tempfile.mkdtemp(prefix="entraide-pg-"))
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.data, "postgres")
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/entraide"
+        self._run("initdb", "-D", f"{self.data}/data", "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+                  "--locale=C.UTF-8")  # fmt: skip
+
+    def start(self) -> None:
+        self._run(
+            "pg_ctl", "-D", f"{self.data}/data", "-l", f"{self.data}/postgres.log", "-w",
+            "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c max_connections=200", "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", f"{self.data}/data", "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        subprocess.run([*self.as_postgres, f"{self.bin}/pg_ctl", "-D", f"{self.data}/data", "-m", "fast", "stop"],
+                       capture_output=True)  # fmt: skip
+        if (self.data / "postgres.log").exists():
+            shutil.copyfile(self.data / "postgres.log", self.log)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_postgres, f"{self.bin}/{program}", *args], check=True, capture_output=True)
+
+
+@contextmanager
+def postgresql(folder: Path) -> Iterator[PostgreSQL]:
+    """A PostgreSQL of its own (`PostgreSQL`), started, with its database; removed at the end, its log
+    kept in `folder`."""
+    server = PostgreSQL(folder)
+    try:
+        server.start()
+        server._run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "entraide")
+        yield server
+    finally:
+        server.remove()
 
 
 @contextmanager
