@@ -145,8 +145,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "locked_out.html"
-AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "meetings.views.locked_out"  # locked_out.html, 429, with Retry-After
 # Behind a proxy or load balancer, the client's address is the one it adds to X-Forwarded-For:
 # AXES_IPWARE_PROXY_COUNT=1 for one proxy in front (never more than there are, or a client could choose
 # the address it is counted under).
@@ -221,6 +220,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A task ready this many minutes and still not taken means no worker runs: /health/queue/ answers 503 and
 # the secretariat's home page says it (the longest a task takes is a signature's, a few seconds).
 QUEUE_WAIT_ALERT_MINUTES = int(os.environ.get("QUEUE_WAIT_ALERT_MINUTES", "10"))
+
+# A form sent without its security token: the project's page, in the reader's language.
+CSRF_FAILURE_VIEW = "meetings.views.csrf_failure"
 
 
 def env_email(name: str, default: str) -> dict:

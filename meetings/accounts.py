@@ -27,9 +27,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from .models import DutyLog, Member, Message
-from .tasks import deliver
+from .tasks import QUICK_FIRST, deliver
 
 # The messages about an account: the secretariat's list of messages shows who and when, never the text.
 ACCOUNT_KINDS = {Message.Kind.PASSWORD_RESET, Message.Kind.INVITATION, Message.Kind.ACCOUNT_CHANGED}
@@ -118,28 +119,27 @@ def tell(user, notice: str) -> Message | None:
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, the link sent through the message queue to the account's own sign-in
-    address: never to the member's contact address, which the secretariat may change (an account without
-    a sign-in address asks an administrator)."""
+    """Django's password reset, its search and its message left to the task queue (`send_password_link`):
+    the request only queues one task, whether the address is known or not, so that neither its answer nor
+    its time tells which."""
 
-    def get_users(self, email: str):
-        # Unlike Django's, an account without a usable password is included: here that is an invited
-        # member who has not chosen one yet, and whose invitation's link may have expired. An account is
-        # closed by making it inactive.
-        return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+    def save(self, *args, **kwargs) -> None:
+        send_password_link.enqueue(self.cleaned_data["email"], translation.get_language())
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ) -> None:
-        user = context["user"]
-        context = {"url": set_password_url(user), "username": user.get_username()}
-        _queue(Message.Kind.PASSWORD_RESET, user, user.email, context)
+
+@task(priority=QUICK_FIRST)
+def send_password_link(address: str, language: str) -> str:
+    """The link to choose a new password, to each active account whose own sign-in address is `address`:
+    never to a member's contact address, which the secretariat may change (an account without a sign-in
+    address asks an administrator). Unlike Django's, an account without a usable password is included:
+    here that is an invited member who has not chosen one yet, and whose invitation's link may have
+    expired. An account is closed by making it inactive."""
+    users = get_user_model()._default_manager.filter(email__iexact=address, is_active=True)
+    with translation.override(language):
+        for user in users:
+            context = {"url": set_password_url(user), "username": user.get_username()}
+            _queue(Message.Kind.PASSWORD_RESET, user, user.email, context)
+    return f"{len(users)} link(s)"
 
 
 class LoggedSetPasswordForm(SetPasswordForm):

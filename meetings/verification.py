@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ArchivedCopy, Minutes
+from .models import ArchivedCopy, Minutes, Turn
 from .signing import MAX_VERIFY_BYTES, Status, Verification, verify_pdf
 
 
@@ -74,19 +73,19 @@ STATUS = {"too_large": 413, "too_many": 429, "busy": 503}
 
 # Each check runs pyHanko in a child process for up to some seconds: one address gets a few a minute, so
 # that a handful of clients cannot keep the server's cores busy with them (issue: 50 checks in 15 s slowed
-# every page). The count is kept in the cache (per server until a shared cache is configured).
+# every page). The count is kept in the database, which every process and server shares (models.limits).
 VERIFY_UPLOAD_OVERHEAD = 64 * 1024  # what a multipart form adds around the file
 
 
 def takes_a_turn(address: str) -> bool:
-    """Count one check for `address` in the current minute; False once it has had its share."""
-    key = f"verify-checks:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key) <= settings.VERIFICATIONS_PER_MINUTE
-    except ValueError:  # the key expired between add and incr: a new minute, a first check
-        cache.set(key, 1, timeout=120)
-        return True
+    """Count one check for `address` in the current minute, across every process and server (the
+    database's count); False once it has had its share."""
+    return Turn.objects.take("verify", address) <= settings.VERIFICATIONS_PER_MINUTE
+
+
+def seconds_to_the_next_minute() -> int:
+    """When an address that had its share may check again (Retry-After)."""
+    return 60 - int(time.time()) % 60
 
 
 # And at most settings.VERIFICATIONS_AT_ONCE checks run at once on a server, whatever its processes and

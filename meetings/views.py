@@ -22,7 +22,15 @@ from . import tasks
 from .models import Minutes, PublishedSession, Session
 from .pdf import inline_disposition
 from .signing import MAX_VERIFY_BYTES
-from .verification import MESSAGES, STATUS, VERIFY_UPLOAD_OVERHEAD, Verdict, check_copy, takes_a_turn
+from .verification import (
+    MESSAGES,
+    STATUS,
+    VERIFY_UPLOAD_OVERHEAD,
+    Verdict,
+    check_copy,
+    seconds_to_the_next_minute,
+    takes_a_turn,
+)
 
 
 def public_sessions() -> list:
@@ -163,6 +171,8 @@ def _verify_page(request: HttpRequest, form: VerifyForm, verdict: Verdict | None
     )
     if response.status_code == 503:
         response["Retry-After"] = "60"
+    elif response.status_code == 429:
+        response["Retry-After"] = str(seconds_to_the_next_minute())
     return response
 
 
@@ -204,3 +214,17 @@ def queue_health(request: HttpRequest) -> JsonResponse:
         "alert_after_seconds": settings.QUEUE_WAIT_ALERT_MINUTES * 60,
     }
     return JsonResponse(facts, status=503 if tasks.stalled(wait) else 200)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a sign-in past the failures allowed (AXES_LOCKOUT_CALLABLE): the page in the
+    reader's language, 429, and when to try again (Retry-After: the cool-off)."""
+    response = render(request, "locked_out.html", status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (CSRF_FAILURE_VIEW), most often from a page left open too
+    long or with cookies refused: said in the reader's language, under the site's CSP."""
+    return render(request, "403_csrf.html", status=403)

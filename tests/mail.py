@@ -13,7 +13,9 @@ from pathlib import Path
 import icalendar
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
+from meetings.management.commands.db_worker import EnduringWorker
 from tests.processes import free_port
 
 
@@ -56,6 +58,19 @@ class MailServer:
 def work_the_queue() -> None:
     """The worker of `make run` and production (`manage.py db_worker`), until no task is ready."""
     call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, stdout=io.StringIO())
+
+
+def run_the_tasks(name: str) -> None:
+    """The ready tasks of function `name` (its module's path), each run by the worker's own `run_task`
+    inside the test's transaction: where a test needs what a task writes, not the worker's loop (which
+    `work_the_queue` runs, in transactional tests)."""
+    worker = EnduringWorker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="tests", excluded_queue_names=[],
+    )  # fmt: skip
+    for result in DBTaskResult.objects.ready().filter(task_path=name):
+        result.claim(worker.worker_id)
+        worker.run_task(result)
 
 
 def text_part(message: EmailMessage) -> str:

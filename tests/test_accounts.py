@@ -14,7 +14,7 @@ from meetings.models.duties import acting_user
 from tests import factory
 from tests.client import Client
 from tests.database import put_back_migrated_rows
-from tests.mail import subject, text_part, work_the_queue
+from tests.mail import run_the_tasks, subject, text_part, work_the_queue
 from tests.pages import visible_text
 
 # The task queue's real worker runs in the tests (work_the_queue): it opens and closes its own connections,
@@ -158,6 +158,7 @@ def test_the_secretariat_does_not_read_the_link_in_the_list_of_messages(client, 
         email="rachidi@entraide.ma"
     )
     client.post("/account/password/", {"email": "rachidi@entraide.ma"})
+    run_the_tasks("meetings.accounts.send_password_link")
     message = Message.objects.get(kind=Message.Kind.PASSWORD_RESET)
     client.force_login(factory.secretariat_user())
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from tests import factory
+from tests.client import Client
 from tests.pages import visible_text
 from tests.processes import start
 
@@ -33,6 +34,7 @@ def test_five_wrong_passwords_lock_the_sign_in_even_with_the_right_one(client, l
 
     assert wrong[:4] == [200, 200, 200, 200]  # the form again, with its error
     assert right.status_code == 429
+    assert right["Retry-After"] == "900"  # the 15 minutes of the lock
     assert "أُدخلت كلمات مرور خاطئة كثيرة لهذا الحساب من هذا العنوان" in visible_text(right)
     assert "_auth_user_id" not in client.session
 
@@ -160,3 +162,32 @@ def test_the_log_can_be_json_one_object_per_line():
     ]
     assert failed, done.stderr[-3000:]
     assert "OperationalError" in failed[0]["exc_info"]
+
+
+@pytest.mark.parametrize(
+    "page, said",
+    [("/members/login/", "انتهت صلاحية الاستمارة"), ("/fr/members/login/", "Le formulaire a expiré")],
+)
+def test_a_form_sent_without_its_token_is_told_in_the_readers_language(page, said):
+    browser = Client(enforce_csrf_checks=True)
+
+    refused = browser.post(page, {"username": "rachidi", "password": PASSWORD})
+
+    assert refused.status_code == 403
+    assert said in visible_text(refused)
+    assert "style=" not in refused.content.decode()  # nothing the Content-Security-Policy would block
+    assert "style-src 'self'" in refused["Content-Security-Policy"]
+
+
+def test_a_reset_asked_for_a_known_or_an_unknown_address_does_the_same_work(
+    client, django_assert_num_queries
+):
+    User.objects.create_user("rachidi", email="rachidi@entraide.ma")
+    asked = {}
+    for address in ("rachidi@entraide.ma", "nobody@entraide.ma"):
+        with django_assert_num_queries(1) as captured:  # the task it queues, whoever asks
+            asked[address] = client.post("/account/password/", {"email": address})
+        assert "dbtaskresult" in captured.captured_queries[0]["sql"]
+
+    assert {a.status_code for a in asked.values()} == {302}
+    assert asked["rachidi@entraide.ma"].url == asked["nobody@entraide.ma"].url

@@ -1,12 +1,15 @@
-"""What the application servers of a cluster share besides the database: the cache, in Redis when
-CACHE_URL names one (Debian's redis-server here, on a port of the test's). Two servers are two fresh
-interpreters with the same settings, as two machines behind a load balancer are."""
+"""What the application servers of a cluster share: the database, where /verify/'s count per address is
+kept (models.limits), with or without a shared cache (CACHE_URL, in Redis: Debian's redis-server here, on
+a port of the test's). Two servers are two fresh interpreters with the same settings and database, as two
+machines behind a load balancer are."""
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.processes import redis_server, refusal, start
+from tests.processes import manage, redis_server, refusal, start
 
 CHECKS = """
 import django; django.setup()
@@ -14,6 +17,23 @@ from django.test import Client
 client = Client(REMOTE_ADDR="203.0.113.7")
 print(*[client.post("/verify/").status_code for _ in range({count})])
 """
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    """An embedded database with the project's tables, made once for the module."""
+    path = tmp_path_factory.mktemp("database") / "db.sqlite3"
+    done = manage("migrate", "--noinput", DATABASE_URL=f"sqlite:///{path}")
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+@pytest.fixture
+def database(migrated, tmp_path) -> str:
+    """The servers' shared database: a fresh copy of the migrated one, its URL."""
+    copy = tmp_path / "db.sqlite3"
+    shutil.copyfile(migrated, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -28,17 +48,18 @@ def statuses(count: int, **env: str) -> list[int]:
     return [int(status) for status in done.stdout.split()]
 
 
-def test_an_address_that_had_its_checks_on_one_server_is_refused_by_the_other(redis_url):
-    """/verify/ gives an address 6 checks a minute (VERIFICATIONS_PER_MINUTE) across the cluster."""
-    assert statuses(6, CACHE_URL=redis_url) == [200] * 6
+def test_an_address_that_had_its_checks_on_one_server_is_refused_by_the_other(database):
+    """/verify/ gives an address 6 checks a minute (VERIFICATIONS_PER_MINUTE) across the cluster, without
+    a shared cache: the count is the database's."""
+    assert statuses(6, DATABASE_URL=database) == [200] * 6
 
-    assert statuses(1, CACHE_URL=redis_url) == [429]
+    assert statuses(1, DATABASE_URL=database) == [429]
 
 
-def test_without_a_shared_cache_each_server_counts_its_own_checks():
-    assert statuses(6) == [200] * 6
+def test_with_a_shared_cache_too(database, redis_url):
+    assert statuses(6, DATABASE_URL=database, CACHE_URL=redis_url) == [200] * 6
 
-    assert statuses(1) == [200]
+    assert statuses(1, DATABASE_URL=database, CACHE_URL=redis_url) == [429]
 
 
 def test_a_cache_url_that_is_not_redis_stops_the_start_with_its_name():
@@ -73,11 +94,15 @@ print(*first, *spoofed, balancer.post("/verify/", HTTP_X_FORWARDED_FOR="198.51.1
 """
 
 
-def test_behind_the_load_balancer_each_client_is_counted_by_its_own_address():
+def test_behind_the_load_balancer_each_client_is_counted_by_its_own_address(database):
     """Every request comes from the balancer's address; the client's is the one it adds to
     X-Forwarded-For (AXES_IPWARE_PROXY_COUNT=1), for /verify/'s count as for the sign-in lockout."""
     done = start(
-        BEHIND_THE_BALANCER, ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0", AXES_IPWARE_PROXY_COUNT="1"
+        BEHIND_THE_BALANCER,
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
+        AXES_IPWARE_PROXY_COUNT="1",
+        DATABASE_URL=database,
     )
 
     assert done.returncode == 0, done.stderr

@@ -1,13 +1,14 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
 Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices,
-minutes <- jobs, minutes <- archive.
+minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
 from .archive import ArchivedCopy
 from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
 from .jobs import Job
+from .limits import Turn
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
 from .notices import Answer, Convocation, Message
 from .published import PublishedAgendaItem, PublishedSession
@@ -40,6 +41,7 @@ __all__ = [
     "Searchable",
     "Session",
     "Transition",
+    "Turn",
     "parent_session",
     "role_label",
 ]
