@@ -212,6 +212,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+# The database as the role that owns its tables, for `manage.py backup` and `restore` only (meetings.backup):
+# the application's role may neither read every table nor create them (docs/database-roles.md).
+if os.environ.get("BACKUP_DATABASE_URL"):
+    DATABASES["backup"] = env_database("BACKUP_DATABASE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The task queue: tasks are rows of this database, run by `manage.py db_worker` (beside the development

@@ -11,6 +11,12 @@ A backup is a folder of four things, each with its SHA-256 in `manifest.json`:
   passphrase is never in a backup: it is kept apart, README «Production»), and the trust roots, without
   which /verify/ cannot check a thing.
 
+Both connect to the database as its owner when BACKUP_DATABASE_URL names it (the application's role may
+not read every table, nor create them: docs/database-roles.md), through the `backup` alias; otherwise as
+DATABASE_URL says. A backup is written into a hidden folder beside the one asked for, readable by its
+owner only (it holds password hashes, second-factor secrets and sessions), and takes the asked name only
+once whole: a failure leaves nothing that looks like a backup.
+
 `restore` checks every file against the manifest before it touches anything, then brings them back into
 an empty database and an empty storage, and checks that every signed version's file is there with its
 SHA-256. It never overwrites: a database with tables, a storage with files or a different signing file
@@ -26,6 +32,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +41,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.migrations.recorder import MigrationRecorder
 
 from .models import Minutes
@@ -43,6 +50,8 @@ MANIFEST = "manifest.json"
 DATABASE = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 MEDIA = "media.tar"
 SIGNING = {"SIGNING_PKCS12": "signing/institution.p12", "SIGNING_TRUST_ROOTS": "signing/trust-roots.pem"}
+# The database as its owner (BACKUP_DATABASE_URL, entraide.settings), else as the application connects.
+ALIAS = "backup" if "backup" in settings.DATABASES else DEFAULT_DB_ALIAS
 
 
 class BackupError(Exception):
@@ -59,10 +68,25 @@ def back_up(folder: Path) -> dict:
     """Write a backup into `folder` (new or empty); the manifest written."""
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: a backup goes into a new folder.")
-    (folder / "signing").mkdir(parents=True, exist_ok=True)
-    vendor = connection.vendor
+    vendor = connections[ALIAS].vendor
     if vendor not in DATABASE:
         raise BackupError(f"No backup for a {vendor} database.")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    mask = os.umask(0o077)  # every folder and file of it for its owner only
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", suffix=".partial", dir=folder.parent))
+    try:
+        manifest = _write(partial, vendor)
+        partial.replace(folder)  # whole: it takes its name (an empty folder of that name is replaced)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    finally:
+        os.umask(mask)
+    return manifest
+
+
+def _write(folder: Path, vendor: str) -> dict:
+    (folder / "signing").mkdir()
     _dump_database(folder / DATABASE[vendor])
     with tarfile.open(folder / MEDIA, "w") as archive:
         for name in stored_names():
@@ -80,9 +104,14 @@ def back_up(folder: Path) -> dict:
         "made_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": vendor,
         "last_migrations": _last_migrations(),
-        "signed_versions": Minutes.objects.exclude(sha256="").count(),
+        "signed_versions": Minutes.objects.using(ALIAS).exclude(sha256="").count(),
         "files": {
             str(path.relative_to(folder)): _sha256(path)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        },
+        "sizes": {
+            str(path.relative_to(folder)): path.stat().st_size
             for path in sorted(folder.rglob("*"))
             if path.is_file()
         },
@@ -94,10 +123,10 @@ def back_up(folder: Path) -> dict:
 def restore(folder: Path) -> Restored:
     """Bring the backup in `folder` back into the configured, empty, database and storage."""
     manifest = _checked_manifest(folder)
-    vendor = connection.vendor
+    vendor = connections[ALIAS].vendor
     if manifest["database"] != vendor:
         raise BackupError(f"This backup is of a {manifest['database']} database, not of {vendor}.")
-    if connection.introspection.table_names():
+    if connections[ALIAS].introspection.table_names():
         raise BackupError("The database is not empty: a backup is restored into a new, empty database.")
     if not _storage_is_empty():
         raise BackupError(f"{_storage_named()} holds files: a backup is restored into an empty storage.")
@@ -134,9 +163,8 @@ def stored_names() -> list[str]:
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField):
-                names.update(
-                    model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
-                )
+                rows = model._default_manager.using(ALIAS).exclude(**{field.name: ""})
+                names.update(rows.values_list(field.name, flat=True))
     return sorted(names)
 
 
@@ -177,7 +205,7 @@ def _restore_files(archive_path: Path) -> int:
 
 def _check_restored(manifest: dict, files: int) -> Restored:
     """Every signed version's file back, byte for byte, and as many of them as were backed up."""
-    signed = list(Minutes.objects.exclude(sha256="").only("pdf", "sha256"))
+    signed = list(Minutes.objects.using(ALIAS).exclude(sha256="").only("pdf", "sha256"))
     for minutes in signed:
         with minutes.pdf.open("rb") as file:
             if hashlib.sha256(file.read()).hexdigest() != minutes.sha256:
@@ -188,20 +216,20 @@ def _check_restored(manifest: dict, files: int) -> Restored:
 
 
 def _dump_database(target: Path) -> None:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
+    if connections[ALIAS].vendor == "sqlite":
+        connections[ALIAS].ensure_connection()
         with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy)
+            connections[ALIAS].connection.backup(copy)
         copy.close()
         return
     _run_postgresql("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}")
 
 
 def _load_database(source: Path) -> None:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
+    if connections[ALIAS].vendor == "sqlite":
+        connections[ALIAS].ensure_connection()
         with sqlite3.connect(source) as backup:
-            backup.backup(connection.connection)
+            backup.backup(connections[ALIAS].connection)
         backup.close()
         return
     _run_postgresql("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", str(source))
@@ -209,7 +237,7 @@ def _load_database(source: Path) -> None:
 
 def _run_postgresql(program: str, *args: str) -> None:
     """pg_dump or pg_restore on the configured database; the password goes by the environment."""
-    db = connection.settings_dict
+    db = connections[ALIAS].settings_dict
     options = [f"--dbname={db['NAME']}"]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
@@ -217,11 +245,16 @@ def _run_postgresql(program: str, *args: str) -> None:
     env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
     done = subprocess.run([program, *options, *args], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupError(f"{program} failed: {done.stderr.strip()}")
+        hint = (
+            " Back up and restore as the role that owns the tables: set BACKUP_DATABASE_URL (docs/backup.md)."
+            if "permission denied" in done.stderr
+            else ""
+        )
+        raise BackupError(f"{program} failed: {done.stderr.strip()}{hint}")
 
 
 def _last_migrations() -> dict[str, str]:
-    applied = MigrationRecorder(connection).applied_migrations()
+    applied = MigrationRecorder(connections[ALIAS]).applied_migrations()
     last: dict[str, str] = {}
     for app, name in sorted(applied):
         last[app] = name

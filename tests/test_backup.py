@@ -152,3 +152,48 @@ def test_a_restore_refuses_a_bucket_that_holds_files(tmp_path, new_database, obj
     assert refused.returncode != 0
     assert "The bucket entraide holds files: a backup is restored into an empty storage." in refused.stderr
     assert object_storage.objects(prefix) == {"minutes/signed/x.pdf": b"%PDF"}
+
+
+@pytest.mark.skipif(not SERVER_URL.startswith("postgres"), reason="PostgreSQL's roles (bash .ci/run)")
+def test_a_backup_as_the_application_role_is_refused_and_leaves_nothing_that_looks_like_one(
+    tmp_path, new_database, application_role_of
+):
+    owner = server(tmp_path / "first", new_database("first"))
+    for command in (["migrate", "--noinput"], ["init_signing"]):
+        ran(manage(*command, **owner))
+    application = {**owner, "DATABASE_URL": application_role_of(owner["DATABASE_URL"])}
+    backup = tmp_path / "backups" / "entraide-2026-12-06"
+
+    refused = manage("backup", str(backup), **application)
+
+    assert refused.returncode != 0
+    assert "permission denied" in refused.stderr and "set BACKUP_DATABASE_URL" in refused.stderr
+    assert list((tmp_path / "backups").iterdir()) == []  # no folder, no partial dump
+
+    said = ran(manage("backup", str(backup), **application, BACKUP_DATABASE_URL=owner["DATABASE_URL"]))
+
+    assert "database.dump" in said and "readable by their owner only" in said
+    assert (backup / "database.dump").stat().st_size > 10_000
+    assert {oct(path.stat().st_mode & 0o777) for path in [backup, *backup.rglob("*")]} <= {"0o700", "0o600"}
+
+
+@pytest.fixture
+def application_role_of() -> Iterator:
+    """`application_role_of(url)`: the URL of a new role given what the application's role is given
+    (`grant_application_role`) on the database of `url`; dropped at the end."""
+    made = []
+
+    def make(url: str) -> str:
+        role = f"backup_app_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(url, autocommit=True) as database:
+            database.execute(f"CREATE ROLE {role} LOGIN")
+        made.append((role, url))
+        ran(manage("grant_application_role", role, DATABASE_URL=url))
+        parts = urlsplit(url)
+        return urlunsplit((parts.scheme, f"{role}@{parts.hostname}:{parts.port}", parts.path, "", ""))
+
+    yield make
+    for role, url in made:  # its privileges in its database first, then the role
+        with psycopg.connect(url, autocommit=True) as database:
+            database.execute(f"DROP OWNED BY {role}")
+            database.execute(f"DROP ROLE {role}")

@@ -21,6 +21,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Backed up to {folder}: the {manifest['database']} database, {manifest['signed_versions']} "
-            f"signed versions, {len(manifest['files'])} files with their SHA-256 in manifest.json. The "
-            "signing key is in it encrypted: keep SIGNING_PASSPHRASE apart from the backup."
+            f"signed versions, {len(manifest['files'])} files with their SHA-256 in manifest.json, readable "
+            "by their owner only. The signing key is in it encrypted: keep SIGNING_PASSPHRASE apart from "
+            "the backup."
         )
+        for name, size in manifest["sizes"].items():
+            self.stdout.write(f"  {name}  {size:,} bytes")
