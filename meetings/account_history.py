@@ -59,7 +59,7 @@ def account_saving(sender, instance, raw=False, **kwargs) -> None:
         _note(DutyLog.Kind.SIGN_IN, change, instance)
         if before["email"]:
             # To the old address: a takeover announces itself to the person it takes the account from.
-            accounts.tell(get_user_model()(username=instance.username, email=before["email"]), change)
+            accounts.tell(instance, change, address=before["email"])
     changed = [field for field in STANDING if before[field] != getattr(instance, field)]
     if changed:
         labels = {field: get_user_model()._meta.get_field(field).verbose_name for field in changed}

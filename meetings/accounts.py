@@ -109,13 +109,13 @@ def _free_username(address: str) -> str:
     return candidate
 
 
-def tell(user, notice: str) -> Message | None:
-    """Queue `notice` (a change to the account, said in a sentence) to the account's sign-in address."""
-    if not user.email:
+def tell(user, notice: str, *, address: str = "") -> Message | None:
+    """Queue `notice` (a change to the account, said in a sentence) to `address`, by default the account's
+    sign-in address, in its member's language."""
+    address = address or user.email
+    if not address:
         return None
-    return _queue(
-        Message.Kind.ACCOUNT_CHANGED, user, user.email, {"notice": notice, "username": user.username}
-    )
+    return _queue(Message.Kind.ACCOUNT_CHANGED, user, address, {"notice": notice, "username": user.username})
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
