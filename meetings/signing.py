@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import hashlib
 import json
 import resource
@@ -129,16 +130,23 @@ def _configured_file(setting: str) -> Path:
     return path
 
 
-def load_signer() -> SimpleSigner:
-    """The institution's key and certificate chain, from SIGNING_PKCS12 opened with SIGNING_PASSPHRASE."""
+@functools.lru_cache(maxsize=4)
+def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner:
+    """The PKCS#12 at `path`, opened once per process while the file stays the same (its key's check
+    costs a third of a second, a third of a signature's own work)."""
     from pyhanko.sign.signers import SimpleSigner
 
+    return SimpleSigner.load_pkcs12_data(
+        Path(path).read_bytes(), other_certs=(), passphrase=passphrase.encode()
+    )
+
+
+def load_signer() -> SimpleSigner:
+    """The institution's key and certificate chain, from SIGNING_PKCS12 opened with SIGNING_PASSPHRASE."""
     path = _configured_file("SIGNING_PKCS12")
     passphrase = settings.SIGNING_PASSPHRASE
     try:
-        signer = SimpleSigner.load_pkcs12_data(
-            path.read_bytes(), other_certs=(), passphrase=passphrase.encode()
-        )
+        signer = _opened_pkcs12(str(path), path.stat().st_mtime_ns, passphrase)
     except ValueError as exc:
         raise SigningNotConfigured(
             f"SIGNING_PKCS12={str(path)!r} cannot be opened with SIGNING_PASSPHRASE (wrong passphrase, "

@@ -13,10 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.utils import timezone
 
-from meetings import lifecycle, notices
+from meetings import accounts, lifecycle, notices
 from meetings.models import Comment, Membership, Message, Minutes
+from meetings.tasks import deliver
 from tests import factory
 from tests.actors import actors
 from tests.client import Client
@@ -185,3 +187,17 @@ def test_the_members_of_a_board_not_on_the_public_site_read_its_published_minute
     text = text_part(published)
     assert "/minutes/" not in text and "minutes.pdf" not in text  # the public site does not serve them
     assert "في صفحتكم الخاصة بالدورة." in text and f"/members/sessions/{cast.session.pk}/" in text
+
+
+def test_a_message_whose_sending_is_asked_twice_is_sent_once(mail_server):
+    """Two tasks for one message (asked twice, or put back after an outage: meetings' db_worker): the
+    second finds it sent and sends nothing."""
+    user = User.objects.create_user("rachidi", email="rachidi@entraide.ma")
+    message = accounts.tell(user, "إشعار")
+    deliver.enqueue(message.pk)  # a second task for the same message
+
+    work_the_queue()
+
+    assert len(mail_server.inbox.to("rachidi@entraide.ma")) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 1)
