@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-co
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test cluster setup system-packages lint format messages clean lock
+.PHONY: run test test-all cluster setup system-packages lint format messages clean lock
 
 run: setup
 	mkdir -p var
@@ -38,18 +38,23 @@ CLUSTER_PORT ?= 8080
 cluster: setup
 	$(BIN)/python -m tests.cluster var/cluster --port $(CLUSTER_PORT)
 
-# The suite runs on every core (pytest-xdist), each test file on one worker, so that a module's shared
-# fixtures are built once. The cluster's tests (tests/test_cluster.py: eight processes of their own) run
-# after the rest, alone, and print their figures (requests lost, queue waits). On PostgreSQL
-# (DATABASE_URL set, as in .ci/run) the search's tests run again on the embedded SQLite default, which
-# must find the same things.
+# Two tiers. `make test`, after each change: the linters, the migrations check and the rules of the record
+# (pytest on every core, pytest-xdist, each test file on one worker, so that a module's shared fixtures
+# are built once). `make test-all`, which .ci/run runs after it: what is slower to run, the browser flows
+# (e2e), the Java validators and the servers the tests start (slow), then the cluster's tests
+# (tests/test_cluster.py: eight processes of their own) alone, printing their figures; on PostgreSQL
+# (DATABASE_URL set, as in .ci/run) the search's tests again on the embedded SQLite default, which must
+# find the same things.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 
-test: setup $(VALIDATORS)
+test: setup
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -n auto --dist loadfile -m "not cluster"
+	$(BIN)/pytest -n auto --dist loadfile -m "not e2e and not slow and not cluster"
+
+test-all: setup $(VALIDATORS)
+	$(BIN)/pytest -n auto --dist loadfile -m "(e2e or slow) and not cluster"
 	$(BIN)/pytest -p no:cacheprovider -m cluster -rP --show-capture=stdout tests/test_cluster.py
 	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi
 

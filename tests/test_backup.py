@@ -15,6 +15,8 @@ import pytest
 
 from tests.processes import free_port, manage, serving, start
 
+pytestmark = pytest.mark.slow  # servers and databases of their own (make test-all)
+
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 
 

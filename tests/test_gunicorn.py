@@ -7,7 +7,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.processes import PROJECT, environment
+
+pytestmark = pytest.mark.slow  # a gunicorn server (make test-all)
 
 
 def free_port() -> int:

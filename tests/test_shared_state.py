@@ -11,6 +11,8 @@ import pytest
 
 from tests.processes import manage, redis_server, refusal, start
 
+pytestmark = pytest.mark.slow  # fresh interpreters and a Redis server (make test-all)
+
 CHECKS = """
 import django; django.setup()
 from django.test import Client

@@ -6,7 +6,11 @@ import re
 import sys
 import time
 
+import pytest
+
 from tests.processes import background, environment, manage, postgresql, until
+
+pytestmark = pytest.mark.slow  # a PostgreSQL server and a worker of its own (make test-all)
 
 SECONDS_DOWN = 8
 

@@ -74,6 +74,7 @@ def test_the_extended_copy_is_b_lta_with_one_more_document_timestamp(published):
     assert result.archived_at == copy.timestamped_at
 
 
+@pytest.mark.slow  # a Java validator (make test-all)
 def test_dss_finds_the_extended_copy_total_passed_at_pades_baseline_lta(published, settings):
     copy = archive.renew(published)
 
@@ -87,6 +88,7 @@ def test_dss_finds_the_extended_copy_total_passed_at_pades_baseline_lta(publishe
     assert [timestamp["indication"] for timestamp in report["timestamps"]] == ["PASSED"] * 3
 
 
+@pytest.mark.slow  # a Java validator (make test-all)
 def test_veraPDF_still_finds_the_extended_copy_pdfa_3b(published):
     assert pdf.pdfa_verdict(archive.renew(published).pdf.read()) == ["COMPLIANT"]
 

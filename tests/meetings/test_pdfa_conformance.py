@@ -8,6 +8,8 @@ from meetings.models import Minutes
 from tests import factory, pdf
 from tests.actors import actors
 
+pytestmark = pytest.mark.slow  # veraPDF, a Java validator (make test-all)
+
 
 @pytest.fixture(scope="module")
 def files(django_db_setup, django_db_blocker) -> dict[str, bytes]:

@@ -55,6 +55,7 @@ def test_the_document_security_store_holds_the_revocation_data_of_the_seal_and_t
     ]
 
 
+@pytest.mark.slow  # a Java validator (make test-all)
 def test_dss_finds_the_signed_minutes_total_passed_at_pades_baseline_lta(minutes, signing_files):
     report = pdf.dss_report(minutes["signed"], signing_files["SIGNING_TRUST_ROOTS"])
 
@@ -67,6 +68,7 @@ def test_dss_finds_the_signed_minutes_total_passed_at_pades_baseline_lta(minutes
     assert [timestamp["indication"] for timestamp in report["timestamps"]] == ["PASSED", "PASSED"]
 
 
+@pytest.mark.slow  # a Java validator (make test-all)
 def test_dss_with_another_trust_anchor_finds_no_chain(minutes, stranger):
     report = pdf.dss_report(minutes["signed"], stranger["SIGNING_TRUST_ROOTS"])
 
