@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from .dates import moroccan_date
 from .models import Approval, Gender, Member, Membership, Minutes, Quorum, Session
 from .models.record import session_record
+from .text import after_li
 
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
@@ -44,10 +45,7 @@ def minutes_title(session: Session) -> str:
     with translation.override("ar"):
         session_title = session.title
     prefix, _, year = session_title.partition(" برسم ")
-    board = session.board.name_ar
-    # «ل» + «المجلس» is written «للمجلس».
-    board = "ل" + board[1:] if board.startswith("ال") else "ل" + board
-    return f"محضر اجتماع {prefix} {board} برسم {year}"
+    return f"محضر اجتماع {prefix} {after_li(session.board.name_ar)} برسم {year}"
 
 
 # The titles the signature block gives the two approvers, in the feminine for a woman.

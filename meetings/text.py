@@ -59,3 +59,9 @@ def ltr_runs(text: str) -> list[tuple[str, bool]]:
         start = run.end()
     pieces.append((text[start:], False))
     return [(piece, isolate) for piece, isolate in pieces if piece]
+
+
+def after_li(name: str) -> str:
+    """An Arabic name after the preposition «ل» (for, of), written as one word with it: «للمجلس الإداري»
+    for «المجلس الإداري» (its «ا» falls: «ل» + «ال» is «لل»), «لمؤسسة…» otherwise."""
+    return "ل" + name[1:] if name.startswith("ال") else "ل" + name

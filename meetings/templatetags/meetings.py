@@ -3,9 +3,11 @@ import datetime
 from django import template
 from django.urls import translate_url
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from .. import notices
 from ..dates import moroccan_date as _moroccan_date
+from ..text import after_li
 
 register = template.Library()
 
@@ -18,6 +20,13 @@ def moroccan_date(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return _moroccan_date(value) if value else ""
+
+
+@register.filter
+def of_name(name: str) -> str:
+    """{{ board.name|of_name }}: in Arabic, the name as it follows «ل» (of), as one word with it
+    («للمجلس الإداري…», meetings.text.after_li); in French, the name as it is (its sentence says «du»)."""
+    return after_li(name) if get_language() == "ar" else name
 
 
 @register.filter
