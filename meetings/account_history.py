@@ -36,9 +36,10 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def account_saving(sender, instance, raw=False, **kwargs) -> None:
-    """pre_save of an account: a change of its sign-in address (administrators only) or of its standing."""
-    if raw or instance.pk is None:
+def account_saving(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """pre_save of an account: a change of its sign-in address (administrators only) or of its standing.
+    A save of other fields only (the last sign-in's time, at every sign-in) asks nothing."""
+    if raw or instance.pk is None or (update_fields is not None and not {"email", *STANDING} & update_fields):
         return
     before = get_user_model().objects.filter(pk=instance.pk).values("email", *STANDING).first()
     if before is None:

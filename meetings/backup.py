@@ -100,21 +100,14 @@ def _write(folder: Path, vendor: str) -> dict:
         if not source.is_file():
             raise BackupError(f"{setting}={source} is not a file: nothing could verify the restored minutes.")
         shutil.copyfile(source, folder / name)
+    files = {str(path.relative_to(folder)): path for path in sorted(folder.rglob("*")) if path.is_file()}
     manifest = {
         "made_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": vendor,
         "last_migrations": _last_migrations(),
         "signed_versions": Minutes.objects.using(ALIAS).exclude(sha256="").count(),
-        "files": {
-            str(path.relative_to(folder)): _sha256(path)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        },
-        "sizes": {
-            str(path.relative_to(folder)): path.stat().st_size
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        },
+        "files": {name: _sha256(path) for name, path in files.items()},
+        "sizes": {name: path.stat().st_size for name, path in files.items()},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     return manifest

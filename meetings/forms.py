@@ -82,16 +82,25 @@ class SecondCallForm(forms.Form):
         return data
 
 
-class ApprovalForm(forms.Form):
+class CodeForm(forms.Form):
+    """A code of the second factor (meetings.second_factor): the authenticator app's, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
+    )
+
+
+class ApprovalForm(CodeForm):
     """An approval's confirmation: the record read, and the second factor given for it (a code of the
     authenticator app; or empty, after the passkey's button: meetings.second_factor.step_up)."""
 
     confirm = forms.BooleanField(
         error_messages={"required": _("Confirm first that you have read the whole record you approve.")}
     )
-    code = forms.CharField(
-        label=_("Code of your authenticator app"),
-        required=False,
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
-    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].label = _("Code of your authenticator app")

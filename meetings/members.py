@@ -187,8 +187,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if minutes is None:
         raise Http404
     form = ApprovalForm(request.POST)
+    role = lifecycle.may_approve_now(minutes, session, request.user)
     try:
-        if lifecycle.may_approve_now(minutes, session, request.user):
+        if role is not None:
             if not form.is_valid():
                 raise ValidationError(form.errors.get("confirm") or form.errors.get("code"))
             factor = second_factor.step_up(request, form.cleaned_data["code"])
@@ -198,7 +199,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     except DutyRefused as refusal:
-        if lifecycle.approving_role(session, request.user) is None:
+        if role is None:  # who holds no approving seat: the 403 page says why
             raise
         messages.error(request, refusal.message)
     else:

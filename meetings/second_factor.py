@@ -22,16 +22,16 @@ import base64
 import datetime
 from dataclasses import dataclass
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django_otp import devices_for_user, match_token, user_has_device
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -39,6 +39,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
+from .forms import CodeForm
+from .models import Approval
 from .pdf import qr_code_svg
 
 RECOVERY_CODES = 10
@@ -60,16 +62,16 @@ class GivenFactor:
 
     @property
     def kind(self) -> str:
-        """Approval.Factor's value."""
-        return "passkey" if isinstance(self.device, WebAuthnCredential) else "app"
+        return Approval.Factor.PASSKEY if isinstance(self.device, WebAuthnCredential) else Approval.Factor.APP
 
     def vouches_for(self, user) -> bool:
         """The person's own app or passkey, given within the last STEP_UP minutes."""
+        now = timezone.now()
         return (
             isinstance(self.device, TOTPDevice | WebAuthnCredential)
             and self.device.user_id == user.pk
             and self.device.confirmed
-            and timezone.now() - STEP_UP <= self.at <= timezone.now()
+            and now - STEP_UP <= self.at <= now
         )
 
 
@@ -82,19 +84,28 @@ def given(request: HttpRequest, device: Device) -> GivenFactor:
     return GivenFactor(device, at)
 
 
+def device_taking(user, code: str, *, kinds: tuple[type[Device], ...] = (Device,)) -> Device:
+    """The confirmed device of `user` (of `kinds`) that takes `code`, its row locked while it is tried, as
+    django-otp's match_token does (a code is taken once). Throttled devices are told apart before the code
+    is tried: a wrong code starts the delay it would be refused for. A refusal says what to do."""
+    with transaction.atomic():
+        devices = [d for d in devices_for_user(user, for_verify=True) if isinstance(d, kinds)]
+        if any(not device.verify_is_allowed()[0] for device in devices):
+            raise ValidationError(WAIT, code="wait")
+        # Not raised inside the transaction: the wrong code's throttling, saved by verify_token, stays.
+        taking = next((device for device in devices if device.verify_token(code.replace(" ", ""))), None)
+    if taking is None:
+        raise ValidationError(WRONG, code="wrong")
+    return taking
+
+
 def step_up(request: HttpRequest, code: str) -> GivenFactor:
     """The factor given for an act that needs it now: `code`, of the account's authenticator app, or else
     the passkey used in this session within the last STEP_UP minutes (spent by this act). A refusal says
     what to do."""
     user = request.user
     if code:
-        apps = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-        if any(not app.verify_is_allowed()[0] for app in apps):
-            raise ValidationError(WAIT, code="wait")
-        app = next((app for app in apps if app.verify_token(code.replace(" ", ""))), None)
-        if app is None:
-            raise ValidationError(WRONG, code="wrong")
-        return given(request, app)
+        return given(request, device_taking(user, code, kinds=(TOTPDevice,)))
     noted = request.session.get(GIVEN) or {}
     device = Device.from_persistent_id(noted.get("device", ""))
     at = datetime.datetime.fromisoformat(noted["at"]) if noted.get("at") else None
@@ -144,14 +155,6 @@ class PasskeyCreated(CompleteCredentialRegistrationView):
         return response
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"}),
-    )
-
-
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Enrol the account's authenticator app, or take a code of it (or a recovery code)."""
     user = request.user
@@ -165,13 +168,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if user_has_device(user):
         if form.is_valid():
-            # Told apart before the code is tried: a wrong code starts the delay it would be refused for.
-            throttled = any(not each.verify_is_allowed()[0] for each in devices_for_user(user))
-            device = None if throttled else match_token(user, form.cleaned_data["code"].replace(" ", ""))
-            if device is not None:
-                given(request, device)
+            try:
+                given(request, device_taking(user, form.cleaned_data["code"]))
+            except ValidationError as refusal:
+                form.add_error("code", refusal)
+            else:
                 return redirect(next_url)
-            form.add_error("code", WAIT if throttled else WRONG)
         context = {"form": form, "next": next_url, "passkey": has_passkey(request)}
         return render(request, "meetings/second_factor.html", context)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(

@@ -13,12 +13,11 @@ from html.parser import HTMLParser
 
 import weasyprint
 from django.contrib.auth.models import User
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings.models import AgendaItem, Membership, Minutes, Session
 from tests import factory
-from tests.client import Client
+from tests.client import Client, app_code
 
 # What the member reads, as locale/ar/LC_MESSAGES/django.po (and Django's own Arabic catalogue) says it.
 DRAFT_BADGE = "مسودة — لمراجعة أعضاء المجلس"
@@ -93,20 +92,18 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def app_code(user: User) -> str:
+def users_app_code(user: User) -> str:
     """A code of the authenticator app `user` signed in with (tests/client.py's device), as the app shows
     it: for the current 30 s step, or the next one if the current one was used (django-otp takes a code
     once, and a step either side of the clock's)."""
     app = TOTPDevice.objects.get(user=user, confirmed=True)
-    step = max(int((time.time() - app.t0) // app.step), app.last_t + 1)
-    totp = TOTP(app.bin_key, step=app.step, t0=app.t0, digits=app.digits)
-    totp.time = app.t0 + step * app.step
-    return f"{totp.token():0{app.digits}d}"
+    step = max(int(time.time() // 30), app.last_t + 1)
+    return app_code(app.bin_key, datetime.datetime.fromtimestamp(step * 30, tz=datetime.UTC))
 
 
 def confirmed(user: User) -> dict:
     """The approval's form as `user` sends it: the whole record read (ticked), a code of their app."""
-    return {"confirm": "on", "code": app_code(user)}
+    return {"confirm": "on", "code": users_app_code(user)}
 
 
 def page(session: Session) -> str:

@@ -10,13 +10,12 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from meetings.models import Membership
 from tests import factory
-from tests.client import Client
+from tests.client import Client, app_code
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.django_db
 SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
 STEP = "/account/second-factor/"
-
-
-def app_code(key: bytes, at: datetime.datetime | None = None) -> str:
-    """The six figures an authenticator app shows for `key` now (or at `at`)."""
-    totp = TOTP(key, step=30, t0=0, digits=6)
-    if at is not None:
-        totp.time = at.timestamp()
-    return f"{totp.token():06d}"
 
 
 def key_on_the_page(response) -> bytes:

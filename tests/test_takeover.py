@@ -23,7 +23,7 @@ from meetings.models.duties import acting_user
 from tests import factory
 from tests.client import Client
 from tests.mail import run_the_tasks
-from tests.members import admin_form, app_code, cast, confirmed, page
+from tests.members import admin_form, cast, confirmed, page, users_app_code
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +193,7 @@ def test_giving_the_second_factor_changes_the_session_key():
     before = browser.cookies["sessionid"].value
     device = TOTPDevice.objects.create(user=account, name="app", confirmed=True)
 
-    browser.post(STEP, {"code": app_code(device.user)})
+    browser.post(STEP, {"code": users_app_code(device.user)})
 
     assert browser.get("/admin/").status_code == 200
     assert browser.cookies["sessionid"].value != before

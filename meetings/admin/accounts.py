@@ -11,6 +11,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -20,7 +21,7 @@ from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import accounts
-from ..models.duties import check_standing
+from ..models.duties import APPROVING_ROLES, check_standing
 
 
 class AdministratorsOnly:
@@ -57,21 +58,20 @@ class StandingForm(UserChangeForm):
 
     def clean(self):
         cleaned = super().clean()
-        granted = Permission.objects.filter(group__in=cleaned.get("groups") or []).select_related(
-            "content_type"
+        permissions = Permission.objects.filter(
+            Q(pk__in=cleaned.get("user_permissions") or []) | Q(group__in=cleaned.get("groups") or [])
         )
         staff = bool(cleaned.get("is_staff") or cleaned.get("is_superuser"))
         try:
-            check_standing(
-                self.instance, staff=staff, permissions=[*cleaned.get("user_permissions", []), *granted]
-            )
+            check_standing(self.instance, staff=staff, permissions=permissions)
         except ValidationError as refusal:
             raise forms.ValidationError(refusal.messages) from refusal
         return cleaned
 
 
 class GroupPermissionsForm(forms.ModelForm):
-    """A group's permissions, asked of each of its accounts as the account's own form asks them."""
+    """A group's permissions, asked of its accounts as the account's own form asks them: of one that
+    approves, found in one query."""
 
     class Meta:
         model = Group
@@ -79,13 +79,19 @@ class GroupPermissionsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        permissions = list(cleaned.get("permissions") or [])
-        members = self.instance.user_set.all() if self.instance.pk else []
-        try:
-            for user in members:
-                check_standing(user, staff=user.is_staff or user.is_superuser, permissions=permissions)
-        except ValidationError as refusal:
-            raise forms.ValidationError(refusal.messages) from refusal
+        approver = (
+            self.instance.user_set.filter(member__memberships__role__in=APPROVING_ROLES).first()
+            if self.instance.pk
+            else None
+        )
+        if approver is not None:
+            permissions = Permission.objects.filter(pk__in=cleaned.get("permissions") or [])
+            try:
+                check_standing(
+                    approver, staff=approver.is_staff or approver.is_superuser, permissions=permissions
+                )
+            except ValidationError as refusal:
+                raise forms.ValidationError(refusal.messages) from refusal
         return cleaned
 
 

@@ -191,8 +191,9 @@ class Member(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        before = self._check_account_change()  # before the transaction opens: a refusal stays in the log
-        address_before = Member.objects.filter(pk=self.pk).values_list("email", flat=True).first()
+        stored = self._stored()
+        self._check_account_change(stored)  # before the transaction opens: a refusal stays in the log
+        before, address_before = (stored["user_id"], stored["email"]) if stored else (None, None)
         with transaction.atomic():
             super().save(*args, **kwargs)
             if address_before is not None and address_before.lower() != self.email.lower():
@@ -224,14 +225,16 @@ class Member(models.Model):
         return _localized(self, "title")
 
     def clean(self) -> None:
-        self._check_account_change()
+        self._check_account_change(self._stored())
 
-    def _check_account_change(self) -> int | None:
-        """Check a change of the linked account (`check_account`); returns the account linked before."""
-        before = Member.objects.filter(pk=self.pk).values_list("user_id", flat=True).first()
-        if self.user_id != before:
+    def _stored(self) -> dict | None:
+        """The linked account and the contact address as saved, in one query (None for a new member)."""
+        return Member.objects.filter(pk=self.pk).values("user_id", "email").first() if self.pk else None
+
+    def _check_account_change(self, stored: dict | None) -> None:
+        """Check a change of the linked account since `stored` (`check_account`)."""
+        if self.user_id != (stored["user_id"] if stored else None):
             self.check_account()
-        return before
 
     def check_account(self) -> None:
         """Only an administrator links an account to a member (in the shell, the administrator is whoever

@@ -39,12 +39,15 @@ APPROVING_ROLES = ("president", "rapporteur")
 acting_user: contextvars.ContextVar = contextvars.ContextVar("acting_user", default=None)
 
 
+def secretariat_permissions() -> models.QuerySet:
+    """The secretariat's permission (SECRETARIAT_PERMISSION), as a queryset to filter further."""
+    app_label, codename = SECRETARIAT_PERMISSION.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+
+
 def _holds_secretariat_permission(user) -> bool:
     """Through the user's own permissions or a group's, whether the account is active or not."""
-    app_label, codename = SECRETARIAT_PERMISSION.split(".")
-    return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
-    ).exists()
+    return secretariat_permissions().filter(Q(user=user) | Q(group__user=user)).exists()
 
 
 def is_secretariat(user) -> bool:
@@ -67,11 +70,8 @@ def owes_second_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    app_label, codename = SECRETARIAT_PERMISSION.split(".")
     account = OuterRef("pk")
-    secretariat = Permission.objects.filter(
-        Q(user=account) | Q(group__user=account), content_type__app_label=app_label, codename=codename
-    )
+    secretariat = secretariat_permissions().filter(Q(user=account) | Q(group__user=account))
     accounts = get_user_model().objects.filter(pk=user.pk)
     return accounts.filter(
         Exists(secretariat)
@@ -90,12 +90,11 @@ class DutyRefused(PermissionDenied):
         self.message = message
 
 
-def check_standing(user, *, staff: bool, permissions) -> None:
+def check_standing(user, *, staff: bool, permissions: models.QuerySet) -> None:
     """Refuse (logged) making staff, or giving the secretariat's permission (`permissions`: the Permission
     rows the account would hold, its groups' included), to the account of a member who approves."""
-    app_label, codename = SECRETARIAT_PERMISSION.split(".")
-    granting = any(p.content_type.app_label == app_label and p.codename == codename for p in permissions)
     member = getattr(user, "member", None) if user.pk else None
+    granting = secretariat_permissions().filter(pk__in=permissions.values("pk")).exists()
     if (staff or granting) and holds_approving_seat(member):
         raise refuse(account_conflict_message(), member=member, about=user.get_username(), account=user)
 
@@ -200,16 +199,15 @@ def _users_gaining_permission(action: str, instance, model, pk_set) -> list:
     """The accounts that an m2m change would give the secretariat's permission."""
     if action != "pre_add" or not pk_set:
         return []
-    app_label, codename = SECRETARIAT_PERMISSION.split(".")
-    secretariat = Q(content_type__app_label=app_label, codename=codename)
+    secretariat = secretariat_permissions()
     if isinstance(instance, Group):  # permissions added to a group: its users
-        if not Permission.objects.filter(secretariat, pk__in=pk_set).exists():
+        if not secretariat.filter(pk__in=pk_set).exists():
             return []
         return list(instance.user_set.all())
     if model is Group:  # groups added to a user
-        granting = Permission.objects.filter(secretariat, group__pk__in=pk_set).exists()
+        granting = secretariat.filter(group__pk__in=pk_set).exists()
     else:  # permissions added to a user
-        granting = Permission.objects.filter(secretariat, pk__in=pk_set).exists()
+        granting = secretariat.filter(pk__in=pk_set).exists()
     return [instance] if granting else []
 
 

@@ -2,17 +2,18 @@
 PDF. Each takes a Playwright page."""
 
 import base64
+import datetime
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connections
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
+
+from tests.client import app_code
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
 SECRETARY_PASSWORD = "s3cret-pass!"  # factory.secretariat_user's
@@ -52,7 +53,7 @@ def gives_the_second_factor(page, username: str) -> bytes | None:
     shown = page.locator(".second-factor bdi.font-monospace")
     key = base64.b32decode(shown.inner_text().replace(" ", "")) if shown.count() else None
     if key is not None:
-        code = f"{TOTP(key).token():06d}"
+        code = app_code(key)
     else:
         code = StaticToken.random_token()
         StaticToken.objects.create(device=StaticDevice.objects.get(user__username=username), token=code)
@@ -68,9 +69,7 @@ def gives_the_second_factor(page, username: str) -> bytes | None:
 def next_app_code(key: bytes) -> str:
     """The code the authenticator app shows in the next 30 seconds: never the one just used to sign in,
     which django-otp would refuse (it takes a step either side of its clock's)."""
-    totp = TOTP(key)
-    totp.time = time.time() + 30
-    return f"{totp.token():06d}"
+    return app_code(key, datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=30))
 
 
 def member_gives_the_password(page, base_url: str, username: str) -> None:

@@ -60,9 +60,7 @@ class EnduringWorker(db_worker.Worker):
         pause = WAIT_FIRST
         while self.running:
             self.sleep(pause)
-            for connection in connections.all():
-                connection.close_if_unusable_or_obsolete()
-                connection.close()
+            connections.close_all()  # the broken ones: the next query opens a new connection
             try:
                 DBTaskResult.objects.exists()  # the queue's own table, where the worker will look next
             except CONNECTION_ERRORS:
