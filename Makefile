@@ -6,12 +6,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 VALIDATORS := tests/validators/target/classpath.txt
 
-# What the app needs from the system: poppler (reading PDFs back in tests), the Arabic fonts the PDF
+# What the app needs from the system: PostgreSQL (the tests' database, whose triggers guard the record),
+# poppler (reading PDFs back in tests), the Arabic fonts the PDF
 # embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/,
 # NSS's certutil (a trust store for poppler's pdfsig in the signature tests), Maven (with its Java) for
 # the reference validators the tests run (tests/validators), and what a cluster shares or stands behind:
 # Redis (the cache) and HAProxy (the load balancer), for the tests and `make cluster`.
-SYSTEM_PACKAGES := poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy
+SYSTEM_PACKAGES := postgresql poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
@@ -38,25 +39,26 @@ CLUSTER_PORT ?= 8080
 cluster: setup
 	$(BIN)/python -m tests.cluster var/cluster --port $(CLUSTER_PORT)
 
-# Two tiers. `make test`, after each change: the linters, the migrations check and the rules of the record
-# (pytest on every core, pytest-xdist, each test file on one worker, so that a module's shared fixtures
-# are built once). `make test-all`, which .ci/run runs after it: what is slower to run, the browser flows
-# (e2e), the Java validators and the servers the tests start (slow), then the cluster's tests
-# (tests/test_cluster.py: eight processes of their own) alone, printing their figures; on PostgreSQL
-# (DATABASE_URL set, as in .ci/run) the search's tests again on the embedded SQLite default, which must
-# find the same things.
+# Two tiers. `make test`, after each change (about 100 s on two cores): the linters, the types (mypy), the
+# migrations check and the rules of the record, on PostgreSQL (DATABASE_URL's, or a throwaway cluster of
+# its own: .ci/with-postgresql), on every core (pytest-xdist, each test file on one worker, so that a
+# module's shared fixtures are built once). `make test-all`, which .ci/run runs after it: what is slower to
+# run, the browser flows (e2e), the Java validators and the servers the tests start (slow), then the
+# cluster's tests (tests/test_cluster.py: eight processes of their own) alone, printing their figures, then
+# the search's tests on the embedded SQLite default, which must find the same things as on PostgreSQL.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
+PYTEST := $(BIN)/pytest -n auto --dist loadfile
 
 test: setup
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -n auto --dist loadfile -m "not e2e and not slow and not cluster"
+	.ci/with-postgresql $(PYTEST) -m "not e2e and not slow and not cluster"
 
 test-all: setup $(VALIDATORS)
-	$(BIN)/pytest -n auto --dist loadfile -m "(e2e or slow) and not cluster"
+	.ci/with-postgresql $(PYTEST) -m "(e2e or slow) and not cluster"
 	$(BIN)/pytest -p no:cacheprovider -m cluster -rP --show-capture=stdout tests/test_cluster.py
-	if [ -n "$$DATABASE_URL" ]; then env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS); fi
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS)
 
 setup: system-packages $(VENV)/.installed node_modules/.installed
 

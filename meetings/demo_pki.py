@@ -25,13 +25,18 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import yaml
 from asn1crypto import pem
+from certomancer import crypto_utils
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, PKIArchitecture
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
+from .keys import KeptKeyBackend
 from .signing import DEMO_CA_NAME, INSTITUTION_NAME
+
+# Certomancer's backend is a module global, read at every use: this one reads each key once per process.
+crypto_utils.CRYPTO_BACKEND = KeptKeyBackend()
 
 ARCH = "entraide"
 TSA_PATH = f"/{ARCH}/tsa/tsa"

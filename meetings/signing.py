@@ -4,10 +4,11 @@
 the first bytes of the signed file, untouched, and the PDF/A identification stays. `verify_pdf` tells
 whether a file someone submits is a signed copy, unchanged since it was signed.
 
-A submitted file is hostile input. It is checked in a child process (`python -m meetings.signing`, the
-PDF on standard input) with a size limit, a memory cap and a wall-clock timeout, so that a crafted PDF
-costs a web worker a few seconds at most, never its memory or its life. The child reads no settings:
-the parent hands it the trust roots' path.
+A submitted file is hostile input. It is checked in a process of its own with a size limit, a memory cap
+and a wall-clock timeout, so that a crafted PDF costs a web worker a few seconds at most, never its memory
+or its life. The process is forked from a server process that imported pyHanko once (multiprocessing's
+forkserver, started by the first check), which starts a check in milliseconds where a new interpreter
+took a third of a second. It reads no settings: the parent hands it the trust roots' path.
 
 pyHanko is imported where it is used: importing this module stays cheap for the modules that name it.
 """
@@ -18,10 +19,8 @@ import asyncio
 import enum
 import functools
 import hashlib
-import json
+import multiprocessing
 import resource
-import subprocess
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -134,9 +133,9 @@ def _configured_file(setting: str) -> Path:
 def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner:
     """The PKCS#12 at `path`, opened once per process while the file stays the same (its key's check
     costs a third of a second, a third of a signature's own work)."""
-    from pyhanko.sign.signers import SimpleSigner
+    from .keys import KeptKeySigner
 
-    return SimpleSigner.load_pkcs12_data(
+    return KeptKeySigner.load_pkcs12_data(
         Path(path).read_bytes(), other_certs=(), passphrase=passphrase.encode()
     )
 
@@ -269,33 +268,40 @@ def _in_a_thread(function: Callable, *args, **kwargs):
 
 
 def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verification:
-    """Check a submitted file in a child process with a size limit, a memory cap and a timeout.
+    """Check a submitted file in a process of its own with a size limit, a memory cap and a timeout.
 
     Only a missing trust roots file raises (a server fault, not the file's); everything about the file
-    itself is a status. Starting the child costs about a third of a second. With
-    VERIFY_REVOCATION_ONLINE the child asks the CA (OCSP, CRL) whether a trusted signer's certificate has
-    been revoked since; the URLs it asks are the CA's own, in a certificate that chained to the roots.
+    itself is a status. With VERIFY_REVOCATION_ONLINE the check asks the CA (OCSP, CRL) whether a trusted
+    signer's certificate has been revoked since; the URLs it asks are the CA's own, in a certificate that
+    chained to the roots.
     """
     digest = sha256_hex(data)
     if len(data) > MAX_VERIFY_BYTES:
         return Verification(Status.TOO_LARGE, digest, detail=f"{len(data)} bytes > {MAX_VERIFY_BYTES}")
     roots = _configured_file("SIGNING_TRUST_ROOTS")
-    command = [sys.executable, "-m", "meetings.signing", str(roots)]
-    if settings.VERIFY_REVOCATION_ONLINE:
-        command.append("--ask-revocation")
+    checker = _checkers()
+    answers, sender = checker.Pipe(duplex=False)
+    process = checker.Process(
+        target=_check_in_this_process,
+        args=(sender, data, str(roots), settings.VERIFY_REVOCATION_ONLINE),
+        daemon=True,
+    )
+    process.start()
+    sender.close()
     try:
-        child = subprocess.run(
-            command, input=data, capture_output=True, timeout=timeout, cwd=settings.BASE_DIR
-        )
-    except subprocess.TimeoutExpired:
-        return Verification(Status.TIMEOUT, digest, detail=f"no answer within {timeout} s")
-    try:
-        found = json.loads(child.stdout)
-        status = Status(found["status"])
-    except (ValueError, KeyError, TypeError):
+        if not answers.poll(timeout):
+            process.kill()
+            process.join()
+            return Verification(Status.TIMEOUT, digest, detail=f"no answer within {timeout} s")
+        found = answers.recv()
+    except EOFError:
         # Killed by the memory cap, or any other death: the file could not be read within the limits.
-        stderr = child.stderr.decode(errors="replace").strip().splitlines()[-1:]
-        return Verification(Status.UNREADABLE, digest, detail=f"child exited {child.returncode}: {stderr}")
+        process.join()
+        return Verification(Status.UNREADABLE, digest, detail=f"the check ended with {process.exitcode}")
+    finally:
+        answers.close()
+    process.join()
+    status = Status(found["status"])
     times = {name: datetime.fromisoformat(found[name]) if found.get(name) else None for name in _TIMES}
     return Verification(
         status,
@@ -303,6 +309,24 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
         **times,
         **{name: found[name] for name in _FACTS if found.get(name) is not None},
     )
+
+
+@functools.cache
+def _checkers() -> multiprocessing.context.BaseContext:
+    """Where the checks' processes come from: forked from a server process that has imported pyHanko."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pyhanko.sign.validation", __name__])
+    return context
+
+
+def _check_in_this_process(answer, data: bytes, trust_roots: str, ask_revocation: bool) -> None:
+    """The checking process: its memory capped, it sends the verdict of `check` (a dict) and ends."""
+    resource.setrlimit(resource.RLIMIT_AS, (VERIFY_MEMORY_BYTES, VERIFY_MEMORY_BYTES))
+    try:
+        result = check(data, Path(trust_roots), ask_revocation=ask_revocation)
+    except MemoryError:
+        result = _result(Status.UNREADABLE, "memory cap reached")
+    answer.send(result)
 
 
 def signed_content_sha256(data: bytes, signature: EmbeddedPdfSignature) -> str:
@@ -553,19 +577,3 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
         if revoked_at is not None and (proven_at is None or revoked_at <= proven_at):
             verdict, detail = Status.REVOKED, f"revoked at {revoked_at.isoformat()}, proven at {proven_at}"
     return _result(verdict, detail, **facts)
-
-
-def _child_main(argv: list[str]) -> int:
-    """`python -m meetings.signing TRUST_ROOTS.pem [--ask-revocation] < file.pdf`: print the verdict as JSON."""
-    resource.setrlimit(resource.RLIMIT_AS, (VERIFY_MEMORY_BYTES, VERIFY_MEMORY_BYTES))
-    data = sys.stdin.buffer.read(MAX_VERIFY_BYTES + 1)
-    try:
-        result = check(data, Path(argv[0]), ask_revocation="--ask-revocation" in argv[1:])
-    except MemoryError:
-        result = _result(Status.UNREADABLE, "memory cap reached")
-    json.dump(result, sys.stdout)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1:]))

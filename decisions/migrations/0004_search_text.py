@@ -1,11 +1,62 @@
 """The normalised search column of resolutions, filled for the existing rows, with a trigram index on
 PostgreSQL (on SQLite the search scans the column, which the same LIKE serves)."""
 
+import functools
+import unicodedata
+
 from django.db import migrations, models
 
-from meetings.search import normalize
-
 INDEX = "resolution_search_trgm"
+
+# The normalisation of meetings.search as it stood when this migration was frozen (commit 3a30906), copied
+# here so that a later change to the search cannot change what this migration writes. Each character is
+# folded on its own: NFKC, without tashkeel, tatweel, bidi controls or accents, alef forms as ا, ى as ي,
+# ة as ه, ؤ as و, ئ as ي, lowercase, whitespace collapsed to single spaces.
+_TASHKEEL = {chr(code) for code in range(0x064B, 0x0660)} | {"\u0670"}
+_TATWEEL = "\u0640"
+_INVISIBLE = set(
+    "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+_LETTERS = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    if char in _INVISIBLE or char == _TATWEEL or char in _TASHKEEL:
+        return ""
+    if char.isspace():
+        return " "
+    folded = []
+    for part in unicodedata.normalize("NFKC", char):
+        part = _LETTERS.get(part, part)
+        for piece in unicodedata.normalize("NFD", part):
+            if unicodedata.combining(piece) or piece in _TASHKEEL or piece == _TATWEEL:
+                continue
+            if piece.isdecimal() and not piece.isascii():
+                piece = str(unicodedata.decimal(piece))
+            folded.append(_LETTERS.get(piece, piece).lower())
+    return "".join(folded)
+
+
+def _normalize(text: str) -> str:
+    chars: list[str] = []
+    for char in text or "":
+        for piece in _fold(char):
+            if piece == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(piece)
+    if chars and chars[-1] == " ":
+        chars.pop()
+    return "".join(chars)
 
 
 def fill(apps, schema_editor):
@@ -13,7 +64,7 @@ def fill(apps, schema_editor):
     Resolution = apps.get_model("decisions", "Resolution")
     resolutions = list(Resolution.objects.only("title", "text", "responsible_unit"))
     for resolution in resolutions:
-        resolution.search_text = normalize(
+        resolution.search_text = _normalize(
             " ".join([resolution.title, resolution.text, resolution.responsible_unit])
         )
     Resolution.objects.bulk_update(resolutions, ["search_text"], batch_size=500)

@@ -1,7 +1,15 @@
 """What the public reads: each published session's record as signed, as rows the register, the search
 and the exports query (meetings.PublishedSession and PublishedAgendaItem, PublishedResolution and
 PublishedFollowUp here), with trigram indexes on PostgreSQL for the search; filled for the sessions
-published before this migration from their latest published version's record."""
+published before this migration from their latest published version's record.
+
+The filling is what the publication of the time did (`PublishedSession.objects.publish` and decisions'
+`fill_published_rows`, commit a879072), frozen here on the historical models: the application's own code
+has since grown fields (French versions) that this migration's tables do not have yet."""
+
+import datetime
+import functools
+import unicodedata
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -27,18 +35,150 @@ def drop_trigram_indexes(apps, schema_editor):
             schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
 
 
-def fill(apps, schema_editor):
-    Minutes = apps.get_model("meetings", "Minutes")
-    if not Minutes.objects.filter(state="published").exists():
-        return
-    # The real models: the rows are made by the code that makes them at publication.
-    from meetings.models import Minutes, PublishedSession
+# The normalisation of meetings.search as it stood when this migration was frozen (commit 3a30906), copied
+# here so that a later change to the search cannot change what this migration writes. Each character is
+# folded on its own: NFKC, without tashkeel, tatweel, bidi controls or accents, alef forms as ا, ى as ي,
+# ة as ه, ؤ as و, ئ as ي, lowercase, whitespace collapsed to single spaces.
+_TASHKEEL = {chr(code) for code in range(0x064B, 0x0660)} | {"\u0670"}
+_TATWEEL = "\u0640"
+_INVISIBLE = set(
+    "\u200b\u200c\u200d\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+_LETTERS = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+}
 
+
+@functools.lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    if char in _INVISIBLE or char == _TATWEEL or char in _TASHKEEL:
+        return ""
+    if char.isspace():
+        return " "
+    folded = []
+    for part in unicodedata.normalize("NFKC", char):
+        part = _LETTERS.get(part, part)
+        for piece in unicodedata.normalize("NFD", part):
+            if unicodedata.combining(piece) or piece in _TASHKEEL or piece == _TATWEEL:
+                continue
+            if piece.isdecimal() and not piece.isascii():
+                piece = str(unicodedata.decimal(piece))
+            folded.append(_LETTERS.get(piece, piece).lower())
+    return "".join(folded)
+
+
+def _normalize(text: str) -> str:
+    chars: list[str] = []
+    for char in text or "":
+        for piece in _fold(char):
+            if piece == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(piece)
+    if chars and chars[-1] == " ":
+        chars.pop()
+    return "".join(chars)
+
+
+# What the published rows took from the record, and searched, at this migration.
+AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+AGENDA_SEARCHED = ("title", "summary", "deliberation")
+RESOLUTION_SEARCHED = ("title", "text", "responsible_unit")
+
+
+def _search_text(row, fields: tuple[str, ...]) -> str:
+    return _normalize(" ".join(getattr(row, name) or "" for name in fields))
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _time(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value else None
+
+
+def _publish(apps, minutes) -> None:
+    """The public rows of `minutes` (published), from its record as signed, replacing any earlier ones."""
+    PublishedSession = apps.get_model("meetings", "PublishedSession")
+    PublishedAgendaItem = apps.get_model("meetings", "PublishedAgendaItem")
+    PublishedResolution = apps.get_model("decisions", "PublishedResolution")
+    PublishedFollowUp = apps.get_model("decisions", "PublishedFollowUp")
+    record = minutes.record
+    facts = record["session"]
+    # Rows left by an earlier run of this migration (migrated back past it, meetings' tables kept them).
+    PublishedSession.objects.filter(session_id=minutes.session_id).delete()
+    published = PublishedSession.objects.create(
+        session_id=minutes.session_id,
+        minutes=minutes,
+        board_id=minutes.session.board_id,
+        year=facts["year"],
+        ordinal=facts["ordinal"],
+        kind=facts["kind"],
+        date=_date(facts["date"]),
+        start_time=_time(facts["start_time"]),
+        end_time=_time(facts["end_time"]),
+        place=facts["place"],
+    )
+    items = [
+        PublishedAgendaItem(session=published, **{field: item[field] for field in AGENDA_FIELDS})
+        for item in record["agenda"]
+    ]
+    for item in items:
+        item.search_text = _search_text(item, AGENDA_SEARCHED)
+    PublishedAgendaItem.objects.bulk_create(items)
+    positions = {item.position: item for item in PublishedAgendaItem.objects.filter(session=published)}
+    resolutions = [
+        PublishedResolution(
+            session=published,
+            agenda_item=positions.get(r["agenda_item"]),
+            sequence=r["sequence"],
+            title=r["title"],
+            text=r["text"],
+            unanimous=r["unanimous"],
+            votes_for=r["votes"]["for"],
+            votes_against=r["votes"]["against"],
+            votes_abstain=r["votes"]["abstain"],
+            outcome=r["outcome"],
+            responsible_unit=r["responsible_unit"],
+            due_date=_date(r["due_date"]),
+        )
+        for r in record["resolutions"]
+    ]
+    for resolution in resolutions:
+        resolution.search_text = _search_text(resolution, RESOLUTION_SEARCHED)
+    PublishedResolution.objects.bulk_create(resolutions)
+    PublishedFollowUp.objects.bulk_create(
+        PublishedFollowUp(
+            session=published,
+            board_id=published.board_id,
+            reported_on=published.date,
+            reported_at_ordinal=published.ordinal,
+            resolution_year=f["resolution_parts"][0],
+            resolution_ordinal=f["resolution_parts"][1],
+            resolution_sequence=f["resolution_parts"][2],
+            resolution_title=f["resolution_title"],
+            status=f["status"],
+            note=f["note"],
+        )
+        for f in record["follow_ups"]
+    )
+
+
+def fill(apps, schema_editor):
+    """Each session's latest published version, published again into the new tables."""
+    Minutes = apps.get_model("meetings", "Minutes")
     latest = {}
     for minutes in Minutes.objects.filter(state="published").select_related("session").order_by("version"):
         latest[minutes.session_id] = minutes
     for minutes in latest.values():
-        PublishedSession.objects.publish(minutes)
+        _publish(apps, minutes)
 
 
 class Migration(migrations.Migration):

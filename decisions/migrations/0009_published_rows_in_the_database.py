@@ -13,8 +13,6 @@ forged row would make the register or the search say what no signed PDF says, so
 SQLite, for development and the demo, relies on the models alone.
 """
 
-import importlib
-
 from django.db import migrations
 
 PUBLISHED_BY_THIS_TRANSACTION = """
@@ -88,11 +86,19 @@ PUBLISHED_TABLES = {
 }
 
 
+def search_path(schema_editor) -> str:
+    """The catalog, then the schema the tables are in, and the temporary schema last (as meetings' 0009:
+    by default it comes first, where anyone may create a table called meetings_minutes)."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT quote_ident(current_schema())")
+        (schema,) = cursor.fetchone()
+    return f"pg_catalog, {schema}, pg_temp"
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    guard = importlib.import_module("meetings.migrations.0009_database_keeps_signed_versions")
-    path = guard.search_path(schema_editor)
+    path = search_path(schema_editor)
     for function in (PUBLISHED_BY_THIS_TRANSACTION, REFUSE_FORGED_PUBLICATION):
         schema_editor.execute(function.format(search_path=path), None)  # None: % is not a placeholder
     for table, kind in PUBLISHED_TABLES.items():

@@ -2,39 +2,30 @@
 the PDF as session.json), from which the public pages are drawn; it replaces `as_signed`, which kept the
 people's names and the quorum only. And the duties' log.
 
-Minutes signed before this migration get their record from the rows as they are (the rows of a signed
+Minutes signed before this migration got their record from the rows as they were (the rows of a signed
 session cannot have changed since: the models and the database refuse it), with the names and the quorum
-that `as_signed` kept at signature."""
+that `as_signed` kept at signature. That filling ran the application's own code (`session_record`, with
+the session's title, the quorum counted from the seats, the resolutions' numbers: methods of the real
+models, which historical models do not have), and it is not frozen here: it is most of the model layer of
+the time, and it only ever had rows to fill in a database that held signed minutes before this migration,
+which a fresh database never does. It could not run on such a database any more anyway, since the real
+models ask for columns that later migrations add. So the migration now stops, with a message, on a database
+that holds signed minutes at this point, rather than leave their record empty: migrate such a database up
+to this migration with the code of commit d49faa9, which wrote it, then on with today's."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    signed = list(
-        apps.get_model("meetings", "Minutes")
-        .objects.filter(state__in=["signed", "published"])
-        .values_list("pk", "session_id", "as_signed")
-    )
-    if not signed:
-        return
-    # The record is what today's code makes of the rows: the real models, not the historical ones,
-    # which have none of their methods (the session's title, a resolution's number, the quorum).
-    from meetings.models import Minutes, Session
-    from meetings.models.record import session_record
-
-    for pk, session_id, as_signed in signed:
-        session = Session.objects.with_record().get(pk=session_id)
-        people = as_signed.get("people", {})
-        for person in [session.chair] + [p for a in session.attendances.all() for p in (a.member, a.proxy)]:
-            for field, value in people.get(str(getattr(person, "pk", None)), {}).items():
-                setattr(person, field, value)
-        record = session_record(session)
-        if as_signed.get("quorum"):
-            record["quorum"] = {**as_signed["quorum"], "reached": as_signed["quorum"]["present"]
-                                + as_signed["quorum"]["represented"] >= as_signed["quorum"]["required"]}
-        Minutes.objects.filter(pk=pk).update(record=record)
+def refuse_signed_minutes(apps, schema_editor):
+    signed = apps.get_model("meetings", "Minutes").objects.filter(state__in=["signed", "published"])
+    if signed.exists():
+        raise RuntimeError(
+            "meetings.0008_record_and_duties: this database holds signed minutes whose record must be built "
+            "from the rows by the code of the time; migrate it to meetings 0008 with the project at commit "
+            "d49faa9, then on with this version (see the migration's docstring)."
+        )
 
 
 class Migration(migrations.Migration):
@@ -50,7 +41,7 @@ class Migration(migrations.Migration):
             name='record',
             field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='record as signed'),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(refuse_signed_minutes, migrations.RunPython.noop, elidable=True),
         migrations.RemoveField(
             model_name='minutes',
             name='as_signed',

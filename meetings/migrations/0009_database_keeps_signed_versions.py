@@ -17,8 +17,6 @@ This closes what migration 0006 (and decisions' 0006) left open:
 SQLite, the embedded database for development and the demo, relies on the models alone.
 """
 
-import importlib
-
 from django.db import migrations
 
 # The hatch, open for the table that fired the trigger? Only for a role that owns it, or is a member of its
@@ -126,6 +124,60 @@ END
 $$ LANGUAGE plpgsql;
 """
 
+# What drop() puts back: 0006's functions as 0006 wrote them (without SET search_path, the hatch open to
+# any role), the second with the minutes' trigger, which drop() removes first.
+REFUSE_FROZEN_RECORD_0006 = """
+CREATE OR REPLACE FUNCTION entraide_refuse_frozen_record() RETURNS trigger AS $$
+DECLARE
+    session_column text := TG_ARGV[0];
+    sessions bigint[] := '{}';
+BEGIN
+    IF current_setting('entraide.unfreeze_record', true) = 'on' THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        sessions := sessions || (to_jsonb(OLD) ->> session_column)::bigint;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        sessions := sessions || (to_jsonb(NEW) ->> session_column)::bigint;
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM meetings_minutes latest
+        WHERE latest.session_id = ANY (sessions)
+          AND latest.state IN ('signed', 'published')
+          AND latest.version = (
+              SELECT max(other.version) FROM meetings_minutes other WHERE other.session_id = latest.session_id
+          )
+    ) THEN
+        RAISE EXCEPTION 'The minutes of this session are signed: the record (%) can no longer change.', TG_TABLE_NAME
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN COALESCE(NEW, OLD);
+END
+$$ LANGUAGE plpgsql;
+"""
+
+KEEP_SIGNED_MINUTES_0006 = """
+CREATE OR REPLACE FUNCTION entraide_keep_signed_minutes() RETURNS trigger AS $$
+BEGIN
+    IF OLD.state NOT IN ('signed', 'published') THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF TG_OP = 'DELETE'
+       OR NEW.state NOT IN ('signed', 'published')
+       OR (NEW.pdf, NEW.sha256, NEW.session_id, NEW.version, NEW.code, NEW.signed_at)
+          IS DISTINCT FROM (OLD.pdf, OLD.sha256, OLD.session_id, OLD.version, OLD.code, OLD.signed_at)
+    THEN
+        RAISE EXCEPTION 'Signed minutes (version % of session %) keep their signed file.', OLD.version, OLD.session_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER meetings_minutes_signed_kept BEFORE UPDATE OR DELETE ON meetings_minutes
+    FOR EACH ROW EXECUTE FUNCTION entraide_keep_signed_minutes();
+"""
+
 # The record's tables and the minutes' history.
 TRUNCATE_GUARDED = [
     "meetings_session",
@@ -166,14 +218,13 @@ def drop(apps, schema_editor):
     """Back to 0006's functions."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    before = importlib.import_module("meetings.migrations.0006_frozen_record_in_the_database")
     for table in TRUNCATE_GUARDED:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
     schema_editor.execute("DROP FUNCTION IF EXISTS entraide_refuse_truncate()")
-    schema_editor.execute(before.REFUSE_FROZEN_RECORD, None)
+    schema_editor.execute(REFUSE_FROZEN_RECORD_0006, None)
     # 0006's text creates the minutes' trigger with its function.
     schema_editor.execute("DROP TRIGGER IF EXISTS meetings_minutes_signed_kept ON meetings_minutes")
-    schema_editor.execute(before.KEEP_SIGNED_MINUTES, None)
+    schema_editor.execute(KEEP_SIGNED_MINUTES_0006, None)
     schema_editor.execute("DROP FUNCTION IF EXISTS entraide_record_unfrozen(oid)")
 
 

@@ -11,14 +11,12 @@ certificate, and minutes rendered and signed once for the run (their rows are ma
 the fixture, so no transaction stays open for them).
 """
 
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
@@ -58,13 +56,13 @@ def module_files(module_db, _media_root, settings) -> None:
 
 
 @pytest.fixture(scope="session")
-def signing_files(tmp_path_factory) -> dict:
-    """The demo CA and institution certificate, made by `init_signing` in a temporary folder."""
-    folder = tmp_path_factory.mktemp("signing")
-    files = {"SIGNING_PKCS12": folder / "institution.p12", "SIGNING_TRUST_ROOTS": folder / "ca.pem"}
-    with override_settings(**files):
-        call_command("init_signing", stdout=io.StringIO())
-    return files
+def signing_files(signing_keys) -> dict:
+    """The demo CA and institution certificate that `init_signing` made for the tests (tests/conftest.py),
+    by the settings' names: a test that points the settings elsewhere gets them back (`signing_settings`)."""
+    return {
+        "SIGNING_PKCS12": signing_keys / "institution.p12",
+        "SIGNING_TRUST_ROOTS": signing_keys / "ca.pem",
+    }
 
 
 @pytest.fixture
