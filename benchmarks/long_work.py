@@ -7,8 +7,8 @@ In a throw-away SQLite database: the demo (load_demo) and a session of the test 
 minutes. For the preview and the signature it prints the median time of the request that asks for it
 (the test client, through the admin's URLs and middleware), the median time the worker takes to do it
 (`manage.py db_worker`'s own loop, in this process), and the median time of the same rendering done in
-the request as before (meetings.pdf). Then the worst cases the issue measured (a pasted 1 MB text: 92 s
-and 251 pages inside a request): sessions whose three, then six, deliberations are at their
+the request as before (meetings.minutes.pdf). Then the worst cases the issue measured (a pasted 1 MB text:
+92 s and 251 pages inside a request): sessions whose three, then six, deliberations are at their
 100,000-character limit; the page limit (MINUTES_MAX_PAGES) stops the second.
 """
 
@@ -44,10 +44,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from meetings import demo_pki  # noqa: E402
+from meetings.minutes.pdf import render_minutes_pdf  # noqa: E402
 from meetings.models import Job, Minutes, Session  # noqa: E402
 from meetings.models.record import LONG_TEXT  # noqa: E402
-from meetings.pdf import render_minutes_pdf  # noqa: E402
+from meetings.seal import demo_pki  # noqa: E402
 from tests import factory  # noqa: E402
 from tests.actors import actors  # noqa: E402
 from tests.client import Client  # noqa: E402

@@ -33,9 +33,9 @@ from django.core.management import call_command  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from meetings.minutes.pdf import STYLESHEET, TEMPLATE, minutes_context, render_minutes_pdf  # noqa: E402
 from meetings.models import Session  # noqa: E402
 from meetings.models.record import session_record  # noqa: E402
-from meetings.pdf import STYLESHEET, TEMPLATE, minutes_context, render_minutes_pdf  # noqa: E402
 from tests import factory  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 

@@ -15,10 +15,10 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import SessionAdmin, live_rows
-from meetings.admin.sessions import RecordAdmin, RecordFormSet, RecordInline, is_frozen
+from meetings.admin.record import RecordAdmin, RecordFormSet, RecordInline, is_frozen
 from meetings.models import AgendaItem, Attendance, Quorum, Session
 from meetings.models.record import frozen_message
-from meetings.text import without_bidi_controls
+from meetings.text.bidi import without_bidi_controls
 
 from .dashboard import COLUMNS, chart, count_resolutions
 from .follow_up import FollowUpReport

@@ -126,7 +126,7 @@ class Decision(Searchable):
     responsible_unit = models.CharField(_("responsible unit"), max_length=300, blank=True)
     responsible_unit_fr = models.CharField(_("responsible unit in French"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    # Title, text and responsible unit as the search compares them (meetings.search.normalize).
+    # Title, text and responsible unit as the search compares them (meetings.text.search.normalize).
     searched_fields = ("title", "title_fr", "text", "text_fr", "responsible_unit", "responsible_unit_fr")
 
     class Meta:

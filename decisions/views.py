@@ -21,7 +21,7 @@ Open data, from the register's current filter (same query string as `/resolution
 
 `/search/?q=` searches the published resolutions and the deliberations of the sessions whose minutes are
 published (`/resolutions/?q=` the resolutions only, with the register's other filters): see
-`meetings.search` for what a query matches.
+`meetings.text.search` for what a query matches.
 """
 
 import csv
@@ -39,11 +39,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from meetings.calendar import add_timezones, calendar, session_event
-from meetings.languages import ReaderText, inline_html, reader_text
+from meetings.convocation.calendar import add_timezones, calendar, session_event
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
-from meetings.search import excerpt, has_match, highlight, query_terms
-from meetings.text import without_bidi_controls
+from meetings.text.bidi import without_bidi_controls
+from meetings.text.languages import ReaderText, inline_html, reader_text
+from meetings.text.search import excerpt, has_match, highlight, query_terms
 
 from .models import NO_FOLLOW_UP, FollowUp, PublishedResolution, PublishedResolutionQuerySet
 
@@ -91,7 +91,7 @@ class RegisterFilter(forms.Form):
         self.fields["session"].choices = everything + [
             (f"{s.year}-{s.ordinal}", f"{s.title} — {s.display_date}") for s in sessions
         ]
-        # An option cannot hold a <bdi>; a bidi control in a unit's name is dropped (meetings.text).
+        # An option cannot hold a <bdi>; a bidi control in a unit's name is dropped (meetings.text.bidi).
         self.fields["unit"].choices = everything + [(unit, without_bidi_controls(unit)) for unit in units]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"

@@ -108,11 +108,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "meetings.middleware.second_factor_middleware",
-    "meetings.middleware.acting_user_middleware",
+    "meetings.accounts.middleware.second_factor_middleware",
+    "meetings.accounts.middleware.acting_user_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "meetings.middleware.PagesCSPMiddleware",
+    "meetings.pages.security.PagesCSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out sign-in with its own page
 ]
 
@@ -130,7 +130,7 @@ AUTHENTICATION_BACKENDS = [
 # The accounts that enter the record, administer the site or vouch for the minutes (staff, the
 # secretariat, the president and the rapporteur) give a second factor after their password: a code of an
 # authenticator app (TOTP, enrolled at the first sign-in, with ten one-time recovery codes). Until then
-# they reach nothing but that step (meetings/second_factor.py).
+# they reach nothing but that step (meetings/accounts/second_factor.py).
 OTP_TOTP_ISSUER = "Entraide Nationale"
 # The admin never shows a device's key or QR code: nobody but its person could then compute its codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -145,7 +145,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "meetings.views.locked_out"  # locked_out.html, 429, with Retry-After
+AXES_LOCKOUT_CALLABLE = "meetings.pages.errors.locked_out"  # locked_out.html, 429, with Retry-After
 # Behind a proxy or load balancer, the client's address is the one it adds to X-Forwarded-For:
 # AXES_IPWARE_PROXY_COUNT=1 for one proxy in front (never more than there are, or a client could choose
 # the address it is counted under).
@@ -212,8 +212,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
-# The database as the role that owns its tables, for `manage.py backup` and `restore` only (meetings.backup):
-# the application's role may neither read every table nor create them (docs/database-roles.md).
+# The database as the role that owns its tables, for `manage.py backup` and `restore` only
+# (meetings.operations.backup): the application's role may neither read every table nor create them
+# (docs/database-roles.md).
 if os.environ.get("BACKUP_DATABASE_URL"):
     DATABASES["backup"] = env_database("BACKUP_DATABASE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -226,7 +227,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 QUEUE_WAIT_ALERT_MINUTES = int(os.environ.get("QUEUE_WAIT_ALERT_MINUTES", "10"))
 
 # A form sent without its security token: the project's page, in the reader's language.
-CSRF_FAILURE_VIEW = "meetings.views.csrf_failure"
+CSRF_FAILURE_VIEW = "meetings.pages.errors.csrf_failure"
 
 
 def env_email(name: str, default: str) -> dict:
@@ -416,7 +417,8 @@ if not SITE_URL.startswith(("https://", "http://")):
     )
 # The passkeys' relying party: the public address's host name, and the origin the browser signs. A
 # browser takes no passkey for an IP address: a development SITE_URL on one (make run's 127.0.0.1) offers
-# them on http://localhost, same port (meetings.second_factor offers them on the relying party's host only).
+# them on http://localhost, same port (meetings.accounts.second_factor offers them on the relying party's
+# host only).
 _site = urlsplit(SITE_URL)
 try:
     ipaddress.ip_address(_site.hostname or "")
@@ -438,7 +440,7 @@ INSTITUTION = {
 }
 
 # --- Signing ----------------------------------------------------------------------------------------
-# The PAdES signature of the minutes (meetings/signing.py). Only paths are read here: the files need not
+# The PAdES signature of the minutes (meetings/seal/signing.py). Only paths are read here: the files need not
 # exist yet (tests and `migrate` run before `init_signing` makes the demo ones); signing and verifying
 # name the variable when its file is missing.
 SIGNING_DIR = BASE_DIR / "var" / "signing"
@@ -476,13 +478,13 @@ if SIGNING_PASSPHRASE is None:
     SIGNING_PASSPHRASE = SIGNING_DEMO_PASSPHRASE
 elif not SIGNING_PASSPHRASE:
     raise ImproperlyConfigured("SIGNING_PASSPHRASE is empty: a signing key is never stored unprotected.")
-# The demo PKI's responder (meetings.demo_pki: OCSP, CRL, timestamps), whose address init_signing writes
+# The demo PKI's responder (meetings.seal.demo_pki: OCSP, CRL, timestamps), whose address init_signing writes
 # into the demo certificates; `make run` serves it (`manage.py serve_demo_pki`).
 SIGNING_DEMO_PKI_URL = env_http_url("SIGNING_DEMO_PKI_URL") or "http://127.0.0.1:8790"
 # The RFC 3161 timestamp authority of the signatures (PAdES B-LTA needs one): the accredited provider's
 # in production; the demo PKI's by default where the demo is allowed.
 SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL") or (
-    SIGNING_DEMO_PKI_URL + "/entraide/tsa/tsa" if DEMO_ALLOWED else ""  # meetings.demo_pki.TSA_PATH
+    SIGNING_DEMO_PKI_URL + "/entraide/tsa/tsa" if DEMO_ALLOWED else ""  # meetings.seal.demo_pki.TSA_PATH
 )
 # /verify/ asks the CA online (the OCSP responder and CRL its certificate names) whether the seal
 # certificate of a file it checks has been revoked since it signed.
@@ -494,7 +496,7 @@ VERIFY_REVOCATION_ONLINE = env_bool("VERIFY_REVOCATION_ONLINE", True)
 MINUTES_MAX_PAGES = int(os.environ.get("MINUTES_MAX_PAGES", "150"))
 
 # How many /verify/ checks run at once on this server, whatever its processes (one core each), and the
-# folder of their lock files, and how long a check waits for its turn (meetings.verification).
+# folder of their lock files, and how long a check waits for its turn (meetings.minutes.verification).
 VERIFICATIONS_AT_ONCE = int(os.environ.get("VERIFICATIONS_AT_ONCE", "2"))
 VERIFICATION_WAIT_SECONDS = 10
 VERIFICATION_LOCKS = os.environ.get("VERIFICATION_LOCKS", str(BASE_DIR / "var" / "locks"))

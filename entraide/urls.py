@@ -9,7 +9,7 @@ admin.site.site_title = _("Board secretariat")
 admin.site.index_title = _("Sessions, minutes and resolutions")
 
 # Arabic at `/`, French at `/fr/`: the default language carries no prefix.
-urlpatterns = [path("health/", include("meetings.health_urls"))] + i18n_patterns(
+urlpatterns = [path("health/", include("meetings.operations.health_urls"))] + i18n_patterns(
     # The admin's login offers «forgotten your password?» when this name exists: the same page as members'.
     path(
         "admin/password_reset/",
@@ -18,10 +18,10 @@ urlpatterns = [path("health/", include("meetings.health_urls"))] + i18n_patterns
     ),
     path("admin/", admin.site.urls),
     # The passkey's ceremonies (django-otp-webauthn), in the language of the page that starts them.
-    path("account/passkey/", include("meetings.passkey_urls")),
-    path("", include("meetings.urls")),
+    path("account/passkey/", include("meetings.accounts.passkey_urls")),
+    path("", include("meetings.pages.urls")),
     path("", include("decisions.urls")),
     prefix_default_language=False,
 )
 
-handler500 = "meetings.views.server_error"
+handler500 = "meetings.pages.errors.server_error"

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
-from .text import remove_bidi_controls
+from .text.bidi import remove_bidi_controls
 
 
 class MeetingsConfig(AppConfig):
@@ -11,14 +11,16 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Board sessions")
 
     def ready(self) -> None:
-        # A convened session's new date, hours or place goes to the people convened (meetings.notices).
-        from . import account_history, notices
+        from .accounts import history as account_history
+        from .convocation.convening import announce_change
+        from .minutes.notifications import comment_saved, minutes_moved
 
+        # A convened session's new date, hours or place goes to the people convened (meetings.convocation).
+        post_save.connect(announce_change, sender=self.get_model("Session"), dispatch_uid="announce")
         # Each step of the minutes, and each comment and its answer, reaches the people concerned.
-        post_save.connect(notices.announce_change, sender=self.get_model("Session"), dispatch_uid="announce")
-        post_save.connect(notices.minutes_moved, sender=self.get_model("Transition"), dispatch_uid="moved")
-        post_save.connect(notices.comment_saved, sender=self.get_model("Comment"), dispatch_uid="comment")
-        # What happens to an account is kept, and told to the person (meetings.account_history).
+        post_save.connect(minutes_moved, sender=self.get_model("Transition"), dispatch_uid="moved")
+        post_save.connect(comment_saved, sender=self.get_model("Comment"), dispatch_uid="comment")
+        # What happens to an account is kept, and told to the person (meetings.accounts.history).
         user = get_user_model()
         pre_save.connect(account_history.account_saving, sender=user, dispatch_uid="account_saving")
         post_save.connect(account_history.account_created, sender=user, dispatch_uid="account_created")
@@ -28,5 +30,5 @@ class MeetingsConfig(AppConfig):
             pre_save.connect(account_history.device_saving, sender=device, dispatch_uid=f"{device}:saving")
             pre_delete.connect(account_history.device_deleting, sender=device, dispatch_uid=f"{device}:del")
             post_delete.connect(account_history.device_deleted, sender=device, dispatch_uid=f"{device}:gone")
-        # No text of the record keeps a bidi control that would reorder a printed line (meetings.text).
+        # No text of the record keeps a bidi control that would reorder a printed line (meetings.text.bidi).
         pre_save.connect(remove_bidi_controls, dispatch_uid="bidi_controls")

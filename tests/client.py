@@ -1,6 +1,6 @@
 """Django's test client, whose `force_login` (the tests' shortcut past the sign-in page) goes past the
 second factor too, with a real confirmed device of the account: the accounts that owe one
-(meetings.second_factor) reach their pages as after a full sign-in. The step itself is tested through
+(meetings.accounts.second_factor) reach their pages as after a full sign-in. The step itself is tested through
 its page (tests/test_second_factor.py), and the browser tests go through it."""
 
 import datetime

@@ -8,9 +8,10 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from meetings import lifecycle, notices
+from meetings.convocation import convening
+from meetings.minutes import lifecycle
+from meetings.minutes.jobs import ask_preview, ask_signature
 from meetings.models import Comment, Job, Membership, Message, Minutes, Session
-from meetings.tasks import ask_preview, ask_signature
 from tests import factory
 
 SECRETARY = "secretary"  # the secretariat's username (its password: factory.secretariat_user's default)
@@ -72,9 +73,9 @@ def seed(burst: int, home: bool = True) -> dict:
 def remind_in(session: int, seconds: float) -> None:
     """The reminder that the convocation queued for two days before the session, queued again for
     `seconds` from now: a scheduled row of the queue, which every server's worker sees come due."""
-    latest = notices.latest_convocation(Session.objects.get(pk=session))
+    latest = convening.latest_convocation(Session.objects.get(pk=session))
     due = timezone.now() + datetime.timedelta(seconds=seconds)
-    notices.remind_convened.using(run_after=due).enqueue(session, latest.sequence)
+    convening.remind_convened.using(run_after=due).enqueue(session, latest.sequence)
 
 
 def ask_signatures(approved: list[int], preview: int = 0) -> None:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
-from meetings import demo_pki
+from meetings.seal import demo_pki
 from tests.mail import MailServer
 from tests.object_store import object_store
 
@@ -121,3 +121,18 @@ def object_storage(tmp_path_factory):
     asks for it."""
     with object_store(tmp_path_factory.mktemp("object-store")) as store:
         yield store
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Tests of the record that could not run here are said loudly, with why, beside -rs's list: on a
+    machine without PostgreSQL, the database's own guard (its triggers) goes untested."""
+    from django.db import connection
+
+    skipped = terminalreporter.stats.get("skipped", [])
+    if connection.vendor != "postgresql" and skipped:
+        terminalreporter.section("NOT TESTED HERE", sep="!", red=True, bold=True)
+        terminalreporter.line(
+            f"{len(skipped)} tests were skipped, PostgreSQL's guard of the record among them: the tests ran on "
+            "SQLite. Install PostgreSQL (make system-packages) or set DATABASE_URL, then make test again.",
+            red=True,
+        )

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from decisions.models import FollowUp, Resolution
-from meetings import lifecycle
+from meetings.accounts.second_factor import GivenFactor
+from meetings.minutes import lifecycle
+from meetings.minutes.pdf import render_minutes_pdf
 from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
-from meetings.pdf import render_minutes_pdf
-from meetings.second_factor import GivenFactor
 
 _counter = itertools.count(1)
 
@@ -146,5 +146,5 @@ def minutes_at(
 
 
 def draft_pdf(session: Session) -> bytes:
-    """The draft minutes of `session` as the task queue renders the secretariat's preview (meetings.tasks)."""
+    """The draft minutes of `session` as the task queue renders the secretariat's preview (meetings.minutes.jobs)."""
     return render_minutes_pdf(Session.objects.with_record().get(pk=session.pk), draft=True)

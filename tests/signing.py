@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 
-from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME
+from meetings.seal.signing import DEMO_CA_NAME, INSTITUTION_NAME
 
 OPENING = "افتتح السيد الرئيس الجلسة بكلمة رحب فيها بأعضاء المجلس"
 SIGN = {"reason": "محضر الدورة الثانية برسم سنة 2025", "location": "الرباط"}

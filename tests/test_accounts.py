@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 
-from meetings.accounts import invite
+from meetings.accounts.invitations import invite
 from meetings.models import Member, Message
 from meetings.models.duties import acting_user
 from tests import factory
@@ -158,7 +158,7 @@ def test_the_secretariat_does_not_read_the_link_in_the_list_of_messages(client, 
         email="rachidi@entraide.ma"
     )
     client.post("/account/password/", {"email": "rachidi@entraide.ma"})
-    run_the_tasks("meetings.accounts.send_password_link")
+    run_the_tasks("meetings.accounts.invitations.send_password_link")
     message = Message.objects.get(kind=Message.Kind.PASSWORD_RESET)
     client.force_login(factory.secretariat_user())
 

@@ -35,7 +35,8 @@ from tests.e2e.actors import (
 from tests.mail import MailServer, text_part
 from tests.processes import until
 
-pytestmark = pytest.mark.cluster
+# Eight processes start for the module (tests/cluster.py): its own limit, above pytest-timeout's default.
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(900)]
 
 BURST = 20  # signatures asked at once
 SENT = "أُرسلت ملاحظتكم إلى كتابة المجلس."  # locale/ar: «Your comment was sent to the secretariat.»
@@ -232,7 +233,7 @@ def test_a_published_pdf_is_the_same_through_either_server_and_verifies(running)
 def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser, mail, tmp_path):
     base, cycle = running.url, running.seed["cycle"]
     session_admin = f"{base}/admin/meetings/session/{cycle['pk']}/change/"
-    with new_page(browser, timeout=60_000) as desk:
+    with new_page(browser, timeout=120_000) as desk:
         # The secretariat convenes the board.
         secretary_signs_in(desk, base, "secretary")
         desk.goto(session_admin)
@@ -246,7 +247,7 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
         # The member follows the link of the message a worker sent, signs in and answers.
         link = f"/members/sessions/{cycle['pk']}/"
         (convocation,) = arrived(mail, "rachidi@entraide.ma", base + link)
-        with new_page(browser, timeout=60_000) as member:
+        with new_page(browser, timeout=120_000) as member:
             member.goto(base + link)
             member.fill("#id_username", "member")
             member.fill("#id_password", MEMBER_PASSWORD)
@@ -261,7 +262,7 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
         # After the session, the secretariat sends its minutes to review; the member comments.
         desk.get_by_role("button", name="إرسال المحضر للمراجعة").click()
         desk.wait_for_selector(".messagelist .success")
-        with new_page(browser, timeout=60_000) as member:
+        with new_page(browser, timeout=120_000) as member:
             member_signs_in(member, base, "member")
             member.get_by_role("link", name=cycle["title"]).click()
             member.fill("#id_text", "يرجى ذكر المحاور الثلاثة لمخطط العمل.")
@@ -270,7 +271,7 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
 
         # The president and the rapporteur approve, each giving a second factor on the way.
         for approver in ("president", "rapporteur"):
-            with new_page(browser, timeout=60_000) as own:
+            with new_page(browser, timeout=120_000) as own:
                 approves(own, base, approver, cycle["title"])
 
         # The secretariat signs (a worker of either server) and publishes.
@@ -281,7 +282,7 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
         assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
 
     # A visitor downloads the signed PDF through the balancer and checks it there.
-    with new_page(browser, timeout=60_000) as visitor:
+    with new_page(browser, timeout=120_000) as visitor:
         visitor.goto(f"{base}/sessions/{cycle['year']}/{cycle['ordinal']}/")
         with visitor.expect_download() as download:
             visitor.get_by_role("link", name="تحميل المحضر (PDF)").click()

@@ -138,6 +138,7 @@ def outage(log_format: str):
     )
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_a_database_outage_answers_503_in_the_pages_language_and_is_logged_with_the_request_id():
     done = outage("text")
 
@@ -153,6 +154,7 @@ def test_a_database_outage_answers_503_in_the_pages_language_and_is_logged_with_
     assert "Traceback" not in done.stdout
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_the_log_can_be_json_one_object_per_line():
     done = outage("json")
 

@@ -4,7 +4,7 @@ settings pass Django's deployment check without a warning."""
 import pytest
 from django.test import override_settings
 
-from meetings.signing import SigningNotConfigured, load_signer
+from meetings.seal.signing import SigningNotConfigured, load_signer
 from tests.processes import manage
 
 # The production environment the README documents (its «Production» section), with test values.
@@ -18,6 +18,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_the_documented_production_settings_pass_the_deployment_check():
     done = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
 
@@ -25,6 +26,7 @@ def test_the_documented_production_settings_pass_the_deployment_check():
     assert "System check identified no issues (0 silenced)." in done.stdout
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_without_the_https_redirect_the_deployment_check_warns():
     done = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECURE_SSL_REDIRECT="0")
 
@@ -32,6 +34,7 @@ def test_without_the_https_redirect_the_deployment_check_warns():
     assert "security.W008" in done.stderr
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 @pytest.mark.parametrize("command", ["load_demo", "init_signing"])
 def test_the_demo_is_refused_on_a_production_server(command, tmp_path):
     done = manage(command, **PRODUCTION, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")

@@ -8,7 +8,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from meetings import accounts
+from meetings.accounts import invitations
 from tests import factory
 from tests.pages import visible_text
 
@@ -18,7 +18,7 @@ STALLED = "ظل عمل ينتظر في الطابور"
 
 
 def a_task_queued():
-    accounts.tell(User.objects.create_user("rachidi", email="rachidi@entraide.ma"), "إشعار")
+    invitations.tell(User.objects.create_user("rachidi", email="rachidi@entraide.ma"), "إشعار")
 
 
 def test_an_empty_queue_is_healthy(client):

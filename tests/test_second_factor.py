@@ -185,6 +185,7 @@ def test_the_admin_lists_the_passkeys_and_names_them_in_arabic(client):
 
     text = visible_text(client.get("/admin/"))
 
-    assert "مفاتيح المرور" in text  # django-otp-webauthn's «WebAuthn credentials» (meetings.package_strings)
+    # django-otp-webauthn's «WebAuthn credentials» (meetings.accounts.package_strings)
+    assert "مفاتيح المرور" in text
     assert "WebAuthn credentials" not in text
     assert client.get("/admin/django_otp_webauthn/webauthncredential/").status_code == 200

@@ -1,6 +1,11 @@
 """The settings module refuses to start on an environment value it cannot understand, naming the variable."""
 
+import pytest
+
 from tests.processes import PROJECT, refusal, start
+
+# Each test starts an interpreter with an environment of its own (make test-all).
+pytestmark = pytest.mark.slow
 
 SHOW_DATABASE = (
     "import django; django.setup(); from django.conf import settings; "

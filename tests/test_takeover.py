@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
 SECRETARIAT_MAILBOX = "secretariat.box@example.com"
 STEP = "/account/second-factor/"
-SEND_PASSWORD_LINK = "meetings.accounts.send_password_link"
+SEND_PASSWORD_LINK = "meetings.accounts.invitations.send_password_link"
 
 
 def signs_in(username: str, password: str = MEMBER_PASSWORD) -> Client:

@@ -5,8 +5,8 @@ import datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from meetings.convocation.delivery import deliver
 from meetings.models import Message
-from meetings.tasks import deliver
 
 
 def queue_a_message(due_in_seconds: float) -> int:

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .. import accounts
+from ..accounts import invitations
 from ..models.duties import APPROVING_ROLES, check_standing
 
 
@@ -132,7 +132,7 @@ class AccountAdmin(AdministratorsOnly, UserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            accounts.welcome(obj)  # the link to choose the password, at the sign-in address
+            invitations.welcome(obj)  # the link to choose the password, at the sign-in address
 
     def user_change_password(self, request, id, form_url=""):
         if str(request.user.pk) != str(id):

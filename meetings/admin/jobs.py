@@ -1,4 +1,4 @@
-"""The secretariat's work in the task queue (meetings.tasks): the list of what was asked, the page that
+"""The secretariat's work in the task queue (meetings.minutes.jobs): the list of what was asked, the page that
 follows one job until it is done, and the preview it made."""
 
 from django.contrib import admin
@@ -10,9 +10,9 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle
+from ..minutes import lifecycle
+from ..minutes.pdf import pdf_response
 from ..models import Job
-from ..pdf import pdf_response
 from .read_only import ReadOnlyAdmin
 
 

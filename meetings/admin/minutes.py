@@ -1,6 +1,6 @@
 """The minutes in the admin: their state and history, the members' comments to answer, the lifecycle buttons.
 
-The record is never edited here (that is the session's page); the buttons call `meetings.lifecycle`,
+The record is never edited here (that is the session's page); the buttons call `meetings.minutes.lifecycle`,
 which holds every rule.
 """
 
@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import lifecycle, tasks
+from ..minutes import jobs, lifecycle
 from ..models import MOVES, Approval, ArchivedCopy, Comment, Minutes, Session, Transition
 from ..models.duties import DutyRefused
 
@@ -168,7 +168,7 @@ class MinutesAdmin(admin.ModelAdmin):
             return self._lifecycle_step(
                 request,
                 minutes.session,
-                lambda: tasks.ask_signature(minutes, by=request.user),
+                lambda: jobs.ask_signature(minutes, by=request.user),
                 then=lambda job: HttpResponseRedirect(job.get_absolute_url()),
             )
         return self._lifecycle_step(

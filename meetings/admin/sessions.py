@@ -1,232 +1,47 @@
-"""The secretariat's workplace: a session page with its attendance and agenda as inlines."""
+"""The secretariat's workplace: a session page with its attendance and agenda as inlines; the
+convocation, its cancellation and the second convocation; the preview of the draft minutes."""
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Q, When
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
-from .. import accounts, notices, second_factor, tasks
-from ..forms import SecondCallForm
-from ..models import AgendaItem, Answer, Attendance, Board, Document, DutyLog, Member, Membership, Session
-from ..models.duties import holds_approving_seat
-from ..models.notices import expected_quorum, session_start
+from ..convocation import convening, second_call
+from ..convocation.messages import sent_summary
+from ..minutes import jobs
+from ..models import AgendaItem, Answer, Attendance, Board, Document, Membership, Session
+from ..models.messages import expected_quorum, session_start
 from ..models.record import frozen_message
-from ..text import without_bidi_controls
-from .read_only import ReadOnlyAdmin
+from .record import RecordAdmin, RecordFormSet, RecordInline, is_frozen, live_rows
 
 
-def is_frozen(session: Session) -> bool:
-    """`Session.is_frozen`, asked once per session object: an admin page asks it for every permission
-    check of every inline, on the one object it works with."""
-    if not hasattr(session, "_frozen"):
-        session._frozen = session.is_frozen
-    return session._frozen
+class SecondCallForm(forms.Form):
+    """When and where the second convocation holds the session again."""
 
-
-class FrenchBesideArabic:
-    """The French version of a text (a `<field>_fr`) is typed left to right, in French, beside its Arabic."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None and db_field.name.endswith("_fr"):
-            formfield.widget.attrs.update(lang="fr", dir="ltr")
-        return formfield
-
-
-class RecordInline(FrenchBesideArabic):
-    """An inline of a session's record: read-only once the session's minutes are signed. In a table (a
-    tabular inline), each row's fields are named for assistive technology by their column's heading, which
-    is all a sighted user reads."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None and isinstance(self, admin.TabularInline):
-            formfield.widget.attrs.setdefault("aria-label", str(formfield.label))
-        return formfield
-
-    def _open(self, obj) -> bool:
-        return obj is None or not isinstance(obj, Session) or not is_frozen(obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A row's agenda item is one of this session's.
-        if db_field.name == "agenda_item":
-            session_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = AgendaItem.objects.filter(session_id=session_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._open(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._open(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._open(obj) and super().has_delete_permission(request, obj)
-
-
-class RecordAdmin(FrenchBesideArabic, admin.ModelAdmin):
-    """The admin of a part of a session's record (the session, a resolution…): read-only once signed.
-
-    Bulk deletion goes row by row through the model, whose delete() refuses a signed record; Django's
-    default would delete the queryset in one statement, past that rule."""
-
-    def _open(self, obj) -> bool:
-        session = obj.record_session() if obj is not None else None
-        return session is None or session.pk is None or not is_frozen(session)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._open(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._open(obj) and super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        refused = 0
-        for obj in queryset:
-            try:
-                obj.delete()
-            except ValidationError:
-                refused += 1
-        if refused:
-            messages.error(request, frozen_message())
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["member"]
-
-
-@admin.register(Board)
-class BoardAdmin(FrenchBesideArabic, admin.ModelAdmin):
-    list_display = ["name_ar", "name_fr", "is_home", "quorum_percent", "max_proxies"]
-    search_fields = ["name_ar", "name_fr"]
-    inlines = [MembershipInline]
-
-
-class PeopleWithTheirTitles(AutocompleteJsonView):
-    """The admin's pickers list a member with their title («أحمد العلوي — كاتب الدولة…»): two people of
-    one name are told apart, and the one sought is recognised."""
-
-    def serialize_result(self, obj, to_field_name):
-        result = super().serialize_result(obj, to_field_name)
-        if isinstance(obj, Member) and obj.title:
-            result["text"] = f"{result['text']} — {without_bidi_controls(obj.title)}"
-        return result
-
-
-admin.site.autocomplete_view = lambda request: PeopleWithTheirTitles.as_view(admin_site=admin.site)(request)
-
-
-@admin.register(Member)
-class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
-    list_display = ["name_ar", "name_fr", "title_ar", "email", "user"]
-    search_fields = ["name_ar", "name_fr", "title_ar", "title_fr", "email"]
-    autocomplete_fields = ["user"]
-    inlines = [MembershipInline]
-    actions = ["invite"]
-
-    def has_invite_permission(self, request) -> bool:
-        return request.user.is_superuser  # who logs in as whom is the administrators' to decide
-
-    @admin.action(
-        description=_("Invite by e-mail (the member chooses their own password)"), permissions=["invite"]
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    def invite(self, request: HttpRequest, members) -> HttpResponse | None:
-        """Asked first: each account's sign-in address is the member's contact address as it is now,
-        which the secretariat keeps; the page names who changed it last, to be checked with the person."""
-        if request.POST.get("confirm") != "yes":
-            changes = {
-                entry.member_id: entry
-                for entry in DutyLog.objects.filter(kind=DutyLog.Kind.CONTACT, member__in=members)
-                .select_related("by")
-                .order_by("at")
-            }
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Invite by e-mail"),
-                "invited": [(member, changes.get(member.pk)) for member in members],
-            }
-            return TemplateResponse(request, "admin/meetings/member/invite.html", context)
-        invited = []
-        for member in members:
-            try:
-                accounts.invite(member)
-            except ValidationError as refusal:
-                messages.warning(request, " ".join(refusal.messages))
-            else:
-                invited.append(member.name)
-        if invited:
-            messages.success(
-                request,
-                _("Invitation queued for: %(names)s.")
-                % {"names": ("، " if get_language_bidi() else ", ").join(invited)},
-            )
+    end_time = forms.TimeField(
+        label=_("end time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    place = forms.CharField(label=_("place"), max_length=300, required=False)
 
-    def get_search_results(self, request, queryset, search_term):
-        """The people whose name matches come first (the attendance's and the chair's pickers search here):
-        typing «الإدماج» finds the member named so before those whose title says it."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            named = Q(name_ar__icontains=search_term.strip()) | Q(name_fr__icontains=search_term.strip())
-            found = found.annotate(named_first=Case(When(named, then=0), default=1)).order_by(
-                "named_first", "name_ar"
-            )
-        return found, may_have_duplicates
-
-    def get_readonly_fields(self, request, obj=None):
-        # Who logs in as whom is the administrators' (superusers') to decide (meetings.models.duties).
-        readonly = [*super().get_readonly_fields(request, obj), "sign_in", "history"]
-        return readonly if request.user.is_superuser else [*readonly, "user"]
-
-    @admin.display(description=_("sign-in and second factor"))
-    def sign_in(self, member: Member) -> str:
-        """What the secretariat may know of the member's account, and change none of: whether it has a
-        sign-in address (where a reset's link goes) and a second factor enrolled by its person."""
-        user = member.user if member.pk else None
-        if user is None:
-            return _("No account: an administrator invites the member.")
-        factors = second_factor.enrolled(user)
-        text = _("Account «%(username)s»; sign-in address: %(address)s; second factor: %(factors)s.") % {
-            "username": user.get_username(),
-            "address": _("set by an administrator") if user.email else _("none"),
-            "factors": "، ".join(str(f) for f in factors) if factors else _("none enrolled"),
-        }
-        if not factors and holds_approving_seat(member):
-            text += " " + _("It cannot approve until its person enrols one at sign-in.")
-        return text
-
-    @admin.display(description=_("history"))
-    def history(self, member: Member) -> str:
-        if not member.pk:
-            return "—"
-        url = reverse("admin:meetings_dutylog_changelist") + f"?member__id__exact={member.pk}"
-        count = member.duty_log.count()
-        return format_html(
-            '<a href="{}">{}</a>', url, _("Seats, account and addresses: %(n)s entries") % {"n": count}
-        )
-
-
-@admin.register(DutyLog)
-class DutyLogAdmin(ReadOnlyAdmin):
-    """Every change of seats and accounts, and every refusal of the separation of duties."""
-
-    list_display = ["at", "kind", "about", "detail", "by"]
-    list_filter = ["kind"]
-    list_select_related = ["member", "by"]
-    search_fields = ["detail", "about", "member__name_ar", "account__username"]
-    date_hierarchy = "at"
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("A session cannot end before it starts."))
+        if data.get("date") and data["date"] < timezone.localdate():
+            self.add_error("date", _("The second convocation is for a day to come."))
+        return data
 
 
 def _answer_text(answer: Answer | None) -> str:
@@ -235,46 +50,6 @@ def _answer_text(answer: Answer | None) -> str:
     if answer.choice == Answer.Choice.PROXY:
         return str(_("proxy to %(name)s")) % {"name": answer.proxy.name}
     return answer.get_choice_display()
-
-
-def live_rows(formset: BaseInlineFormSet) -> list:
-    """The instances a valid formset will keep once saved: filled-in rows not marked for deletion."""
-    return [
-        form.instance
-        for form in formset.forms
-        if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
-    ]
-
-
-class RecordFormSet(BaseInlineFormSet):
-    """The rows of a session's record on its page: a duplicate is named by the field's label the
-    secretariat reads («الترتيب»), never by its name in the code («position»). Rows numbered in the
-    session may be renumbered together (reordered): see NumberedInSession.move_aside."""
-
-    def add_fields(self, form, index) -> None:
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:  # a table's rows show the box under the column's heading only
-            form.fields["DELETE"].widget.attrs.setdefault("aria-label", str(form.fields["DELETE"].label))
-
-    def save_existing_objects(self, commit=True):
-        number = getattr(self.model, "number_field", None)
-        if number is not None and commit:
-            moving = [
-                form.instance
-                for form in self.initial_forms
-                if form.instance.pk and (self._should_delete_form(form) or number in form.changed_data)
-            ]
-            if moving:
-                self.model.move_aside(moving)
-        return super().save_existing_objects(commit)
-
-    def get_unique_error_message(self, unique_check) -> str:
-        labels = [
-            str(self.model._meta.get_field(name).verbose_name)
-            for name in unique_check
-            if name != self.fk.name
-        ]
-        return super().get_unique_error_message(labels)
 
 
 class AttendanceFormSet(RecordFormSet):
@@ -327,7 +102,7 @@ class AttendanceInline(RecordInline, admin.TabularInline):
 
     @staticmethod
     def _rows(session: Session) -> list[dict]:
-        seats = sorted(notices.convened_seats(session), key=lambda seat: seat.precedence)
+        seats = sorted(convening.convened_seats(session), key=lambda seat: seat.precedence)
         if session.pk is None:
             return [{"member": seat.member_id, "status": Attendance.Status.PRESENT} for seat in seats]
         if timezone.now() < session_start(session) or session.attendances.exists():
@@ -443,7 +218,7 @@ class SessionAdmin(RecordAdmin):
             "<tr><td><bdi>{}</bdi></td><td>{}</td></tr>",
             (
                 (seat.member.name, _answer_text(given.get(seat.member_id)))
-                for seat in notices.convened_seats(session)
+                for seat in convening.convened_seats(session)
             ),
         )
         quorum = expected_quorum(session, answers)
@@ -461,8 +236,8 @@ class SessionAdmin(RecordAdmin):
             if request.method == "GET" and is_frozen(obj):
                 messages.info(request, frozen_message())
             context["minutes"] = obj.current_minutes()
-            context["convocation"] = notices.latest_convocation(obj)
-            context["needs_second_call"] = notices.needs_second_call(obj)
+            context["convocation"] = convening.latest_convocation(obj)
+            context["needs_second_call"] = second_call.needs_second_call(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -523,19 +298,20 @@ class SessionAdmin(RecordAdmin):
 
     def convene(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Who the convocation goes to, and whom it cannot reach, before it is sent; a short notice asks
-        for its reason (meetings.notices.convene holds the rules)."""
+        for its reason (meetings.convocation.convening.convene holds the rules)."""
         return self._notice_step(request, object_id, "convene")
 
     def cancel(self, request: HttpRequest, object_id: int) -> HttpResponse:
         return self._notice_step(request, object_id, "cancel")
 
     def second_call(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """The quorum was not reached: a new session holds this one again (meetings.notices.second_call)."""
+        """The quorum was not reached: a new session holds this one again
+        (meetings.convocation.second_call)."""
         session = self._viewable_session(request, object_id, Session.objects.select_related("board"))
         form = SecondCallForm(request.POST or None, initial={"place": session.place})
         if request.method == "POST" and form.is_valid():
             try:
-                again = notices.second_call(session, by=request.user, **form.cleaned_data)
+                again = second_call.second_call(session, by=request.user, **form.cleaned_data)
             except ValidationError as refusal:
                 form.add_error(None, refusal)  # a refusal naming fields goes to those fields
             else:
@@ -560,13 +336,13 @@ class SessionAdmin(RecordAdmin):
         if request.method == "POST":
             try:
                 if step == "convene":
-                    sent = notices.convene(session, by=request.user, reason=request.POST.get("reason", ""))
+                    sent = convening.convene(session, by=request.user, reason=request.POST.get("reason", ""))
                 else:
-                    sent = notices.cancel(session, by=request.user)
+                    sent = convening.cancel(session, by=request.user)
             except ValidationError as refusal:
                 error = " ".join(refusal.messages)
             else:
-                messages.success(request, notices.sent_summary(sent))
+                messages.success(request, sent_summary(sent))
                 return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -574,8 +350,8 @@ class SessionAdmin(RecordAdmin):
             "original": session,
             "step": step,
             "title": _("Send the convocation") if step == "convene" else _("Cancel the session"),
-            "seats": notices.convened_seats(session),
-            "short_notice": step == "convene" and notices.short_notice(session),
+            "seats": convening.convened_seats(session),
+            "short_notice": step == "convene" and convening.short_notice(session),
             "days_ahead": (session.date - timezone.localdate()).days,
             "error": error,
             "reason": request.POST.get("reason", ""),
@@ -584,11 +360,11 @@ class SessionAdmin(RecordAdmin):
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The draft minutes as they would print now, marked «مسودة» on every page: asked of the task
-        queue, whose progress page then shows it (meetings.tasks.ask_preview)."""
+        queue, whose progress page then shows it (meetings.minutes.jobs.ask_preview)."""
         if request.method != "POST":
             raise Http404
         session = self._viewable_session(request, object_id, Session.objects.with_record())
-        return HttpResponseRedirect(tasks.ask_preview(session, by=request.user).get_absolute_url())
+        return HttpResponseRedirect(jobs.ask_preview(session, by=request.user).get_absolute_url())
 
     def _create_formsets(self, request, obj, change):
         # Inlines of one session are validated together: the votes of a resolution are checked against

@@ -1,6 +1,6 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- notices,
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- messages,
 minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
@@ -9,8 +9,8 @@ from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
 from .jobs import Job
 from .limits import Turn
+from .messages import Answer, Convocation, Message
 from .minutes import MOVES, Approval, Comment, Minutes, Transition
-from .notices import Answer, Convocation, Message
 from .published import PublishedAgendaItem, PublishedSession
 from .record import RecordRow, Searchable, SearchQuerySet, parent_session
 from .session import AgendaItem, Attendance, Document, Quorum, Session

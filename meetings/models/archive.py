@@ -2,7 +2,7 @@
 
 A PAdES B-LTA signature stays verifiable as long as its last document timestamp can be checked, that is
 until the timestamp authority's certificate expires. Before then, maintenance adds that timestamp's
-validation data and a new document timestamp (meetings.signing.extend_pdf): a new file, which starts with
+validation data and a new document timestamp (meetings.seal.signing.extend_pdf): a new file, which starts with
 the previous one byte for byte. Each such copy is kept with its SHA-256 beside the signed original, which
 never changes; on PostgreSQL the database refuses to change or delete a copy (migration 0026).
 """

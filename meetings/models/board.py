@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import moroccan_date
+from ..text.dates import moroccan_date
 from .duties import (
     APPROVING_ROLES,
     DutyLog,
@@ -197,7 +197,8 @@ class Member(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if address_before is not None and address_before.lower() != self.email.lower():
-                # The secretariat's to keep, for messages only: it never moves a sign-in (meetings.accounts).
+                # The secretariat's to keep, for messages only: it never moves a sign-in
+                # (meetings.accounts.invitations).
                 DutyLog.note(
                     DutyLog.Kind.CONTACT,
                     gettext("Contact address: %(before)s → %(after)s")

@@ -9,9 +9,9 @@ member, a lost second factor) are different people.
 
 The rule is checked here whatever the entry point: `Member.save`, `Membership.save`, and for accounts the
 signals below (a user saved as staff, a group or permission added); the admin's forms ask the same
-questions first (`check_standing`), so that a refusal is a message on the form. `meetings.lifecycle`
+questions first (`check_standing`), so that a refusal is a message on the form. `meetings.minutes.lifecycle`
 refuses the approvals and the signature that would break it. Every change of seats, accounts, addresses
-and second factors (meetings.account_history), and every refusal, is kept in `DutyLog`, which the admin
+and second factors (meetings.accounts.history), and every refusal, is kept in `DutyLog`, which the admin
 shows and which PostgreSQL keeps from being changed or deleted (meetings' migration 0027).
 """
 
@@ -34,8 +34,9 @@ SECRETARIAT_PERMISSION = "meetings.manage_minutes"
 # The seats whose holders approve the minutes: Membership.Role's and Approval.Role's shared values.
 APPROVING_ROLES = ("president", "rapporteur")
 
-# The account on whose behalf the current request runs (set by `meetings.middleware.acting_user`): the
-# log names who changed a seat or an account. None in the shell and in migrations.
+# The account on whose behalf the current request runs (set by
+# `meetings.accounts.middleware.acting_user_middleware`): the log names who changed a seat or an account.
+# None in the shell and in migrations.
 acting_user: contextvars.ContextVar = contextvars.ContextVar("acting_user", default=None)
 
 

@@ -1,5 +1,5 @@
 """Work the task queue does for the secretariat, never a request: the preview of the draft minutes and
-their signature (meetings.tasks). A job is what the person who asked follows: queued, running (with the
+their signature (meetings.minutes.jobs). A job is what the person who asked follows: queued, running (with the
 pages laid out so far), done with its result, or failed with what to do about it."""
 
 import datetime
@@ -48,7 +48,7 @@ class JobQuerySet(models.QuerySet):
 
 class Job(models.Model):
     """One piece of long work asked by a person: a preview of a session's draft minutes, or the signature
-    of a version; followed on its progress page (meetings.admin.jobs), done by meetings.tasks."""
+    of a version; followed on its progress page (meetings.admin.jobs), done by meetings.minutes.jobs."""
 
     class Kind(models.TextChoices):
         PREVIEW = "preview", _("preview of the draft minutes")
@@ -142,7 +142,7 @@ class Job(models.Model):
         return self.message
 
     # What the worker records, each in its own short write, so that the page following the job sees it
-    # (meetings.tasks starts the job).
+    # (meetings.minutes.jobs starts the job).
 
     def nothing_kept(self) -> str:
         """What a failure leaves, said to whoever asked."""

@@ -4,7 +4,8 @@
       ^----------'   (back to draft, with a reason)
 
 `MOVES` is the state machine, written once: each action, the states it may start from, the state it
-leads to. `Minutes.move` performs one and records it; who may ask for which lives in `meetings.lifecycle`.
+leads to. `Minutes.move` performs one and records it; who may ask for which lives in
+`meetings.minutes.lifecycle`.
 """
 
 import secrets
@@ -115,7 +116,7 @@ class Minutes(models.Model):
     code = models.CharField(_("verification code"), max_length=32, unique=True, default=verification_code)
     pdf = models.FileField(_("signed PDF"), upload_to="minutes/signed/", blank=True)
     sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True, db_index=True)
-    # What the signature vouches for (meetings.signing.signed_content_sha256): a copy whose unsigned
+    # What the signature vouches for (meetings.seal.signing.signed_content_sha256): a copy whose unsigned
     # padding or trailing whitespace differs is still this signed document.
     signed_content_sha256 = models.CharField(
         _("SHA-256 of what the signature covers"), max_length=64, blank=True, db_index=True, editable=False
@@ -290,7 +291,7 @@ class Approval(models.Model):
         RAPPORTEUR = "rapporteur", _("rapporteur")
 
     class Factor(models.TextChoices):
-        """The second factor the person gave with the approval (meetings.second_factor.step_up)."""
+        """The second factor the person gave with the approval (meetings.accounts.second_factor.step_up)."""
 
         APP = "app", _("authenticator app")
         PASSKEY = "passkey", _("passkey")

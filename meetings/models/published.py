@@ -1,7 +1,7 @@
 """What the public reads of a session once its minutes are published: the record as signed, never the
 working rows.
 
-At publication (`meetings.lifecycle.publish`), `PublishedSession.objects.publish` turns the version's
+At publication (`meetings.minutes.lifecycle.publish`), `PublishedSession.objects.publish` turns the version's
 record (`Minutes.record`, the snapshot kept at signature) into rows the public pages can query: the
 session's facts and its agenda items here, its resolutions and follow-ups in `decisions` (which listens
 to `record_published`). A later version replaces them when it is published in turn; meanwhile the
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..dates import moroccan_date
+from ..text.dates import moroccan_date
 from .board import Board
 from .minutes import Minutes
 from .record import Searchable, SearchQuerySet, agenda_fields, session_fields

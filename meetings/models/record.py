@@ -27,7 +27,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..search import normalize
+from ..text.search import normalize
 from .duties import APPROVING_ROLES
 
 # The long texts people type have limits a real record never reaches (the December 2025 session's whole
@@ -176,7 +176,7 @@ class SearchQuerySet(models.QuerySet):
     """Rows of a Searchable model."""
 
     def search(self, terms: list[str]) -> "SearchQuerySet":
-        """Rows whose `search_text` holds every term of `meetings.search.query_terms`."""
+        """Rows whose `search_text` holds every term of `meetings.text.search.query_terms`."""
         found = self
         for term in terms:
             found = found.filter(search_text__contains=term)

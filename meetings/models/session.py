@@ -12,8 +12,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..dates import moroccan_date
-from ..ordinals import feminine_ordinal
+from ..text.dates import moroccan_date
+from ..text.ordinals import feminine_ordinal
 from .board import Board, Member, Membership, in_gender
 from .record import (
     LONG_TEXT,
@@ -446,7 +446,7 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
         default=False,
         help_text=_("On the agenda of every session: copied when a session starts from this one."),
     )
-    # Title, summary and deliberation as the search compares them (meetings.search.normalize).
+    # Title, summary and deliberation as the search compares them (meetings.text.search.normalize).
     searched_fields = ("title", "title_fr", "summary", "deliberation")
 
     objects = SearchQuerySet.as_manager()

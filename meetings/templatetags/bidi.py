@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from ..text import base_direction, ltr_runs, without_bidi_controls
+from ..text.bidi import base_direction, ltr_runs, without_bidi_controls
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.filter(is_safe=True)
 def bidi_safe(value: object) -> SafeString:
     """{{ field|bidi_safe }}: escaped, with figures and Latin in Arabic text isolated in <bdi dir="ltr">
-    so that «2026-11-29» keeps its order, and without bidi controls (meetings.text)."""
+    so that «2026-11-29» keeps its order, and without bidi controls (meetings.text.bidi)."""
     text = without_bidi_controls(str(value)) if value else ""
     return format_html_join(
         "",

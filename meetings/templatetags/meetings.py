@@ -5,9 +5,9 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .. import notices
-from ..dates import moroccan_date as _moroccan_date
-from ..text import after_li
+from ..convocation import awaiting
+from ..text.dates import moroccan_date as _moroccan_date
+from ..text.grammar import after_li
 
 register = template.Library()
 
@@ -25,7 +25,8 @@ def moroccan_date(value: datetime.date | datetime.datetime | None) -> str:
 @register.filter
 def of_name(name: str) -> str:
     """{{ board.name|of_name }}: in Arabic, the name as it follows «ل» (of), as one word with it
-    («للمجلس الإداري…», meetings.text.after_li); in French, the name as it is (its sentence says «du»)."""
+    («للمجلس الإداري…», meetings.text.grammar.after_li); in French, the name as it is (its sentence says
+    «du»)."""
     return after_li(name) if get_language() == "ar" else name
 
 
@@ -43,5 +44,6 @@ def url_in_language(context: template.Context, language: str) -> str:
 
 @register.simple_tag
 def secretariat_todo() -> dict:
-    """{% secretariat_todo as todo %}: what awaits the secretariat (meetings.notices.secretariat_todo)."""
-    return notices.secretariat_todo()
+    """{% secretariat_todo as todo %}: what awaits the secretariat
+    (meetings.convocation.awaiting.secretariat_todo)."""
+    return awaiting.secretariat_todo()

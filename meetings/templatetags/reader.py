@@ -1,10 +1,10 @@
-"""The record's texts in the reader's language (meetings.languages), made safe to lay out (bidi)."""
+"""The record's texts in the reader's language (meetings.text.languages), made safe to lay out (bidi)."""
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString
 
-from ..languages import block_html, inline_html, reader_text
+from ..text.languages import block_html, inline_html, reader_text
 from .bidi import bidi_safe
 
 register = template.Library()

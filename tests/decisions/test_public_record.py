@@ -10,7 +10,7 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from decisions.models import FollowUp, PublishedFollowUp, PublishedResolution
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import AgendaItem, Minutes, PublishedAgendaItem, PublishedSession
 from tests import factory, pdf
 from tests.pages import visible_text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Comment, Membership, Minutes
 from tests import factory
 from tests.e2e.actors import (

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from meetings import demo_pki
+from meetings.minutes.pdf import render_minutes_pdf
 from meetings.models import Session
-from meetings.pdf import render_minutes_pdf
-from meetings.signing import sign_pdf
+from meetings.seal import demo_pki
+from meetings.seal.signing import sign_pdf
 from tests import factory
 from tests.signing import OPENING, SIGN
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from decisions.models import Resolution
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Attendance, Membership, Minutes
 from tests import factory
 

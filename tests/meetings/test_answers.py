@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 
-from meetings import notices
+from meetings.convocation import convening
 from meetings.models import Answer, Attendance, Membership, Session
 from tests import factory
 from tests.client import Client
@@ -37,7 +37,7 @@ class Convened:
             self.board, date=SESSION_DAY, ordinal=1, start_time=datetime.time(10), end_time=datetime.time(13)
         )
         self.secretary = factory.secretariat_user()
-        notices.convene(self.session, by=self.secretary)
+        convening.convene(self.session, by=self.secretary)
         self.logins: dict[int, Client] = {}
 
     def login(self, member) -> Client:
@@ -133,7 +133,7 @@ def test_a_member_of_another_board_gets_404_and_a_cancelled_session_takes_no_ans
     )
     assert response.status_code == 404
 
-    notices.cancel(convened.session, by=convened.secretary)
+    convening.cancel(convened.session, by=convened.secretary)
     refused = convened.answer(convened.members[0], "attend")
     assert refused.status_code == 302 and not Answer.objects.exists()
     assert "ملغاة" in visible_text(convened.page(convened.members[0]))
@@ -198,4 +198,4 @@ def test_the_member_page_makes_the_same_queries_whatever_the_boards_size(voters,
         assert client.get(f"/members/sessions/{board.session.pk}/").status_code == 200
 
 
-QUERIES = 17  # one of them: whether the account owes a second factor now (meetings.middleware)
+QUERIES = 17  # one of them: whether the account owes a second factor now (meetings.accounts.middleware)

@@ -6,7 +6,7 @@ import contextlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Approval, Member, Membership, Minutes
 from meetings.models.record import record_fingerprint
 from tests import factory

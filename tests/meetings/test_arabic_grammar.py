@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from meetings import notices
+from meetings.convocation import convening
 from meetings.models import Message
-from meetings.text import after_li
+from meetings.text.grammar import after_li
 from tests import factory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_the_convocation_convenes_to_the_session_of_the_board_in_one_word_each_l
     factory.seat(board, email="fr@entraide.ma", language="fr")
     session = factory.session(board, date=timezone.localdate() + datetime.timedelta(days=20))
 
-    notices.convene(session, by=factory.secretariat_user(), reason="")
+    convening.convene(session, by=factory.secretariat_user(), reason="")
 
     arabic = Message.objects.get(kind=Message.Kind.CONVOCATION, address="ar@entraide.ma").text
     french = Message.objects.get(kind=Message.Kind.CONVOCATION, address="fr@entraide.ma").text

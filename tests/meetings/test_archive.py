@@ -1,4 +1,4 @@
-"""Archival maintenance of the signed minutes (meetings.archive): a renewal extends the newest file with
+"""Archival maintenance of the signed minutes (meetings.minutes.archive): a renewal extends the newest file with
 validation data and a new document timestamp, kept as an archived copy beside the signed original; the
 copy, and the genuine file extended by anyone, stay authentic on /verify/, and the EU's validator accepts
 them. The timestamps come from the tests' demo PKI (Certomancer, on a loopback port)."""
@@ -16,9 +16,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-from meetings import archive, demo_pki
+from meetings.minutes import archive
 from meetings.models import ArchivedCopy, Minutes
-from meetings.signing import Status, extend_pdf, last_timestamp, verify_pdf
+from meetings.seal import demo_pki
+from meetings.seal.signing import Status, extend_pdf, last_timestamp, verify_pdf
 from tests import pdf
 from tests.client import Client
 from tests.meetings.test_verify_page import _published, reference_session, upload, verdict  # noqa: F401
@@ -161,7 +162,7 @@ def test_the_sessions_download_serves_the_newest_copy_and_the_versions_link_the_
 
 def renewals_queued(minutes: Minutes) -> list[datetime.datetime]:
     queued = DBTaskResult.objects.filter(
-        task_path="meetings.archive.renew_when_due", args_kwargs__args=[minutes.pk]
+        task_path="meetings.minutes.archive.renew_when_due", args_kwargs__args=[minutes.pk]
     )
     return sorted(task.run_after for task in queued)
 

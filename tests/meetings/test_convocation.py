@@ -15,7 +15,7 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from meetings import notices
+from meetings.convocation import answers
 from meetings.models import Convocation, Document, Membership, Message
 from tests import factory
 from tests.client import Client
@@ -300,7 +300,7 @@ def test_a_new_date_convenes_whom_it_seats_releases_whom_it_does_not_and_asks_fo
     leaving = factory.seat(home.board, email="sortant@entraide.ma", end=datetime.date(2026, 3, 31))
     arriving = factory.seat(home.board, email="entrant@entraide.ma", start=datetime.date(2026, 4, 1))
     home.convene()
-    notices.answer(home.session, home.president, choice="attend")
+    answers.answer(home.session, home.president, choice="attend")
     home.session.refresh_from_db()
     home.session.date = datetime.date(2026, 4, 16)
     home.session.save()

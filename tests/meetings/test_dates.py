@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import translation
 
-from meetings.dates import moroccan_date
 from meetings.models import Session, Transition
+from meetings.text.dates import moroccan_date
 
 MAGHREB_MONTHS = [
     "يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو",

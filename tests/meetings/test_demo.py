@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from decisions.models import Resolution
+from meetings.minutes.pdf import render_minutes_pdf
 from meetings.models import Attendance, Message, Session
-from meetings.pdf import render_minutes_pdf
 from tests import pdf
 from tests.pages import visible_text
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Approval, DutyLog, Member, Membership, Minutes, Session
 from meetings.models.duties import DutyRefused, acting_user
 from meetings.models.record import record_fingerprint

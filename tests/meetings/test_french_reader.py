@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from decisions.models import FollowUp
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Minutes
 from meetings.models.record import record_fingerprint, session_record
 from tests import factory, pdf

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from decisions.models import FollowUp, Resolution
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import AgendaItem, Attendance, Minutes, Session
 from tests import factory
 from tests.actors import actors

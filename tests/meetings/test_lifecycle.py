@@ -1,4 +1,4 @@
-"""The minutes' lifecycle (meetings/lifecycle.py): who moves them from draft to published, what is refused,
+"""The minutes' lifecycle (meetings/minutes/lifecycle.py): who moves them from draft to published, what is refused,
 how every move is recorded, what the signed file shows.
 
 Next to this file: the approvals (test_approvals.py), the record frozen by the signature
@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Minutes
 from tests import factory, pdf
 from tests.actors import actors

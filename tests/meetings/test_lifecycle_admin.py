@@ -1,4 +1,4 @@
-"""The minutes' lifecycle from the admin: the buttons post to meetings.lifecycle, which holds every rule."""
+"""The minutes' lifecycle from the admin: the buttons post to meetings.minutes.lifecycle, which holds every rule."""
 
 import re
 from collections.abc import Callable
@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Comment, Minutes
 from tests.actors import Actors, actors
 from tests.lifecycle_messages import (

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import AgendaItem, Minutes
 from tests.actors import actors
 from tests.database import put_back_migrated_rows

@@ -10,8 +10,8 @@ import unicodedata
 import pytest
 from django.db import transaction
 
+from meetings.minutes.pdf import render_minutes_pdf
 from meetings.models import Membership, Session
-from meetings.pdf import render_minutes_pdf
 from tests import factory, pdf
 
 N = pdf.normalized

@@ -16,9 +16,11 @@ import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from meetings import accounts, lifecycle, notices
+from meetings.accounts import invitations
+from meetings.convocation import convening
+from meetings.convocation.delivery import deliver
+from meetings.minutes import lifecycle
 from meetings.models import Comment, Membership, Message, Minutes
-from meetings.tasks import deliver
 from tests import factory
 from tests.actors import actors
 from tests.client import Client
@@ -156,15 +158,15 @@ def test_the_convened_are_reminded_two_days_before_unless_the_session_is_cancell
         ordinal=5,
         start_time=datetime.time(10),
     )
-    notices.convene(upcoming, by=cast.secretary)
+    convening.convene(upcoming, by=cast.secretary)
     cancelled = factory.session(
         cast.session.board,
         date=(now + datetime.timedelta(days=10)).date(),
         ordinal=6,
         start_time=datetime.time(15),
     )
-    notices.convene(cancelled, by=cast.secretary)
-    notices.cancel(cancelled, by=cast.secretary)
+    convening.convene(cancelled, by=cast.secretary)
+    convening.cancel(cancelled, by=cast.secretary)
     work_the_queue()
     mail_server.inbox.received.clear()
 
@@ -193,7 +195,7 @@ def test_a_message_whose_sending_is_asked_twice_is_sent_once(mail_server):
     """Two tasks for one message (asked twice, or put back after an outage: meetings' db_worker): the
     second finds it sent and sends nothing."""
     user = User.objects.create_user("rachidi", email="rachidi@entraide.ma")
-    message = accounts.tell(user, "إشعار")
+    message = invitations.tell(user, "إشعار")
     deliver.enqueue(message.pk)  # a second task for the same message
 
     work_the_queue()

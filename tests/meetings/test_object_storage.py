@@ -11,14 +11,15 @@ import pytest
 from django.core.files.base import ContentFile
 
 from entraide.settings import env_storage
-from meetings import archive
+from meetings.minutes import archive
 from meetings.models import Document
 from tests import factory
 from tests.client import Client
 from tests.meetings.publication import SESSION_PDF, plain_session
 from tests.members import a_pdf, cast, signed_in
 
-pytestmark = pytest.mark.django_db
+# A server the tests start, SeaweedFS (make test-all).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 class Bucket:

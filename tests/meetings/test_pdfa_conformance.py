@@ -30,5 +30,5 @@ def test_verapdf_finds_the_minutes_pdf_a_3b_with_no_rule_failed(files, which):
 
 @pytest.mark.parametrize("which", ["rendered", "signed"])
 def test_the_record_attached_is_associated_with_the_document_once(files, which):
-    # WeasyPrint 70 listed it twice (/AF [26 0 R 26 0 R]); meetings.pdf keeps one.
+    # WeasyPrint 70 listed it twice (/AF [26 0 R 26 0 R]); meetings.minutes.pdf keeps one.
     assert len(pdf.associated_files(files[which])) == 1

@@ -163,7 +163,7 @@ def test_the_download_never_renders_the_minutes_again(client, published, monkeyp
         raise AssertionError("the public download rendered the minutes")
 
     monkeypatch.setattr("weasyprint.HTML.write_pdf", no_rendering)
-    monkeypatch.setattr("meetings.lifecycle.render_minutes_pdf", no_rendering)
+    monkeypatch.setattr("meetings.minutes.lifecycle.render_minutes_pdf", no_rendering)
 
     first = body(client.get(SESSION_PDF))
     second = body(client.get(SESSION_PDF))

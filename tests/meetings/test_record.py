@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Minutes
 from meetings.models.record import session_record
 from meetings.models.session import Session

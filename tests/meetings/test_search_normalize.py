@@ -1,8 +1,8 @@
-"""The normalisation that the search applies to the stored text and to the query (meetings.search)."""
+"""The normalisation that the search applies to the stored text and to the query (meetings.text.search)."""
 
 import pytest
 
-from meetings.search import excerpt, highlight, normalize, query_terms
+from meetings.text.search import excerpt, highlight, normalize, query_terms
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from meetings.signing import (
+from meetings.seal.signing import (
     DEMO_CA_NAME,
     INSTITUTION_NAME,
     MAX_VERIFY_BYTES,

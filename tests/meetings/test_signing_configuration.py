@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
-from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME, SigningNotConfigured, sign_pdf, verify_pdf
+from meetings.seal.signing import DEMO_CA_NAME, INSTITUTION_NAME, SigningNotConfigured, sign_pdf, verify_pdf
 from tests.signing import DOCUMENT_SIGNING, SIGN, pkcs12_bytes
 from tests.test_settings import refusal, start
 
@@ -95,7 +95,7 @@ def test_init_signing_makes_a_demo_ca_and_a_document_signing_certificate(signing
     assert ca.subject == ca.issuer == cert.issuer
     assert ca.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == DEMO_CA_NAME
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    # The root outlives the signatures' certificates by far, as real ones do (meetings.demo_pki).
+    # The root outlives the signatures' certificates by far, as real ones do (meetings.seal.demo_pki).
     assert (ca.not_valid_after_utc - ca.not_valid_before_utc).days >= 25 * 365
     assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days >= 5 * 365
     assert chain == [ca]

@@ -1,4 +1,4 @@
-"""The minutes are signed at PAdES B-LTA with the demo PKI (meetings.demo_pki: Certomancer's OCSP
+"""The minutes are signed at PAdES B-LTA with the demo PKI (meetings.seal.demo_pki: Certomancer's OCSP
 responder, CRL and timestamp authority, served by the tests on a loopback port): the reference validators
 accept them, revocation is asked of the CA, and a missing authority or responder stops the signature.
 """
@@ -19,8 +19,8 @@ from django.test import override_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import TimestampRequestError
 
-from meetings import demo_pki
-from meetings.signing import INSTITUTION_NAME, SigningNotConfigured, Status, sign_pdf, verify_pdf
+from meetings.seal import demo_pki
+from meetings.seal.signing import INSTITUTION_NAME, SigningNotConfigured, Status, sign_pdf, verify_pdf
 from tests import factory, pdf
 from tests.meetings.test_verify_page import reference_session, upload, verdict
 from tests.pages import visible_text

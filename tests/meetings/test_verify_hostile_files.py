@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from meetings.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
+from meetings.seal.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
 from tests.signing import xref_stream_bomb
 
 # Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.

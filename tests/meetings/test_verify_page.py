@@ -3,7 +3,7 @@
 The published file is downloaded from the site after a real publication (`factory.publish`: WeasyPrint,
 pyHanko, the tests' demo certificate), made once for the module; the hostile files are made the way
 tests/meetings/test_signing.py makes them. Each check runs pyHanko in a child process with the limits of
-`meetings.signing`.
+`meetings.seal.signing`.
 """
 
 import datetime
@@ -23,9 +23,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 
-from meetings import lifecycle
+from meetings.minutes import lifecycle
 from meetings.models import Board, Membership, Minutes, Session
-from meetings.signing import MAX_VERIFY_BYTES, sign_pdf
+from meetings.seal.signing import MAX_VERIFY_BYTES, sign_pdf
 from tests import factory
 from tests.client import Client
 from tests.pages import visible_text

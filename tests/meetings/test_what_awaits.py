@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 
-from meetings import notices
+from meetings.convocation import answers, awaiting, convening, second_call
 from meetings.models import Attendance, Comment, Membership, Message, Minutes, Session
 from tests import factory
 from tests.actors import actors
@@ -35,7 +35,7 @@ def row_of(page, title: str) -> str:
 def test_a_members_sessions_say_what_awaits_them(client):
     cast = actors()
     upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1)
-    notices.convene(upcoming, by=cast.secretary)
+    convening.convene(upcoming, by=cast.secretary)
     minutes = cast.minutes(Minutes.State.IN_REVIEW)
 
     member_list = signed_in(cast.member).get("/members/")
@@ -44,7 +44,7 @@ def test_a_members_sessions_say_what_awaits_them(client):
     president_list = signed_in(cast.president).get("/members/")
     assert "في انتظار مصادقتكم" in row_of(president_list, cast.session.title)
 
-    notices.answer(upcoming, cast.member.member, choice="attend")
+    answers.answer(upcoming, cast.member.member, choice="attend")
     factory.approve(minutes, by=cast.president)
     assert "جوابكم على الاستدعاء" not in row_of(signed_in(cast.member).get("/members/"), upcoming.title)
     assert "في انتظار مصادقتكم" not in row_of(signed_in(cast.president).get("/members/"), cast.session.title)
@@ -62,7 +62,7 @@ def test_the_members_list_makes_the_same_queries_whatever_the_number_of_sessions
         session = factory.session(
             board, date=datetime.date(2026, 3, 10) + datetime.timedelta(days=n), ordinal=n + 1
         )
-        notices.convene(session, by=secretary, reason="اختبار")
+        convening.convene(session, by=secretary, reason="اختبار")
     client = signed_in(factory.user_for(member))
     client.get("/members/")
     # The session, the account, its member, the sessions with what awaits them (and their minutes), and
@@ -129,7 +129,7 @@ def test_a_session_without_its_quorum_is_held_again_on_second_convocation():
     assert again.quorum().required == 1 and again.quorum().reached  # the second convocation's rule
     assert session.quorum().required == 3
 
-    message = notices.convene(again, by=secretary, reason="اجتماع ثان بعد عدم اكتمال النصاب")[0]
+    message = convening.convene(again, by=secretary, reason="اجتماع ثان بعد عدم اكتمال النصاب")[0]
     assert "هذا استدعاء ثان: لم يكتمل النصاب في الدورة المنعقدة يوم 26 فبراير 2026." in message.text
     assert "استدعاء ثان" not in visible_text(desk.get(f"/admin/meetings/session/{session.pk}/change/"))
     twice = desk.post(url, {"date": "2026-03-20"})
@@ -140,7 +140,7 @@ def test_a_session_without_its_quorum_is_held_again_on_second_convocation():
 def test_a_session_that_reached_its_quorum_is_not_called_again():
     session = quorum_not_reached()
     session.attendances.update(status=Attendance.Status.PRESENT)
-    assert not notices.needs_second_call(session)
+    assert not second_call.needs_second_call(session)
     board_member = factory.seat(session.board, Membership.Role.MEMBER)
     response = signed_in(factory.user_for(board_member)).post(
         f"/admin/meetings/session/{session.pk}/second-call/", {"date": "2026-03-12"}
@@ -164,20 +164,20 @@ def test_a_second_convocation_with_hours_the_wrong_way_round_is_refused_with_a_m
 def test_a_session_held_again_is_not_listed_as_overdue():
     session = quorum_not_reached()
     secretary = factory.secretariat_user()
-    notices.second_call(session, by=secretary, date=datetime.date(2026, 3, 12))
+    second_call.second_call(session, by=secretary, date=datetime.date(2026, 3, 12))
     with time_machine.travel(datetime.datetime(2026, 3, 20, 9, tzinfo=datetime.UTC), tick=False):
-        todo = notices.secretariat_todo()
+        todo = awaiting.secretariat_todo()
     assert session not in todo["overdue"]
 
 
 def test_a_cancelled_session_leaves_the_public_pages_and_the_feed(client):
     cast = actors()
     upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1, is_public=True)
-    notices.convene(upcoming, by=cast.secretary)
+    convening.convene(upcoming, by=cast.secretary)
     assert client.get("/sessions/2026/1/").status_code == 200
     assert f"session-{upcoming.pk}@" in client.get("/sessions.ics").content.decode()
 
-    notices.cancel(upcoming, by=cast.secretary)
+    convening.cancel(upcoming, by=cast.secretary)
     assert client.get("/sessions/2026/1/").status_code == 404
     assert f"session-{upcoming.pk}@" not in client.get("/sessions.ics").content.decode()
 
@@ -185,7 +185,7 @@ def test_a_cancelled_session_leaves_the_public_pages_and_the_feed(client):
 def test_a_message_to_a_member_without_an_address_goes_once_they_have_one():
     cast = actors()
     upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1)
-    notices.convene(upcoming, by=cast.secretary)
+    convening.convene(upcoming, by=cast.secretary)
     member = cast.member.member
     (unreachable,) = Message.objects.filter(member=member)
     assert unreachable.status == Message.Status.UNREACHABLE

@@ -20,8 +20,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from decisions.models import FollowUp, Resolution
-from meetings import lifecycle, notices
+from meetings.accounts.second_factor import GivenFactor
+from meetings.convocation import answers, convening
 from meetings.management.demo import refuse_outside_a_demo
+from meetings.minutes import lifecycle
 from meetings.models import (
     AgendaItem,
     Answer,
@@ -34,7 +36,6 @@ from meetings.models import (
     Minutes,
     Session,
 )
-from meetings.second_factor import GivenFactor
 
 TERM_START = datetime.date(2024, 1, 1)
 
@@ -487,12 +488,12 @@ class Command(BaseCommand):
             title="مذكرة تقديمية حول حصيلة تنفيذ مخطط العمل",
             file=ContentFile(note, name="note-presentation.pdf"),
         )
-        notices.convene(session, by=secretariat)
+        convening.convene(session, by=secretariat)
         # Some members have answered already: the president attends, the interior ministry's representative
         # is excused, the employment ministry's gives its proxy to the secretary of state.
-        notices.answer(session, members["president"], choice=Answer.Choice.ATTEND)
-        notices.answer(session, members["interior"], choice=Answer.Choice.EXCUSED)
-        notices.answer(
+        answers.answer(session, members["president"], choice=Answer.Choice.ATTEND)
+        answers.answer(session, members["interior"], choice=Answer.Choice.EXCUSED)
+        answers.answer(
             session, members["employment"], choice=Answer.Choice.PROXY, proxy=members["secretary_of_state"]
         )
         return session

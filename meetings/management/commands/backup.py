@@ -1,11 +1,11 @@
 """`python manage.py backup /backups/entraide-2026-12-02`: the database, the stored files and the signing
-material in a new folder, each with its SHA-256 in manifest.json (meetings.backup)."""
+material in a new folder, each with its SHA-256 in manifest.json (meetings.operations.backup)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.backup import BackupError, back_up
+from meetings.operations.backup import BackupError, back_up
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 Production uses the institution's own PKCS#12 (SIGNING_PKCS12, SIGNING_PASSPHRASE), the CA that issued
 it (SIGNING_TRUST_ROOTS) and a timestamp authority (SIGNING_TSA_URL). On a developer's machine and in
-tests this command makes their like (meetings.demo_pki): a demo CA, the institution's seal certificate
+tests this command makes their like (meetings.seal.demo_pki): a demo CA, the institution's seal certificate
 issued by it, a timestamp authority and an OCSP responder, which `serve_demo_pki` answers for.
 Running it twice leaves the files as they are; it never replaces a file it did not make without --force.
 """
@@ -16,9 +16,9 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import demo_pki
 from meetings.management.demo import refuse_outside_a_demo
-from meetings.signing import DEMO_CA_NAME, INSTITUTION_NAME
+from meetings.seal import demo_pki
+from meetings.seal.signing import DEMO_CA_NAME, INSTITUTION_NAME
 
 
 def _common_name(name: x509.Name) -> str:

@@ -1,4 +1,4 @@
-"""Renew the document timestamps of the signed versions that expire before a date (meetings.archive).
+"""Renew the document timestamps of the signed versions that expire before a date (meetings.minutes.archive).
 
 The task queue renews each version on its own, RENEW_AHEAD before its timestamp's certificate expires.
 This command is for the rest: a set date (an algorithm's announced end, a provider's change), or catching
@@ -10,7 +10,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from meetings.archive import RENEW_AHEAD, renew_expiring_before
+from meetings.minutes.archive import RENEW_AHEAD, renew_expiring_before
 
 
 class Command(BaseCommand):

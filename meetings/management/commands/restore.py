@@ -1,11 +1,11 @@
 """`python manage.py restore /backups/entraide-2026-12-02`: a backup (`manage.py backup`) back into the
-configured, empty, database and storage, then every signed file checked (meetings.backup)."""
+configured, empty, database and storage, then every signed file checked (meetings.operations.backup)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.backup import BackupError, restore
+from meetings.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import demo_pki
 from meetings.management.demo import refuse_outside_a_demo
+from meetings.seal import demo_pki
 
 WAIT_SECONDS = 20
 

@@ -1,0 +1,272 @@
+"""Who may move the minutes, and the workflows that do: every entry point (admin buttons, member pages,
+shell, a crafted POST) goes through these functions.
+
+The states and the moves between them are `meetings.models.minutes.MOVES`; these functions check who
+asks (the secretariat moves the minutes; the president and the rapporteur approve, each with a second
+factor given for that approval, never an account of the secretariat, never one person twice, and the
+account that signs approved nothing), make the move and record it. A refusal is `DutyRefused` (a
+PermissionDenied whose message the page shows, kept in the duties' log) when the person may not act,
+`PermissionDenied` when someone outside the secretariat asks for its moves, `ValidationError` (a message
+for them) when the minutes are not in a state that allows it.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..accounts.second_factor import GivenFactor
+from ..models import MOVES, Approval, DutyLog, Job, Minutes, Session, Transition
+from ..models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, DutyRefused, is_secretariat
+from ..models.published import PublishedSession
+from ..models.record import record_fingerprint, session_record
+from ..seal.signing import last_timestamp, sha256_hex, sign_pdf, signed_content_of, signer_certificate_of
+from . import archive
+from .pdf import render_minutes_pdf
+
+State = Minutes.State
+SECRETARIAT = SECRETARIAT_PERMISSION
+
+
+# What members may do and see, by the state of the latest version.
+
+
+def member_reads_record(minutes: Minutes | None) -> bool:
+    """Members read the record from review on; a draft is the secretariat's alone."""
+    return minutes is not None and minutes.state != State.DRAFT
+
+
+def takes_comments(minutes: Minutes | None) -> bool:
+    return minutes is not None and minutes.state == State.IN_REVIEW
+
+
+def approving_roles(session: Session, user: AbstractBaseUser) -> list[str]:
+    """President or rapporteur of the session's board on its date, through the user's member record; an
+    account of the secretariat approves nothing, whatever seat its member holds. (One person holds one of
+    the two: `Membership.check_duties`; rows written past it would show both, and the lifecycle still
+    takes one approval of that person.)"""
+    member = getattr(user, "member", None)
+    if member is None or is_secretariat(user):
+        return []
+    # An approval is given in the role of the seat (Approval.Role and Membership.Role share the values).
+    return [
+        seat.role for seat in session.seats if seat.member_id == member.pk and seat.role in APPROVING_ROLES
+    ]
+
+
+def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
+    return next(iter(approving_roles(session, user)), None)
+
+
+def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBaseUser) -> str | None:
+    """The role in which `user` may approve `minutes` now (the member page's button), None otherwise."""
+    if minutes is None or minutes.state not in MOVES["approve"].sources:
+        return None
+    return approving_role(session, user)
+
+
+# Refusals.
+
+
+def _refuse(message: str, *, by: AbstractBaseUser, minutes: Minutes) -> DutyRefused:
+    """A refusal of a lifecycle move on the ground of who asked, kept in the duties' log. Written
+    before the move's transaction opens, so that the refusal's rollback does not take the log with it."""
+    DutyLog.refused(message, by=by, member=getattr(by, "member", None), about=str(minutes), account=by)
+    return DutyRefused(message)
+
+
+def _require_secretariat(user: AbstractBaseUser) -> None:
+    if not user.has_perm(SECRETARIAT):
+        raise PermissionDenied(_("Only the secretariat moves the minutes through their lifecycle."))
+
+
+# The moves.
+
+
+@transaction.atomic
+def start_version(session: Session, *, by: AbstractBaseUser, reason: str = "") -> Minutes:
+    """A first draft of the minutes, or a correction: a new version after the latest one was signed."""
+    _require_secretariat(by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    latest = session.current_minutes()
+    if latest is not None:
+        if not latest.is_signed:
+            raise ValidationError(_("The minutes of this session are already being drafted."), code="exists")
+        latest.require("new_version")
+        if not reason.strip():
+            raise ValidationError(_("Say why the signed minutes need a correction."), code="reason")
+    minutes = Minutes.objects.create(
+        session=session, version=(latest.version + 1) if latest else 1, reason=reason
+    )
+    Transition.objects.create(minutes=minutes, source="", target=State.DRAFT, by=by, reason=reason)
+    return minutes
+
+
+def submit_for_review(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
+    _require_secretariat(by)
+    return minutes.move("submit", by=by)
+
+
+def return_to_draft(minutes: Minutes, *, by: AbstractBaseUser, reason: str) -> Minutes:
+    _require_secretariat(by)
+    minutes.require("return_to_draft")
+    if not reason.strip():
+        raise ValidationError(_("Say why the minutes go back to draft."), code="reason")
+    # A draft is approved afresh once resubmitted, even if the record did not change.
+    minutes.approvals.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    return minutes.move("return_to_draft", by=by, reason=reason)
+
+
+def approve(minutes: Minutes, *, by: AbstractBaseUser, factor: GivenFactor | None) -> Minutes:
+    """The president's or the rapporteur's approval, with the second factor `by` gave for it
+    (second_factor.step_up); the minutes are approved once both stand, given by two different members
+    through two different accounts."""
+    if is_secretariat(by):
+        raise _refuse(
+            _("An account of the secretariat or an administrator never approves the minutes."),
+            by=by,
+            minutes=minutes,
+        )
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        session = Session.objects.with_record().get(pk=minutes.session_id)
+        roles = approving_roles(session, by)  # from the seats as they are now, under the lock
+        refusal = _approval_refused(minutes, session, roles, by, factor)
+    if refusal:
+        raise _refuse(refusal, by=by, minutes=minutes)
+    return minutes
+
+
+def _approval_refused(
+    minutes: Minutes, session: Session, roles: list[str], by: AbstractBaseUser, factor: GivenFactor | None
+) -> str:
+    """Record `by`'s approval in one of `roles`, or say why not (the reason is for the duties' log)."""
+    if not roles:
+        return _("Only the president and the rapporteur of the board approve the minutes.")
+    minutes.require("approve")
+    fingerprint = record_fingerprint(session)
+    valid = minutes.valid_approvals(fingerprint)
+    role = next((role for role in roles if role not in valid), None)
+    if role is None:
+        raise ValidationError(_("This approval is already recorded."), code="approved")
+    if any(a.member_id == by.member.pk or a.by_id == by.pk for a in valid.values()):
+        return _("The two approvals come from two different people: yours is already recorded.")
+    if factor is None or not factor.vouches_for(by):
+        raise ValidationError(
+            _("An approval is given with your own second factor, within the last five minutes."),
+            code="second_factor",
+        )
+    valid[role] = Approval.objects.create(
+        minutes=minutes,
+        role=role,
+        fingerprint=fingerprint,
+        member=by.member,
+        by=by,
+        factor=factor.kind,
+        factor_at=factor.at,
+    )
+    if minutes.fully_approved(valid):
+        minutes.move("approve", by=by)
+    return ""
+
+
+def check_signature(minutes: Minutes, *, by: AbstractBaseUser) -> tuple[Session, dict, dict[str, Approval]]:
+    """Whether `by` may sign `minutes` now: the session, its record and the approvals that hold, or a
+    refusal. Asked when the signature is asked for (the button), and again when it is made."""
+    _require_secretariat(by)
+    if minutes.approvals.filter(Q(by=by) | Q(member__user=by), withdrawn_at__isnull=True).exists():
+        raise _refuse(_("The account that approved the minutes does not sign them."), by=by, minutes=minutes)
+    minutes.refresh_from_db(fields=["state"])  # as the last approval left it, not as the caller saw it
+    minutes.require("sign")
+    session = Session.objects.with_record().get(pk=minutes.session_id)
+    record = session_record(session)
+    approvals = minutes.valid_approvals(record_fingerprint(session, record))
+    if not minutes.fully_approved(approvals):
+        raise ValidationError(_("The approvals no longer match the record."), code="approvals")
+    return session, record, approvals
+
+
+def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> Minutes:
+    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
+    and keep the record it certifies as the version's snapshot.
+
+    The rendering and the signature are made first; then, with the row locked, the state is checked again
+    (a change of the record meanwhile took the minutes back to review), the file is written and the row
+    moved in one transaction: two clicks or two workers produce one signature, the second finding the
+    minutes signed. A file that could not be
+    written whole (a full disk), or whose transaction did not commit, is removed: the minutes stay
+    approved. `job`, the task queue's (meetings.minutes.jobs), hears the pages laid out and the file about to
+    be written, and is marked done in the same transaction.
+    """
+    session, record, approvals = check_signature(minutes, by=by)
+    pdf = render_minutes_pdf(
+        session, record=record, minutes=minutes, approvals=approvals, on_page=job and job.laid_out
+    )
+    signed = sign_pdf(
+        pdf, reason=f"محضر {session.title} — الصيغة {minutes.version}", location=session.place or "المغرب"
+    )
+    sha256 = sha256_hex(signed)
+    storage = minutes.pdf.storage
+    name = minutes.pdf.field.generate_filename(
+        minutes, f"{session.year}-{session.ordinal}-v{minutes.version}-{sha256[:12]}.pdf"
+    )
+    if job is not None:
+        job.note_writing(name)  # committed before the file exists: a worker killed after writing it
+    try:
+        with transaction.atomic():
+            locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+            # A change of the record since it was rendered withdrew the approvals, and took the
+            # minutes back to review (Minutes.recheck_approvals): the state says it.
+            locked.require("sign")
+            Minutes.objects.remove_unkept_file(storage, name)  # an earlier attempt's, with these bytes
+            locked.pdf.name = storage.save(name, ContentFile(signed))
+            locked.sha256, locked.signed_at, locked.record = sha256, timezone.now(), record
+            locked.signed_content_sha256 = signed_content_of(signed)
+            locked.signer_certificate_sha256 = signer_certificate_of(signed)
+            signature = ["sha256", "signed_content_sha256", "signer_certificate_sha256", "signed_at"]
+            locked.save(update_fields=["pdf", *signature, "record"])
+            locked.move("sign", by=by)
+            _timestamped_at, expires = last_timestamp(signed)
+            archive.renew_later(locked, on=expires - archive.RENEW_AHEAD)
+            if job is not None:
+                job.succeed(_("The minutes are signed."))
+    except BaseException:
+        Minutes.objects.remove_unkept_file(storage, name)
+        if job is not None:
+            job.writing = ""  # removed: nothing left for the job's failure to clean up
+        raise
+    return locked
+
+
+@transaction.atomic
+def publish(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
+    _require_secretariat(by)
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    minutes.require("publish")
+    minutes.published_at = timezone.now()
+    minutes.save(update_fields=["published_at"])
+    minutes.move("publish", by=by)
+    PublishedSession.objects.publish(minutes)  # what the public reads, from the record as signed
+    return minutes
+
+
+def perform(action: str, minutes: Minutes, *, by: AbstractBaseUser, reason: str = "") -> Minutes:
+    """One of the secretariat's moves by name, as the admin's buttons post it."""
+    _require_secretariat(by)  # who first: someone not allowed learns nothing about the state
+    if action not in minutes.actions_offered():
+        raise ValidationError(
+            _("This is not possible while the minutes are «%(state)s».")
+            % {"state": minutes.get_state_display()}
+        )
+    if action == "submit":
+        return submit_for_review(minutes, by=by)
+    if action == "return_to_draft":
+        return return_to_draft(minutes, by=by, reason=reason)
+    if action == "sign":
+        return sign(minutes, by=by)
+    if action == "publish":
+        return publish(minutes, by=by)
+    return start_version(minutes.session, by=by, reason=reason)

@@ -1,0 +1,74 @@
+"""Forms of the member pages, rendered with django-crispy-forms (Bootstrap 5)."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..accounts.second_factor import CodeForm
+from ..models import AgendaItem, Answer, Comment, Member
+
+
+class CommentForm(forms.ModelForm):
+    """A board member's comment on the draft minutes: on one agenda item, or on the minutes as a whole."""
+
+    class Meta:
+        model = Comment
+        fields = ["agenda_item", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "dir": "auto"})}
+
+    def __init__(self, *args, agenda_items: "list[AgendaItem] | None" = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agenda_item"]
+        field.queryset = AgendaItem.objects.filter(pk__in=[item.pk for item in agenda_items or []])
+        field.empty_label = _("The minutes as a whole")
+        field.required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's <form> posts to the comment URL, with its own button
+        self.helper.disable_csrf = True  # that <form> carries the token already
+
+
+class AnswerForm(forms.Form):
+    """A member's answer to the convocation; the proxy is chosen among the members who may take it."""
+
+    choice = forms.ChoiceField(
+        label=_("Your answer"), choices=Answer.Choice.choices, widget=forms.RadioSelect
+    )
+    proxy = forms.ModelChoiceField(
+        label=_("Proxy given to"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("— choose a voting member —"),
+        error_messages={
+            "invalid_choice": _(
+                "This member cannot hold your proxy: they have no vote, will not attend, or already hold "
+                "the proxies the board allows."
+            )
+        },
+    )
+
+    def __init__(self, *args, candidates: "list[Member]", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proxy"].queryset = Member.objects.filter(pk__in=[member.pk for member in candidates])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("choice") == Answer.Choice.PROXY and not data.get("proxy"):
+            self.add_error("proxy", _("Choose the member who holds your proxy."))
+        return data
+
+
+class ApprovalForm(CodeForm):
+    """An approval's confirmation: the record read, and the second factor given for it (a code of the
+    authenticator app; or empty, after the passkey's button: meetings.accounts.second_factor.step_up)."""
+
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Confirm first that you have read the whole record you approve.")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].label = _("Code of your authenticator app")

@@ -1,0 +1,187 @@
+"""Public pages. A session is shown in full once its minutes are published, as their latest published
+version signed it; by its agenda before, if the secretariat chose so; and otherwise not at all: a 404
+exactly like a session that never was."""
+
+from axes.helpers import get_client_ip_address
+from django import forms
+from django.core.cache import cache
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.generic import DetailView, ListView
+
+from ..minutes.pdf import inline_disposition
+from ..minutes.verification import (
+    MESSAGES,
+    STATUS,
+    VERIFY_UPLOAD_OVERHEAD,
+    Verdict,
+    check_copy,
+    seconds_to_the_next_minute,
+    takes_a_turn,
+)
+from ..models import Minutes, PublishedSession, Session
+from ..seal.signing import MAX_VERIFY_BYTES
+
+
+def public_sessions() -> list:
+    """What the archive lists, newest first: the published sessions as signed, and the sessions whose
+    agenda the secretariat made public before their minutes."""
+    published = list(PublishedSession.objects.home())
+    announced = list(Session.objects.agenda_public())
+    return sorted([*published, *announced], key=lambda s: (s.date, s.ordinal), reverse=True)
+
+
+class SessionArchive(ListView):
+    template_name = "meetings/session_list.html"
+    context_object_name = "sessions"
+
+    def get_queryset(self):
+        return public_sessions()
+
+
+# A published version never changes: its page is kept, rendered, under a key naming that version, so that
+# the next publication is a new key on every server and nothing is ever invalidated.
+PUBLISHED_PAGE_SECONDS = 24 * 3600
+
+
+class SessionDetail(DetailView):
+    """A published session as its latest published version's record tells it (never the working rows,
+    which a correction may be changing), rendered once per version and language; before publication, the
+    agenda the secretariat made public."""
+
+    template_name = "meetings/session_detail.html"
+    context_object_name = "session"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
+        published = PublishedSession.objects.home().select_related("minutes__session").filter(**number)
+        self.published = published.first()
+        if self.published is None or request.GET:
+            return super().get(request, *args, **kwargs)
+        key = f"published-session-page:{self.published.minutes.sha256}:{get_language()}"
+        content = cache.get(key)
+        if content is None:
+            response = super().get(request, *args, **kwargs)
+            content = response.render().content
+            cache.set(key, content, PUBLISHED_PAGE_SECONDS)
+        return HttpResponse(content)
+
+    def get_object(self, queryset=None):
+        if self.published is not None:
+            return self.published.minutes.signed_session()
+        number = {"year": self.kwargs["year"], "ordinal": self.kwargs["ordinal"]}
+        return get_object_or_404(Session.objects.agenda_public().prefetch_related("agenda_items"), **number)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["minutes"] = minutes = self.published.minutes if self.published else None
+        if minutes is not None:
+            context["quorum"] = minutes.signed_quorum()
+        return context
+
+
+def signed_pdf_response(
+    request: HttpRequest, minutes: Minutes, *, max_age: int, newest: bool
+) -> HttpResponse:
+    """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
+    archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
+    stored = minutes.newest_copy() if newest else minutes
+    etag = f'"{stored.sha256}"'
+    cache_control = f"public, max-age={max_age}"
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        # RFC 9110 (15.4.5): a 304 repeats the ETag and Cache-Control that the 200 would send.
+        not_modified["ETag"] = etag
+        not_modified["Cache-Control"] = cache_control
+        return not_modified
+    response = FileResponse(stored.pdf.open("rb"), content_type="application/pdf")
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    signed = minutes.record["session"]  # named as signed, whatever a correction does to the working rows
+    number = Session(year=signed["year"], ordinal=signed["ordinal"])
+    response["Content-Disposition"] = inline_disposition(number, version=minutes.version)
+    return response
+
+
+def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponse:
+    """The session's latest published minutes, as the archive last extended them (their timestamps
+    renewed); a later correction or renewal replaces them here, hence a short cache."""
+    published = get_object_or_404(
+        PublishedSession.objects.home().select_related("minutes"), year=year, ordinal=ordinal
+    )
+    return signed_pdf_response(request, published.minutes, max_age=300, newest=True)
+
+
+def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """One published version for good (superseded ones included), as it was signed: its bytes never
+    change."""
+    minutes = get_object_or_404(
+        Minutes.objects.published().select_related("session").filter(session__board__is_home=True), code=code
+    )
+    return signed_pdf_response(request, minutes, max_age=365 * 24 * 3600, newest=False)
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("The PDF to check"))
+
+
+@csrf_exempt  # the CSRF check reads the body: `_verify` makes it once the body is known to be worth reading
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone uploads a PDF and learns whether it is authentic published minutes, modified, or unknown.
+    A body announced above the largest file checked is refused before it is read (413), an address
+    that has had its share of checks this minute waits (429), and so does everyone while the server runs
+    as many checks as it takes at once (503)."""
+    if request.method == "POST":
+        refusal = None
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + VERIFY_UPLOAD_OVERHEAD:
+            refusal = Verdict("too_large")
+        elif not takes_a_turn(get_client_ip_address(request) or ""):
+            refusal = Verdict("too_many")
+        if refusal is not None:
+            return _verify_page(request, VerifyForm(), refusal)
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
+    verdict = None
+    # Bound on any POST, even one without a file (`request.POST or None` would leave it unbound, silent).
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        # Read one byte past the limit: enough to know the file is too large, never more.
+        verdict = check_copy(upload.read(MAX_VERIFY_BYTES + 1))
+    return _verify_page(request, form, verdict)
+
+
+def _verify_page(request: HttpRequest, form: VerifyForm, verdict: Verdict | None) -> HttpResponse:
+    context = {"form": form, "verdict": verdict, "messages_by_outcome": MESSAGES}
+    response = render(
+        request, "meetings/verify.html", context, status=STATUS.get(verdict and verdict.outcome, 200)
+    )
+    if response.status_code == 503:
+        response["Retry-After"] = "60"
+    elif response.status_code == 429:
+        response["Retry-After"] = str(seconds_to_the_next_minute())
+    return response
+
+
+def verify_code(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the QR code printed in the minutes leads: which session and version, published or superseded."""
+    minutes = get_object_or_404(
+        Minutes.objects.published().select_related("session__board").filter(session__board__is_home=True),
+        code=code,
+    )
+    return render(
+        request,
+        "meetings/verify.html",
+        {
+            "form": VerifyForm(),
+            "minutes": minutes,
+            "superseded_by": minutes.superseded_by(published_only=True),
+        },
+    )

@@ -1,0 +1,584 @@
+"""The institution's signature on the minutes (PAdES, pyHanko), and the check of a submitted copy.
+
+`sign_pdf` appends the signature to a rendered PDF/A-3b as an incremental update: the rendered bytes stay
+the first bytes of the signed file, untouched, and the PDF/A identification stays. `verify_pdf` tells
+whether a file someone submits is a signed copy, unchanged since it was signed.
+
+A submitted file is hostile input. It is checked in a process of its own with a size limit, a memory cap
+and a wall-clock timeout, so that a crafted PDF costs a web worker a few seconds at most, never its memory
+or its life. The process is forked from a server process that imported pyHanko once (multiprocessing's
+forkserver, started by the first check), which starts a check in milliseconds where a new interpreter
+took a third of a second. It reads no settings: the parent hands it the trust roots' path.
+
+pyHanko is imported where it is used: importing this module stays cheap for the modules that name it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import functools
+import hashlib
+import multiprocessing
+import resource
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
+
+DEMO_CA_NAME = "Entraide Nationale — CA de démonstration"
+# The Arabic name alone: the French one is the certificate's organization. One name attribute cannot mix
+# Arabic and Latin letters: pyHanko compares names after RFC 4518 string preparation, whose bidi rule
+# rejects mixed text, and fails the certificate chain.
+INSTITUTION_NAME = "التعاون الوطني"
+
+# Limits for checking a submitted file. Signed minutes weigh well under a megabyte; a file above the
+# size limit is refused unread.
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+VERIFY_TIMEOUT_SECONDS = 20
+VERIFY_MEMORY_BYTES = 512 * 1024 * 1024  # address space of the child, interpreter and pyHanko included
+
+
+class Status(enum.StrEnum):
+    """What `verify_pdf` found; a StrEnum, so it compares equal to its plain string value.
+
+    A byte changed inside the signed range is "modified", not "invalid_signature": to a reader both say
+    the same thing, this is not the file that was signed. "invalid_signature" is kept for a signature
+    that does not verify over bytes that do match, a broken or forged signature rather than an edit.
+    """
+
+    # Signed by a certificate chaining to SIGNING_TRUST_ROOTS, and nothing changed since: nothing added,
+    # or only archival maintenance (validation data in the DSS, document timestamps).
+    VALID = "valid"
+    MODIFIED = "modified"  # a byte changed inside the signed range, or anything but maintenance appended
+    INVALID_SIGNATURE = "invalid_signature"  # the signed bytes match, the signature value does not
+    # A sound signature by a certificate that chained to SIGNING_TRUST_ROOTS when it signed, and has
+    # expired since (the time is the timestamp's, or the signer's own claim without one).
+    VALID_WHEN_SIGNED = "valid_when_signed"
+    # A sound signature by a trusted certificate that its CA revoked before the time the signature is
+    # proven to exist (its timestamp's), or revoked at all when no timestamp proves that time.
+    REVOKED = "revoked"
+    UNTRUSTED = "untrusted"  # a sound signature, by a certificate that never chained to the trust roots
+    UNSIGNED = "unsigned"  # a readable PDF without a signature
+    UNREADABLE = "unreadable"  # not a PDF that can be read: garbage, empty, truncated, encrypted
+    TOO_LARGE = "too_large"  # above MAX_VERIFY_BYTES, not read
+    TIMEOUT = "timeout"  # the check took longer than VERIFY_TIMEOUT_SECONDS
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking one file.
+
+    `signer` and `signed_at` come from the first signature, and only when its certificate chains to the
+    trust roots: a forger chooses the name in an untrusted certificate. `signed_at` is the time certified
+    by the timestamp authority when there is one, else the time the signer stated. `detail` is technical,
+    for the logs, never for users.
+    """
+
+    status: Status
+    sha256: str
+    signer: str | None = None
+    signed_at: datetime | None = None
+    detail: str = ""
+    # What the first signature vouches for (`signed_content_sha256`), when it could be read.
+    content_sha256: str | None = None
+    # The SHA-256 of the signer's certificate (DER), pinned at signature on the stored version.
+    signer_sha256: str | None = None
+    level: str = ""  # PAdES baseline level: "B-B", "B-T", "B-LT" or "B-LTA"
+    proven_at: datetime | None = None  # the time the signature timestamp proves
+    # The document timestamps after the signature (archival maintenance): how many, the latest's time.
+    archive_timestamps: int = 0
+    archived_at: datetime | None = None
+    # When the CA says the certificate was revoked (asked online at the check), or None.
+    revoked_at: datetime | None = None
+    revocation: str = ""  # "good", "revoked", "unknown" (not asked, or no answer), as found at the check
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == Status.VALID
+
+
+class SigningNotConfigured(ImproperlyConfigured):
+    """A signing setting points at a file that is missing or cannot be used."""
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of a file, as stored next to the signed minutes and compared on a submitted copy."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _configured_file(setting: str) -> Path:
+    path = Path(getattr(settings, setting))
+    if not path.is_file():
+        raise SigningNotConfigured(
+            f"{setting}={str(path)!r} is not a file: run `python manage.py init_signing` for a demo "
+            f"certificate, or point {setting} at the institution's file."
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=4)
+def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner:
+    """The PKCS#12 at `path`, opened once per process while the file stays the same (its key's check
+    costs a third of a second, a third of a signature's own work)."""
+    from .keys import KeptKeySigner
+
+    return KeptKeySigner.load_pkcs12_data(
+        Path(path).read_bytes(), other_certs=(), passphrase=passphrase.encode()
+    )
+
+
+def load_signer() -> SimpleSigner:
+    """The institution's key and certificate chain, from SIGNING_PKCS12 opened with SIGNING_PASSPHRASE."""
+    path = _configured_file("SIGNING_PKCS12")
+    passphrase = settings.SIGNING_PASSPHRASE
+    try:
+        signer = _opened_pkcs12(str(path), path.stat().st_mtime_ns, passphrase)
+    except ValueError as exc:
+        raise SigningNotConfigured(
+            f"SIGNING_PKCS12={str(path)!r} cannot be opened with SIGNING_PASSPHRASE (wrong passphrase, "
+            f"or not a PKCS#12 file with a key and its certificate)."
+        ) from exc
+    issuer = signer.signing_cert.issuer.native.get("common_name")
+    if issuer == DEMO_CA_NAME and not settings.DEMO_ALLOWED:
+        raise SigningNotConfigured(
+            "SIGNING_PKCS12 holds the demo certificate, which never signs outside development (DEBUG=1) or "
+            "a demonstration server (DEMO_ALLOWED=1): point SIGNING_PKCS12 at the institution's certificate."
+        )
+    if passphrase == settings.SIGNING_DEMO_PASSPHRASE and issuer != DEMO_CA_NAME:
+        # The demo passphrase is public: it may protect the demo certificate only.
+        raise SigningNotConfigured(
+            "SIGNING_PASSPHRASE is the public demo passphrase: set the institution's own."
+        )
+    return signer
+
+
+def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, location: str) -> bytes:
+    """Sign a PDF with the institution's certificate at PAdES B-LTA, in one go.
+
+    The signature carries a timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and
+    the timestamp authority's certificates, fetched from the OCSP responders and CRLs they name, go in
+    the document security store (B-LT); a document timestamp covers it all (B-LTA). The signature field
+    is invisible (the document prints its own signature block). The result starts with `pdf`, byte for
+    byte. Raises SigningNotConfigured for an unusable key file or no timestamp authority, and OSError
+    (pyHanko's TimestampRequestError) or a validation error when the authority or a responder does not
+    answer: a signature is never silently downgraded.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+
+    timestamper, context = _timestamp_authority(), _fetching_context()  # checked before any work
+    metadata = PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        use_pades_lta=True,
+        embed_validation_info=True,
+        validation_context=context,
+        reason=reason,
+        location=location,
+    )
+    signer = PdfSigner(
+        metadata,
+        load_signer(),
+        timestamper=timestamper,
+        new_field_spec=SigFieldSpec(field_name, box=None),
+    )
+    # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds itself
+    # as producer (veraPDF finds the signed file PDF/A-3B: tests/meetings/test_pdfa_conformance.py).
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    return _in_a_thread(signer.sign_pdf, writer).getvalue()
+
+
+def extend_pdf(signed: bytes) -> bytes:
+    """Archival maintenance of a signed file: the validation data of its last document timestamp (the
+    authority's certificate chain and revocation status, fetched now) in the DSS, and a new document
+    timestamp over it all, by SIGNING_TSA_URL. The result starts with `signed`, byte for byte, and is
+    authentic wherever `signed` was: /verify/ finds the same signed content followed by maintenance.
+    Raises as `sign_pdf` does when the authority or a responder does not answer."""
+    return _in_a_thread(_extend, signed, _timestamp_authority())
+
+
+def _extend(signed: bytes, authority) -> bytes:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+
+    reader, context = PdfFileReader(BytesIO(signed), strict=False), _fetching_context()
+    stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(reader, context, in_place=False)
+    # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
+    # offline (EU DSS, which fetches nothing, finds it B-LTA).
+    new = PdfFileReader(stamped, strict=False).embedded_timestamp_signatures[-1]
+    return add_validation_info(new, context, in_place=False).getvalue()
+
+
+def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:
+    """The time of a signed file's last document timestamp, and when that timestamp's certificate
+    expires: its proof of time must be renewed (`extend_pdf`) before then, while the certificate can
+    still be checked. A file without a document timestamp (B-B, B-T) is due at once."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    timestamps = PdfFileReader(BytesIO(signed), strict=False).embedded_timestamp_signatures
+    if not timestamps:
+        return None, datetime.now(UTC)
+    last = timestamps[-1]
+    info = last.signed_data["encap_content_info"]["content"].parsed
+    return info["gen_time"].native, last.signer_cert.not_valid_after
+
+
+def _timestamp_authority():
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    if not settings.SIGNING_TSA_URL:
+        raise SigningNotConfigured(
+            "SIGNING_TSA_URL is not set: the minutes are signed at PAdES B-LTA, which needs the "
+            "accredited provider's timestamp authority (an RFC 3161 URL)."
+        )
+    return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10)
+
+
+def _fetching_context() -> ValidationContext:
+    """The trust roots, with revocation data for every certificate on the way fetched now: no answer from
+    a responder, no signature."""
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = list(load_certs_from_pemder([_configured_file("SIGNING_TRUST_ROOTS")]))
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+
+
+def _in_a_thread(function: Callable, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread that already runs
+    an event loop (an ASGI server's, or Playwright's in the browser tests): a thread of its own has none."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(function, *args, **kwargs).result()
+
+
+def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verification:
+    """Check a submitted file in a process of its own with a size limit, a memory cap and a timeout.
+
+    Only a missing trust roots file raises (a server fault, not the file's); everything about the file
+    itself is a status. With VERIFY_REVOCATION_ONLINE the check asks the CA (OCSP, CRL) whether a trusted
+    signer's certificate has been revoked since; the URLs it asks are the CA's own, in a certificate that
+    chained to the roots.
+    """
+    digest = sha256_hex(data)
+    if len(data) > MAX_VERIFY_BYTES:
+        return Verification(Status.TOO_LARGE, digest, detail=f"{len(data)} bytes > {MAX_VERIFY_BYTES}")
+    roots = _configured_file("SIGNING_TRUST_ROOTS")
+    checker = _checkers()
+    answers, sender = checker.Pipe(duplex=False)
+    process = checker.Process(
+        target=_check_in_this_process,
+        args=(sender, data, str(roots), settings.VERIFY_REVOCATION_ONLINE),
+        daemon=True,
+    )
+    process.start()
+    sender.close()
+    try:
+        if not answers.poll(timeout):
+            process.kill()
+            process.join()
+            return Verification(Status.TIMEOUT, digest, detail=f"no answer within {timeout} s")
+        found = answers.recv()
+    except EOFError:
+        # Killed by the memory cap, or any other death: the file could not be read within the limits.
+        process.join()
+        return Verification(Status.UNREADABLE, digest, detail=f"the check ended with {process.exitcode}")
+    finally:
+        answers.close()
+    process.join()
+    status = Status(found["status"])
+    times = {name: datetime.fromisoformat(found[name]) if found.get(name) else None for name in _TIMES}
+    return Verification(
+        status,
+        digest,
+        **times,
+        **{name: found[name] for name in _FACTS if found.get(name) is not None},
+    )
+
+
+@functools.cache
+def _checkers() -> multiprocessing.context.BaseContext:
+    """Where the checks' processes come from: forked from a server process that has imported pyHanko."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pyhanko.sign.validation", __name__])
+    return context
+
+
+def _check_in_this_process(answer, data: bytes, trust_roots: str, ask_revocation: bool) -> None:
+    """The checking process: its memory capped, it sends the verdict of `check` (a dict) and ends."""
+    resource.setrlimit(resource.RLIMIT_AS, (VERIFY_MEMORY_BYTES, VERIFY_MEMORY_BYTES))
+    try:
+        result = check(data, Path(trust_roots), ask_revocation=ask_revocation)
+    except MemoryError:
+        result = _result(Status.UNREADABLE, "memory cap reached")
+    answer.send(result)
+
+
+def signed_content_sha256(data: bytes, signature: EmbeddedPdfSignature) -> str:
+    """What a signature vouches for, whatever the unsigned bytes around it: the SHA-256 of the byte
+    ranges it signs and of the signature itself (its DER, without the padding that fills /Contents).
+    Two files that differ only in that padding, or in whitespace after the end of the file, are the
+    same signed document."""
+    from asn1crypto.cms import ContentInfo
+
+    start, length, start_after, length_after = _byte_range(signature)
+    digest = hashlib.sha256(data[start : start + length])
+    digest.update(data[start_after : start_after + length_after])
+    digest.update(ContentInfo.load(signature.pkcs7_content, strict=False).dump())
+    return digest.hexdigest()
+
+
+def _byte_range(signature: EmbeddedPdfSignature) -> list[int]:
+    return [int(number) for number in signature.byte_range]
+
+
+def signed_content_of(pdf: bytes) -> str:
+    """`signed_content_sha256` of the first signature of a file this server signed."""
+    return signed_content_sha256(pdf, _first_signature(pdf))
+
+
+def signer_certificate_of(pdf: bytes) -> str:
+    """The SHA-256 of the certificate that made the first signature of a file this server signed."""
+    return _first_signature(pdf).signer_cert.sha256.hex()
+
+
+def _first_signature(pdf: bytes) -> EmbeddedPdfSignature:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(BytesIO(pdf)).embedded_signatures[0]
+
+
+# What follows runs in the child process.
+
+WHITESPACE = b" \t\r\n\f\0"
+_TIMES = ("signed_at", "proven_at", "archived_at", "revoked_at")
+_FACTS = ("signer", "detail", "content_sha256", "signer_sha256", "level", "archive_timestamps", "revocation")
+
+
+def _result(status: Status, detail: str, **facts) -> dict:
+    found = {"status": str(status), "detail": detail[:500]}
+    for name, value in facts.items():
+        found[name] = value.isoformat() if isinstance(value, datetime) else value
+    return found
+
+
+def _read_signatures(data: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | dict:
+    """The file and its signatures in signing order, or the result that says why there are none to check."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    if b"%PDF-" not in data[:1024]:
+        return _result(Status.UNREADABLE, "no %PDF- header")
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        if reader.encrypted:
+            return _result(Status.UNREADABLE, "encrypted")
+        signatures = list(reader.embedded_signatures)
+    # Anything a hostile file makes the parser raise (RecursionError and MemoryError included) means the
+    # same: this is not a PDF that can be read within the limits.
+    except Exception as exc:
+        return _result(Status.UNREADABLE, f"{type(exc).__name__}: {exc}")
+    if not signatures or signatures[0].sig_object_type != "/Sig":
+        return _result(Status.UNSIGNED, "no signature before the first document timestamp")
+    return reader, signatures
+
+
+def _maintenance_policy():
+    """pyHanko's default difference policy, less what it allows beyond archival maintenance: changes to
+    the document information dictionary (a new title is not maintenance), and to form fields other than
+    signature fields. Left: the DSS, document timestamps and their fields, the file's structure
+    (cross-reference and object streams), and the XMP packet, which pyHanko's own maintenance updates."""
+    from pyhanko.sign.diff_analysis import (
+        CatalogModificationRule,
+        DSSCompareRule,
+        FormUpdatingRule,
+        MetadataUpdateRule,
+        ModificationLevel,
+        ObjectStreamRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+        XrefStreamRule,
+    )
+
+    archival = ModificationLevel.LTA_UPDATES
+    return StandardDiffPolicy(
+        global_rules=[
+            CatalogModificationRule(),
+            XrefStreamRule().as_qualified(archival),
+            ObjectStreamRule().as_qualified(archival),
+            DSSCompareRule().as_qualified(archival),
+            MetadataUpdateRule().as_qualified(archival),
+        ],
+        form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(), SigFieldModificationRule()]),
+    )
+
+
+def _only_maintenance(
+    data: bytes, signature: EmbeddedPdfSignature, later: list[EmbeddedPdfSignature]
+) -> bool:
+    """Whether every revision after the signed one is archival maintenance: the later signatures are all
+    document timestamps, and the difference analysis finds DSS and timestamp updates only."""
+    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+
+    if any(other.sig_object_type != "/DocTimeStamp" for other in later):
+        return False
+    if not data.rstrip(WHITESPACE).endswith(b"%%EOF"):
+        return False  # bytes past the last revision's end: not a revision, not maintenance
+    signature.compute_integrity_info(diff_policy=_maintenance_policy())
+    result = signature.diff_result
+    return isinstance(result, DiffResult) and result.modification_level == ModificationLevel.LTA_UPDATES
+
+
+def _judge_signature(
+    status: PdfSignatureStatus, after: bytes, maintained: Callable[[], bool]
+) -> tuple[Status, str]:
+    """The rules: intact, cryptographically valid, trusted, and covering the whole file, give or take
+    whitespace past its end (`after`, the bytes past the signed ones: a transfer that adds a line end
+    changes nothing) or archival maintenance (`maintained`, asked only when there is more)."""
+    from pyhanko.sign.validation import SignatureCoverageLevel
+
+    if not status.intact:
+        return Status.MODIFIED, "digest mismatch: the signed bytes were changed"
+    if not status.valid:
+        return Status.INVALID_SIGNATURE, "the signature value does not verify"
+    if not status.trusted:
+        return Status.UNTRUSTED, f"certificate not trusted: {status.trust_problem_indic}"
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return Status.VALID, status.summary()
+    only_whitespace_after = not after.strip(WHITESPACE)
+    if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and (only_whitespace_after or maintained()):
+        return Status.VALID, f"{status.summary()}, followed by archival maintenance at most"
+    return Status.MODIFIED, f"{status.coverage.name}: updated after signing"
+
+
+def _signed_at(status: PdfSignatureStatus) -> datetime | None:
+    return _proven_at(status) or status.signer_reported_dt
+
+
+def _proven_at(status: PdfSignatureStatus) -> datetime | None:
+    timestamp = status.timestamp_validity
+    if timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted:
+        return timestamp.timestamp
+    return None
+
+
+def _archive_timestamps(later: list[EmbeddedPdfSignature], context: ValidationContext) -> list[datetime]:
+    """The times of the document timestamps after the signature that a trusted authority made."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    times = []
+    for timestamp in later:
+        try:
+            found = validate_pdf_timestamp(timestamp, validation_context=context, skip_diff=True)
+        except Exception:  # a malformed timestamp proves nothing; the content's verdict stands
+            continue
+        if found.intact and found.valid and found.trusted:
+            times.append(found.timestamp)
+    return times
+
+
+def _level(status: PdfSignatureStatus, reader: PdfFileReader, archived: list[datetime]) -> str:
+    """The PAdES baseline level (ETSI EN 319 142-1) this file reaches."""
+    if _proven_at(status) is None:
+        return "B-B"
+    store = reader.root.get("/DSS")
+    store = store.get_object() if store is not None else {}
+    if not (store.get("/OCSPs") or store.get("/CRLs")):
+        return "B-T"
+    return "B-LTA" if archived else "B-LT"
+
+
+def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roots: list) -> dict:
+    """What the CA says today of the signer's certificate, asked online (OCSP, else CRL)."""
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import RevokedError
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    context = ValidationContext(
+        trust_roots=roots,
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+        fetcher_backend=AIOHttpFetcherBackend(per_request_timeout=5),
+    )
+    validator = CertificateValidator(
+        status.signing_cert, intermediate_certs=signature.other_embedded_certs, validation_context=context
+    )
+    try:
+        asyncio.run(validator.async_validate_path())
+    except RevokedError as revoked:
+        return {"revocation": "revoked", "revoked_at": revoked.revocation_dt}
+    except Exception:  # no answer, or an answer that says nothing: not known today
+        return {"revocation": "unknown"}
+    return {"revocation": "good"}
+
+
+def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> dict:
+    """The verdict on one file, as plain data: what the child prints.
+
+    Only the first signature decides: it is the one over the document as rendered. After it may come
+    archival maintenance (validation data, document timestamps); anything else, another signature
+    included, is an update appended after signing, hence "modified".
+    """
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    found = _read_signatures(data)
+    if isinstance(found, dict):
+        return found
+    reader, (signature, *later) = found
+    roots = list(load_certs_from_pemder([trust_roots]))
+    try:
+        # The difference analysis runs only if there is more than whitespace after the signed revision.
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots), skip_diff=True)
+    except Exception as exc:  # a malformed signature dictionary or CMS blob, hostile or broken
+        return _result(Status.INVALID_SIGNATURE, f"{type(exc).__name__}: {exc}")
+    start, length = _byte_range(signature)[-2:]
+    after = data[start + length :]
+    verdict, detail = _judge_signature(status, after, lambda: _only_maintenance(data, signature, later))
+    if verdict == Status.UNTRUSTED and _signed_at(status) is not None:
+        # Not trusted now: was it when it signed? A certificate that has expired since was; a
+        # certificate that never chained to the trust roots (a forger's) never is.
+        then = ValidationContext(trust_roots=roots, moment=_signed_at(status))
+        earlier = validate_pdf_signature(signature, then, skip_diff=True)
+        if (
+            _judge_signature(earlier, after, lambda: _only_maintenance(data, signature, later))[0]
+            == Status.VALID
+        ):
+            status, verdict = earlier, Status.VALID_WHEN_SIGNED
+            detail = f"trusted when it signed, at {_signed_at(earlier).isoformat()}, not now"
+    facts = {"content_sha256": signed_content_sha256(data, signature)}
+    chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
+    if not chain_trusted:
+        return _result(verdict, f"{detail}; signer {status.signing_cert.subject.human_friendly!r}", **facts)
+    archived = _archive_timestamps(later, ValidationContext(trust_roots=roots))
+    facts |= {
+        "signer": status.signing_cert.subject.native.get("common_name"),
+        "signer_sha256": status.signing_cert.sha256.hex(),
+        "signed_at": _signed_at(status),
+        "proven_at": _proven_at(status),
+        "level": _level(status, reader, archived),
+        "archive_timestamps": len(later),
+        "archived_at": max(archived, default=None),
+    }
+    if ask_revocation and verdict == Status.VALID:
+        facts |= _revocation(status, signature, roots)
+        revoked_at, proven_at = facts.get("revoked_at"), facts["proven_at"]
+        if revoked_at is not None and (proven_at is None or revoked_at <= proven_at):
+            verdict, detail = Status.REVOKED, f"revoked at {revoked_at.isoformat()}, proven at {proven_at}"
+    return _result(verdict, detail, **facts)
