@@ -47,7 +47,10 @@ cluster: setup
 # cluster's tests (tests/test_cluster.py: eight processes of their own) alone, printing their figures, then
 # the search's tests on the embedded SQLite default, which must find the same things as on PostgreSQL.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
-PYTEST := $(BIN)/pytest -n auto --dist loadfile
+# Python keeps the tests' compiled bytecode (pytest's assertion rewriting, the project's modules) in
+# __pycache__ even where the environment says not to write it (PYTHONDONTWRITEBYTECODE): each worker
+# would otherwise compile them again at every run, 3 s of its start.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto --dist loadfile
 
 test: setup
 	$(BIN)/ruff check --quiet .

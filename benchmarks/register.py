@@ -100,13 +100,13 @@ def pages() -> list[tuple[str, str]]:
     from meetings.models import PublishedSession
 
     in_progress = (
-        PublishedResolution.objects.home()
+        PublishedResolution.objects.public()
         .with_latest_status()
         .filter(outcome="adopted", latest_status="in_progress")
         .values_list("session__year", flat=True)
     )
     year = Counter(in_progress).most_common(1)[0][0]
-    session = PublishedSession.objects.home().first().get_absolute_url()
+    session = PublishedSession.objects.public().first().get_absolute_url()
     return [
         ("floor: /verify/ form", "/verify/"),
         # A query string bypasses the page cache: the record as signed, rendered at each request.

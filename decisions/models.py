@@ -17,6 +17,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
+from meetings.models.board import of_the_public_site
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
 from meetings.models.record import (
     NOTE_TEXT,
@@ -91,6 +92,11 @@ def _overdue(today: datetime.date) -> Q:
     return Q(outcome=Resolution.Outcome.ADOPTED, due_date__lt=today) & _not_closed()
 
 
+def resolution_number(year: int, ordinal: int, sequence: int) -> str:
+    """«2025/2/1»: the resolution's year, its session's number in the year, its place in the session."""
+    return f"{year}/{ordinal}/{sequence}"
+
+
 class Decision(Searchable):
     """What a resolution says, numbered «year/session/sequence» (2025/2/1), with its vote: the fields and
     rules of a working `Resolution` and of a `PublishedResolution` alike (each has a `session` with a
@@ -137,7 +143,7 @@ class Decision(Searchable):
 
     @property
     def number(self) -> str:
-        return f"{self.session.year}/{self.session.ordinal}/{self.sequence}"
+        return resolution_number(self.session.year, self.session.ordinal, self.sequence)
 
     def get_absolute_url(self) -> str:
         """Its page in the register (the public reads it once its session's minutes are published)."""
@@ -327,9 +333,9 @@ class FollowUp(RecordRow):
 
 
 class PublishedResolutionQuerySet(DecisionQuerySet):
-    def home(self) -> "PublishedResolutionQuerySet":
-        """Of the board the public site is about."""
-        return self.filter(session__board__is_home=True)
+    def public(self) -> "PublishedResolutionQuerySet":
+        """What the public reads: of the board the public site is about."""
+        return self.filter(of_the_public_site("session__board"))
 
     def with_latest_status(self) -> "PublishedResolutionQuerySet":
         """Annotate `latest_status`: the status at the latest published session that reported on the
@@ -433,7 +439,7 @@ class PublishedFollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resolution_year}/{self.resolution_ordinal}/{self.resolution_sequence}"
+        return resolution_number(self.resolution_year, self.resolution_ordinal, self.resolution_sequence)
 
 
 @receiver(record_published)

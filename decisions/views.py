@@ -121,7 +121,7 @@ class RegisterFilter(forms.Form):
 
 
 def filtered(request: HttpRequest) -> tuple[RegisterFilter, PublishedResolutionQuerySet]:
-    published = PublishedResolution.objects.home()
+    published = PublishedResolution.objects.public()
     form = RegisterFilter(request.GET, published)
     resolutions = (
         published.with_latest_status()
@@ -153,7 +153,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def resolution_detail(request: HttpRequest, year: int, ordinal: int, sequence: int) -> HttpResponse:
     resolutions = (
-        PublishedResolution.objects.home()
+        PublishedResolution.objects.public()
         .with_latest_status()
         .with_overdue(timezone.localdate())
         .select_related("session", "agenda_item")
@@ -182,13 +182,13 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
     if terms:
         resolutions = (
-            PublishedResolution.objects.home()
+            PublishedResolution.objects.public()
             .search(terms)
             .select_related("session")
             .newest_first()[: SEARCH_LIMIT + 1]
         )
         items = (
-            PublishedAgendaItem.objects.filter(session__board__is_home=True)
+            PublishedAgendaItem.objects.public()
             .search(terms)
             .select_related("session")
             .order_by("-session__date", "-session__ordinal", "position")
@@ -349,7 +349,7 @@ def sessions_ics(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     announced = Session.objects.agenda_public().filter(date__gte=today).prefetch_related("agenda_items")
     published = (
-        PublishedSession.objects.home()
+        PublishedSession.objects.public()
         .filter(date__gte=today)
         .select_related("minutes")
         .prefetch_related("agenda_items")

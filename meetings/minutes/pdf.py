@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from ..models import Approval, Gender, Member, Membership, Minutes, Quorum, Session
+from ..models import Approval, Member, Membership, Minutes, Quorum, Session, in_gender
 from ..models.record import session_record
 from ..qr_code import qr_code_svg
 from ..text.dates import moroccan_date
@@ -48,8 +48,7 @@ SIGNATORY_TITLES = {
 
 
 def _signatory_title(role: str, person: Member | None) -> str:
-    masculine, feminine = SIGNATORY_TITLES[role]
-    return feminine if person is not None and person.gender == Gender.FEMALE else masculine
+    return in_gender(*SIGNATORY_TITLES[role], person.gender if person is not None else None)
 
 
 def minutes_context(

@@ -156,8 +156,8 @@ def _published_version_of(check: Verification) -> tuple[Minutes | None, str, Arc
     if check.content_sha256:
         same |= Q(signed_content_sha256=check.content_sha256)
     found = (
-        Minutes.objects.published()
-        .filter(same, session__board__is_home=True)
+        Minutes.objects.public()
+        .filter(same)
         .filter(Q(signer_certificate_sha256="") | Q(signer_certificate_sha256=check.signer_sha256))
         .select_related("session")
         .distinct()

@@ -27,8 +27,15 @@ def _localized(obj: models.Model, field: str) -> str:
     return getattr(obj, f"{field}_ar")
 
 
+def of_the_public_site(board: str = "board") -> Q:
+    """What the public site shows is of one board, the home board (`Board.is_home`): the one rule behind
+    every `public()` queryset, given the path from the rows to their board ("session__board")."""
+    return Q(**{f"{board}__is_home": True})
+
+
 class BoardQuerySet(models.QuerySet):
     def home(self) -> "Board | None":
+        """The board the public site is about."""
         return self.filter(is_home=True).first()
 
 
@@ -118,6 +125,12 @@ class Board(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def may_give_another_proxy_to(self, holder_holds: int) -> bool:
+        """Whether a member who already holds `holder_holds` proxies for a session may be given one more:
+        the board's maximum (`max_proxies`), the one rule behind the members' answers, the attendance
+        entered by the secretariat and the quorum."""
+        return holder_holds < self.max_proxies
+
     @property
     def name(self) -> str:
         return _localized(self, "name")
@@ -141,12 +154,11 @@ class Gender(models.TextChoices):
     MALE = "male", _("man")
 
 
-def in_gender(value: str, choices: type[models.TextChoices], feminine: dict, gender: str | None) -> str:
-    """The label of `value` among `choices` (a role, an attendance), or its feminine form from
-    `feminine` for a woman."""
-    if gender == Gender.FEMALE and value in feminine:
-        return str(feminine[value])
-    return str(choices(value).label)
+def in_gender(masculine: str, feminine: str | None, gender: str | None) -> str:
+    """What is said of a person (a title, a seat, an attendance) in their gender: `feminine` for a woman
+    where the language has a feminine form, otherwise `masculine`, the form for an unknown gender too. The
+    one rule of gendered words, for the pages, the PDF and the messages."""
+    return str(feminine) if gender == Gender.FEMALE and feminine else str(masculine)
 
 
 class Member(models.Model):
@@ -253,7 +265,7 @@ class Member(models.Model):
 
 def role_label(role: str, gender: str | None) -> str:
     """The name of a seat (or of an approval's role, which has the same values), in the person's gender."""
-    return in_gender(role, Membership.Role, FEMININE_ROLES, gender)
+    return in_gender(Membership.Role(role).label, FEMININE_ROLES.get(role), gender)
 
 
 def _username(user_id: int | None) -> str:

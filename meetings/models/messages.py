@@ -219,7 +219,7 @@ def proxy_holders(session: Session, seats: "list[Membership]", giver_id: int) ->
         if seat.has_vote
         and seat.member_id != giver_id
         and seat.member_id not in away
-        and held.get(seat.member_id, 0) < session.board.max_proxies
+        and session.board.may_give_another_proxy_to(held.get(seat.member_id, 0))
     ]
 
 

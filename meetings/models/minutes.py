@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .board import Board, Member, in_gender
+from .board import Board, Member, in_gender, of_the_public_site
 from .record import (
     SHORT_TEXT,
     agenda_fields,
@@ -42,6 +42,10 @@ def verification_code() -> str:
 class MinutesQuerySet(models.QuerySet):
     def published(self) -> "MinutesQuerySet":
         return self.filter(state=Minutes.State.PUBLISHED)
+
+    def public(self) -> "MinutesQuerySet":
+        """The published versions the public reads: of the board the public site is about."""
+        return self.published().filter(of_the_public_site("session__board"))
 
     def remove_unkept_file(self, storage, name: str) -> None:
         """Delete the stored file `name` (a signature's or a preview's), unless a version keeps it."""
@@ -351,7 +355,9 @@ class Approval(models.Model):
     @property
     def role_label(self) -> str:
         """«الرئيس», or «الرئيسة» when the president is a woman."""
-        return in_gender(self.role, Approval.Role, FEMININE_APPROVERS, self.member.gender)
+        return in_gender(
+            Approval.Role(self.role).label, FEMININE_APPROVERS.get(self.role), self.member.gender
+        )
 
 
 class Comment(models.Model):

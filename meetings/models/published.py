@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..text.dates import moroccan_date
-from .board import Board
+from .board import Board, of_the_public_site
 from .minutes import Minutes
 from .record import Searchable, SearchQuerySet, agenda_fields, session_fields
 from .session import AgendaItem, Session, session_title
@@ -26,9 +26,9 @@ record_published = Signal()
 
 
 class PublishedSessionQuerySet(models.QuerySet):
-    def home(self) -> "PublishedSessionQuerySet":
-        """Of the board the public site is about."""
-        return self.filter(board__is_home=True)
+    def public(self) -> "PublishedSessionQuerySet":
+        """What the public reads: of the board the public site is about."""
+        return self.filter(of_the_public_site())
 
     def publish(self, minutes: Minutes) -> "PublishedSession":
         """The public rows of `minutes` (signed, being published), replacing those of an earlier version."""
@@ -95,6 +95,12 @@ class PublishedSession(models.Model):
         return moroccan_date(self.date)
 
 
+class PublishedAgendaItemQuerySet(SearchQuerySet):
+    def public(self) -> "PublishedAgendaItemQuerySet":
+        """What the public reads: of the board the public site is about."""
+        return self.filter(of_the_public_site("session__board"))
+
+
 class PublishedAgendaItem(Searchable):
     """An agenda item as signed, found by the search."""
 
@@ -109,7 +115,7 @@ class PublishedAgendaItem(Searchable):
     deliberation = models.TextField(_("deliberation"), blank=True)
     searched_fields = AgendaItem.searched_fields
 
-    objects = SearchQuerySet.as_manager()
+    objects = PublishedAgendaItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published agenda item")

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from ..text.dates import moroccan_date
 from ..text.ordinals import feminine_ordinal
-from .board import Board, Member, Membership, in_gender
+from .board import Board, Member, Membership, in_gender, of_the_public_site
 from .record import (
     LONG_TEXT,
     TEXT,
@@ -45,7 +45,7 @@ class SessionQuerySet(models.QuerySet):
         (`PublishedSession`), never these working rows."""
         published = self.model.minutes_model().objects.published().filter(session=models.OuterRef("pk"))
         return self.filter(
-            ~models.Exists(published), is_public=True, board__is_home=True, cancelled_at__isnull=True
+            of_the_public_site(), ~models.Exists(published), is_public=True, cancelled_at__isnull=True
         )
 
     def latest_of(self, board: Board) -> "Session | None":
@@ -230,6 +230,12 @@ class Session(RecordRow):
         latest = self.current_minutes()
         return latest is not None and latest.is_signed
 
+    @cached_property
+    def is_frozen_as_read(self) -> bool:
+        """`is_frozen` as this session object first read it: a page that asks at every permission check
+        (the admin's) reads it once. A change itself is refused by `lock_record`, which reads afresh."""
+        return self.is_frozen
+
     def lock_record(self) -> None:
         """Called, in a transaction, before any change to the record: refused once the minutes are
         signed. The latest version's row is locked, so that a signature under way is waited for."""
@@ -307,7 +313,9 @@ class Quorum:
         for a in attendances:
             if a.status != Attendance.Status.REPRESENTED or a.member_id not in voters:
                 continue
-            if a.proxy_id not in present or held.get(a.proxy_id, 0) >= session.board.max_proxies:
+            if a.proxy_id not in present or not session.board.may_give_another_proxy_to(
+                held.get(a.proxy_id, 0)
+            ):
                 continue
             held[a.proxy_id] = held.get(a.proxy_id, 0) + 1
             represented += 1
@@ -394,7 +402,9 @@ class Attendance(RecordRow):
     @property
     def status_label(self) -> str:
         """«حاضر», or «حاضرة» for a woman («présent», «présente»)."""
-        return in_gender(self.status, Attendance.Status, FEMININE_STATUSES, self.member.gender)
+        return in_gender(
+            Attendance.Status(self.status).label, FEMININE_STATUSES.get(self.status), self.member.gender
+        )
 
     def validate_proxy(self, board: Board, others: "list[Attendance]") -> None:
         """A proxy is held by a member present at the session, within the board's limit per holder."""
@@ -402,7 +412,7 @@ class Attendance(RecordRow):
         if holder is not None and holder.status != self.Status.PRESENT:
             raise ValidationError({"proxy": _("The proxy holder must be present at the session.")})
         held = sum(1 for a in others if a.status == self.Status.REPRESENTED and a.proxy_id == self.proxy_id)
-        if held >= board.max_proxies:
+        if not board.may_give_another_proxy_to(held):
             raise ValidationError(
                 {
                     "proxy": _("This member already holds the %(count)d proxies the board allows.")

@@ -30,7 +30,7 @@ from ..seal.signing import MAX_VERIFY_BYTES
 def public_sessions() -> list:
     """What the archive lists, newest first: the published sessions as signed, and the sessions whose
     agenda the secretariat made public before their minutes."""
-    published = list(PublishedSession.objects.home())
+    published = list(PublishedSession.objects.public())
     announced = list(Session.objects.agenda_public())
     return sorted([*published, *announced], key=lambda s: (s.date, s.ordinal), reverse=True)
 
@@ -58,7 +58,7 @@ class SessionDetail(DetailView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
-        published = PublishedSession.objects.home().select_related("minutes__session").filter(**number)
+        published = PublishedSession.objects.public().select_related("minutes__session").filter(**number)
         self.published = published.first()
         if self.published is None or request.GET:
             return super().get(request, *args, **kwargs)
@@ -111,7 +111,7 @@ def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpRe
     """The session's latest published minutes, as the archive last extended them (their timestamps
     renewed); a later correction or renewal replaces them here, hence a short cache."""
     published = get_object_or_404(
-        PublishedSession.objects.home().select_related("minutes"), year=year, ordinal=ordinal
+        PublishedSession.objects.public().select_related("minutes"), year=year, ordinal=ordinal
     )
     return signed_pdf_response(request, published.minutes, max_age=300, newest=True)
 
@@ -119,9 +119,7 @@ def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpRe
 def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """One published version for good (superseded ones included), as it was signed: its bytes never
     change."""
-    minutes = get_object_or_404(
-        Minutes.objects.published().select_related("session").filter(session__board__is_home=True), code=code
-    )
+    minutes = get_object_or_404(Minutes.objects.public().select_related("session"), code=code)
     return signed_pdf_response(request, minutes, max_age=365 * 24 * 3600, newest=False)
 
 
@@ -173,7 +171,7 @@ def _verify_page(request: HttpRequest, form: VerifyForm, verdict: Verdict | None
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Where the QR code printed in the minutes leads: which session and version, published or superseded."""
     minutes = get_object_or_404(
-        Minutes.objects.published().select_related("session__board").filter(session__board__is_home=True),
+        Minutes.objects.public().select_related("session__board"),
         code=code,
     )
     return render(

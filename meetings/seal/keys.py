@@ -36,6 +36,17 @@ class KeptKeySigner(SimpleSigner):
     RSA keys in PKCS#1 v1.5 (the seal's) are signed here; any other key or mechanism goes to pyHanko's
     own `sign_raw`."""
 
+    @classmethod
+    def from_pkcs12(cls, data: bytes, passphrase: bytes) -> KeptKeySigner:
+        """The key and certificate chain of a PKCS#12 (pyHanko's own reading, which returns its class)."""
+        loaded = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+        return cls(
+            signing_key=loaded.signing_key,
+            signing_cert=loaded.signing_cert,
+            cert_registry=loaded.cert_registry,
+            signature_mechanism=loaded.signature_mechanism,
+        )
+
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
         key = _rsa_key(self.signing_key)

@@ -135,9 +135,7 @@ def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner
     costs a third of a second, a third of a signature's own work)."""
     from .keys import KeptKeySigner
 
-    return KeptKeySigner.load_pkcs12_data(
-        Path(path).read_bytes(), other_certs=(), passphrase=passphrase.encode()
-    )
+    return KeptKeySigner.from_pkcs12(Path(path).read_bytes(), passphrase.encode())
 
 
 def load_signer() -> SimpleSigner:

@@ -291,7 +291,7 @@ def test_the_resolutions_page_marks_it_overdue(client, register):
 
 
 def test_the_overdue_queryset_agrees_with_the_page(register):
-    overdue = PublishedResolution.objects.home().with_latest_status().overdue(datetime.date(2026, 1, 15))
+    overdue = PublishedResolution.objects.public().with_latest_status().overdue(datetime.date(2026, 1, 15))
 
     assert {r.number for r in overdue} == {"2025/1/1", "2025/1/4"}
 

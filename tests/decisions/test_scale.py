@@ -95,7 +95,7 @@ def test_every_session_has_published_minutes_with_a_placeholder_file(client):
 
     assert Minutes.objects.count() == Session.objects.count() == 6
     assert set(Minutes.objects.values_list("state", flat=True)) == {Minutes.State.PUBLISHED}
-    assert PublishedResolution.objects.home().count() == 6  # the home board's
+    assert PublishedResolution.objects.public().count() == 6  # the home board's
     session = Session.objects.filter(board__is_home=True).first()
     response = client.get(f"{session.get_absolute_url()}minutes.pdf")
     assert response.status_code == 200
@@ -155,7 +155,7 @@ def test_the_same_seed_gives_the_same_history():
 def register_pages() -> list[dict]:
     """The register, its second page, a filter on year, follow-up status and outcome, a search within a
     unit: each filter taken from a published resolution, so that no page is empty."""
-    published = PublishedResolution.objects.home()
+    published = PublishedResolution.objects.public()
     followed = published.with_latest_status().filter(latest_status__isnull=False).select_related("session")
     followed = followed.order_by("session__date").first()
     sample = published.exclude(responsible_unit="").first()
@@ -170,7 +170,7 @@ def register_pages() -> list[dict]:
 @pytest.mark.parametrize("scale", [(2, 3, 4), (3, 6, 10)])
 def test_the_register_makes_the_same_number_of_queries_at_any_scale(client, django_assert_num_queries, scale):
     generate(*scale, "--force")
-    assert PublishedResolution.objects.home().count() == scale[1] * scale[2]
+    assert PublishedResolution.objects.public().count() == scale[1] * scale[2]
 
     for query in register_pages():
         with django_assert_num_queries(REGISTER_QUERIES):

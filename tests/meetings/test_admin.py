@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
 from django.urls import reverse
 
+from decisions import secretariat
 from decisions.models import Resolution
 from meetings.models import Attendance, Membership, Session
 from tests import factory
@@ -327,28 +329,50 @@ def test_someone_outside_the_secretariat_is_sent_to_login(client, who):
     assert response["Location"] == f"/admin/login/?next={CHANGELIST_URL}"
 
 
-def test_the_secretariat_group_holds_exactly_the_permissions_of_its_migrations():
+def test_the_secretariat_group_holds_exactly_its_list_which_its_migrations_built():
     migrations = [
         importlib.import_module(f"decisions.migrations.{name}")
         for name in ("0002_secretariat_group", "0003_secretariat_minutes_permissions")
     ]
-    expected = {
-        (app, f"{action}_{model}")
+    built = {
+        f"{app}.{action}_{model}"
         for migration in migrations
         for (app, model), actions in migration.PERMISSIONS.items()
         for action in actions
     }
     duties = importlib.import_module("decisions.migrations.0008_secretariat_duties")
     messages = importlib.import_module("decisions.migrations.0010_secretariat_messages")
-    expected = (expected - set(duties.REMOVED)) | set(duties.ADDED) | set(messages.ADDED)
-    migration = migrations[0]
+    built = (built - {".".join(p) for p in duties.REMOVED}) | {
+        ".".join(p) for p in duties.ADDED + messages.ADDED
+    }
 
-    group = Group.objects.get(name=migration.GROUP)
+    group = Group.objects.get(name=secretariat.GROUP)
 
-    held = set(group.permissions.values_list("content_type__app_label", "codename"))
-    assert held == expected
-    assert ("meetings", "delete_session") not in held
-    assert Permission.objects.filter(group=group).count() == len(expected)
+    held = {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+    assert held == set(secretariat.codenames()) == built
+    assert "meetings.delete_session" not in held
+    assert Permission.objects.filter(group=group).count() == len(held)
+
+
+def test_the_next_migrate_puts_the_secretariat_group_back_as_listed():
+    group = Group.objects.get(name=secretariat.GROUP)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="meetings", codename="delete_session")
+    )
+    group.permissions.remove(
+        Permission.objects.get(content_type__app_label="meetings", codename="view_message")
+    )
+
+    call_command("migrate", verbosity=0)
+
+    held = {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+    assert held == set(secretariat.codenames())
 
 
 def test_the_add_page_prefills_the_home_board_and_its_president(client):

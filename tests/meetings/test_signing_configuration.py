@@ -11,7 +11,15 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
-from meetings.seal.signing import DEMO_CA_NAME, INSTITUTION_NAME, SigningNotConfigured, sign_pdf, verify_pdf
+from meetings.seal.keys import KeptKeySigner
+from meetings.seal.signing import (
+    DEMO_CA_NAME,
+    INSTITUTION_NAME,
+    SigningNotConfigured,
+    load_signer,
+    sign_pdf,
+    verify_pdf,
+)
 from tests.signing import DOCUMENT_SIGNING, SIGN, pkcs12_bytes
 from tests.test_settings import refusal, start
 
@@ -51,21 +59,25 @@ def test_the_public_demo_passphrase_opens_only_a_demo_certificate(minutes, setti
         sign_pdf(minutes["pdf"], **SIGN)
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_a_timestamp_authority_that_is_not_a_url_stops_the_start():
     error = refusal(start(SIGNING_TSA_URL="tsa.example.ma"))
     assert error.startswith("django.core.exceptions.ImproperlyConfigured: SIGNING_TSA_URL='tsa.example.ma'")
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_an_institution_certificate_without_its_passphrase_stops_a_production_start():
     error = refusal(start(SIGNING_PKCS12="/srv/signing/institution.p12"))
     assert error.startswith("django.core.exceptions.ImproperlyConfigured: SIGNING_PASSPHRASE must be set")
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_an_empty_passphrase_stops_the_start():
     error = refusal(start(SIGNING_PASSPHRASE=""))
     assert error.startswith("django.core.exceptions.ImproperlyConfigured: SIGNING_PASSPHRASE is empty")
 
 
+@pytest.mark.slow  # an interpreter of its own (make test-all)
 def test_signing_files_need_not_exist_for_the_app_to_start():
     result = start(
         SIGNING_PKCS12="/nonexistent/institution.p12",
@@ -74,6 +86,13 @@ def test_signing_files_need_not_exist_for_the_app_to_start():
         SIGNING_TSA_URL="https://tsa.example.ma/rfc3161",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_seal_is_opened_once_and_signs_with_its_key_kept(minutes, signing_settings):
+    # pyHanko's own signer reads its key again, RSA check included, at each of a seal's two signings.
+    assert load_signer() is load_signer()
+    assert isinstance(load_signer(), KeptKeySigner)
+    assert verify_pdf(sign_pdf(minutes["pdf"], **SIGN)).is_valid
 
 
 # init_signing

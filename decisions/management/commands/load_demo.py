@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from decisions import secretariat
 from decisions.models import FollowUp, Resolution
 from meetings.accounts.second_factor import GivenFactor
 from meetings.convocation import answers, convening
@@ -541,7 +542,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
-        user.groups.add(Group.objects.get(name="secretariat"))
+        user.groups.add(Group.objects.get(name=secretariat.GROUP))
         return user
 
     @staticmethod
