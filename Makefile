@@ -55,6 +55,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto --dist loadfile
 test: setup
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(DEV_ENV) $(BIN)/mypy
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 	.ci/with-postgresql $(PYTEST) -m "not e2e and not slow and not cluster"
 

@@ -1,6 +1,9 @@
 """Resolutions, edited on the session page of the secretariat; the follow-up of earlier resolutions on a
 screen of its own per session (follow_up.py); the secretariat's dashboard (dashboard.py)."""
 
+from functools import cached_property
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +18,7 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import SessionAdmin, live_rows
-from meetings.admin.record import RecordAdmin, RecordFormSet, RecordInline, is_frozen
+from meetings.admin.record import RecordAdmin, RecordFormSet, RecordInline
 from meetings.models import AgendaItem, Attendance, Quorum, Session
 from meetings.models.record import frozen_message
 from meetings.text.bidi import without_bidi_controls
@@ -47,8 +50,9 @@ class ResolutionForm(forms.ModelForm):
         if self.instance.agenda_item_id:
             self.initial["agenda_item"] = self.instance.agenda_item.position
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         # Not a model value: the item it names may not exist yet (see save()).
         self.agenda_position = data.pop("agenda_item", None)
         return data
@@ -65,19 +69,22 @@ class ResolutionForm(forms.ModelForm):
 
 class ResolutionFormSet(RecordFormSet):
     """Counts the voters from the attendance submitted on the same page, before the votes are checked;
-    offers the agenda items of the same page, by their numbers."""
+    offers the agenda items of the same page, by their numbers. The page's other formsets are
+    `self.page`'s (SessionAdmin.get_formsets_with_inlines), made before this one."""
 
-    agenda_choices: list[tuple] = []
+    @cached_property
+    def agenda_choices(self) -> list[tuple[int | str, str]]:
+        """Worked out for the first form made, once: the page's agenda is complete by then."""
+        if self.page is None:
+            return []  # not on a session's page: no agenda to name
+        agenda = self.page.of(AgendaItem)
+        return [("", "---------"), *(planned_agenda(agenda) if agenda is not None else [])]
 
-    def offer_agenda_items(self) -> None:
-        """Called once the page's formsets are made (SessionWithDecisionsAdmin._create_formsets), before
-        any of their forms is."""
-        agenda = self._formset_of(AgendaItem)
-        self.agenda_choices = [("", "---------")] + (planned_agenda(agenda) if agenda is not None else [])
-
-    def add_fields(self, form, index) -> None:
+    def add_fields(self, form: "forms.ModelForm[Resolution]", index: int | None) -> None:
         super().add_fields(form, index)
-        form.fields["agenda_item"].choices = self.agenda_choices
+        agenda_item = form.fields["agenda_item"]
+        assert isinstance(agenda_item, forms.TypedChoiceField)  # ResolutionForm's
+        agenda_item.choices = self.agenda_choices
 
     def full_clean(self) -> None:
         counted = self._voters_counted()
@@ -85,12 +92,9 @@ class ResolutionFormSet(RecordFormSet):
             form.instance.voters_counted = counted
         super().full_clean()
 
-    def _formset_of(self, model):
-        return next((f for f in getattr(self, "session_formsets", []) if f.model is model), None)
-
     def _voters_counted(self) -> int | None:
         session = self.instance
-        attendance = self._formset_of(Attendance)
+        attendance = self.page.of(Attendance) if self.page is not None else None
         if (
             attendance is None
             or not attendance.is_valid()
@@ -123,8 +127,9 @@ def planned_agenda(agenda: BaseInlineFormSet) -> list[tuple[int, str]]:
     return sorted(numbered)
 
 
-def _number(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+def _number(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
 
 
 class ResolutionInline(RecordInline, admin.StackedInline):
@@ -161,13 +166,6 @@ class SessionWithDecisionsAdmin(SessionAdmin):
             path("<int:object_id>/follow-up/", follow_up, name="meetings_session_follow_up"),
             *super().get_urls(),
         ]
-
-    def _create_formsets(self, request, obj, change):
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        for formset in formsets:
-            if isinstance(formset, ResolutionFormSet):
-                formset.offer_agenda_items()
-        return formsets, inline_instances
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -221,7 +219,7 @@ class SessionWithDecisionsAdmin(SessionAdmin):
             if "_continue" in request.POST:
                 return redirect(request.path)
             return redirect("admin:meetings_session_change", session.pk)
-        if is_frozen(session):
+        if session.is_frozen_as_read:
             messages.info(request, frozen_message())
         context = {
             **self.admin_site.each_context(request),

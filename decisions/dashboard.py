@@ -186,7 +186,8 @@ def chart(dashboard: Dashboard, rtl: bool) -> Chart:
     scale = (WIDTH - bar_start - TOTAL_WIDTH - PADDING) / longest
     bars = []
     for n, counts in enumerate(dashboard.years):
-        x, segments = bar_start, []
+        x: float = bar_start
+        segments: list[Segment] = []
         for column, count in counts.cells:
             if count:
                 width = count * scale

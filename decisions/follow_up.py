@@ -7,6 +7,8 @@ it for this session. A resolution set «not reported» gets no follow-up row; th
 القرارات» section lists the rows that were recorded.
 """
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -68,8 +70,9 @@ class FollowUpForm(forms.Form):
             return False  # a row the request does not hold (a crafted or cut-short post) stays as it is
         return self.has_changed() or (self.offers_last_status and self.cleaned_data["status"] != NOT_REPORTED)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (data.get("note") or data.get("note_fr")) and not data.get("status"):
             self.add_error("status", _("Choose a status for this note, or clear the note."))
         return data

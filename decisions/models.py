@@ -7,6 +7,7 @@ replaced by the next. The register, a resolution's page, the search and the expo
 """
 
 import datetime
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -34,7 +35,7 @@ from meetings.models.record import (
 class DecisionQuerySet(SearchQuerySet):
     """Resolutions, worked on or published: the rules over their follow-up status."""
 
-    def with_overdue(self, today: datetime.date) -> "DecisionQuerySet":
+    def with_overdue(self, today: datetime.date) -> Self:
         """Annotate `is_overdue` (needs `with_latest_status()`): see `overdue()`."""
         return self.annotate(
             is_overdue=models.Case(
@@ -42,12 +43,12 @@ class DecisionQuerySet(SearchQuerySet):
             )
         )
 
-    def overdue(self, today: datetime.date) -> "DecisionQuerySet":
+    def overdue(self, today: datetime.date) -> Self:
         """Adopted resolutions past their due date whose latest follow-up is neither done nor cancelled
         (needs `with_latest_status()`). A rejected or deferred resolution has nothing to carry out."""
         return self.filter(_overdue(today))
 
-    def newest_first(self) -> "DecisionQuerySet":
+    def newest_first(self) -> Self:
         """Latest sessions first; within a session, in the order the minutes give them."""
         return self.order_by("-session__date", "-session__ordinal", "sequence")
 
@@ -101,6 +102,8 @@ class Decision(Searchable):
     """What a resolution says, numbered «year/session/sequence» (2025/2/1), with its vote: the fields and
     rules of a working `Resolution` and of a `PublishedResolution` alike (each has a `session` with a
     year, an ordinal and a date)."""
+
+    session: Session | PublishedSession  # each one's own foreign key
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("adopted")
@@ -237,13 +240,16 @@ class Resolution(NumberedInSession, Decision, RecordRow):
     # The admin sets this to the number of voters counted in the attendance being submitted with the
     # resolution; elsewhere the stored attendance gives it.
     voters_counted: int | None = None
+    # The status last reported, on the rows of `ResolutionQuerySet.with_latest_status` (and `open_at`).
+    latest_status: str | None
 
     def clean(self) -> None:
         super().clean()
         session = parent_session(self)
         if session is None:
             return
-        if self.agenda_item_id and self.agenda_item.session_id != session.pk:
+        item = self.agenda_item if self.agenda_item_id else None
+        if item is not None and item.session_id != session.pk:
             raise ValidationError({"agenda_item": _("This agenda item belongs to another session.")})
         counted = self.voters_counted
         if counted is None and session.pk:

@@ -27,6 +27,7 @@ published (`/resolutions/?q=` the resolutions only, with the register's other fi
 import csv
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -87,16 +88,23 @@ class RegisterFilter(forms.Form):
         everything = [
             ("", pgettext_lazy("feminine", "all"))
         ]  # the year, the session, the unit: in French, toutes
-        self.fields["year"].choices = everything + [(year, year) for year in years]
-        self.fields["session"].choices = everything + [
+        self._choice_field("year").choices = everything + [(year, year) for year in years]
+        self._choice_field("session").choices = everything + [
             (f"{s.year}-{s.ordinal}", f"{s.title} — {s.display_date}") for s in sessions
         ]
         # An option cannot hold a <bdi>; a bidi control in a unit's name is dropped (meetings.text.bidi).
-        self.fields["unit"].choices = everything + [(unit, without_bidi_controls(unit)) for unit in units]
+        self._choice_field("unit").choices = everything + [
+            (unit, without_bidi_controls(unit)) for unit in units
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # as declared above
+        return field
 
     def apply(self, resolutions: PublishedResolutionQuerySet) -> PublishedResolutionQuerySet:
         """The resolutions the valid fields select; an invalid field (its message shown) selects nothing out."""
@@ -179,7 +187,7 @@ def search(request: HttpRequest) -> HttpResponse:
     pages through every matching resolution): two queries whatever is found."""
     query = request.GET.get("q", "").strip()
     terms = query_terms(query)
-    context = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
+    context: dict[str, Any] = {"query": query, "terms": terms, "limit": SEARCH_LIMIT}
     if terms:
         resolutions = (
             PublishedResolution.objects.public()
@@ -231,7 +239,10 @@ def _found(row, field: str, terms: list[str], show) -> SafeString:
 
 
 def _bad_filter(form: RegisterFilter) -> HttpResponse:
-    messages = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    messages = [
+        f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
+        for name, errors in form.errors.items()
+    ]
     return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
 
 

@@ -37,7 +37,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     raw = os.environ.get(name, default)
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
@@ -75,7 +75,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "entraide.apps.AdminConfig",  # Django's admin on the project's site (its pickers)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -469,15 +469,22 @@ def env_http_url(name: str) -> str:
 
 SIGNING_PKCS12 = env_path("SIGNING_PKCS12", SIGNING_DIR / "institution.p12")
 SIGNING_TRUST_ROOTS = env_path("SIGNING_TRUST_ROOTS", SIGNING_DIR / "ca.pem")
-SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE")
-if SIGNING_PASSPHRASE is None:
-    # The demo passphrase goes with the demo file only: an operator who points SIGNING_PKCS12 at the
-    # institution's certificate in production must give its passphrase too.
-    if "SIGNING_PKCS12" in os.environ and not DEBUG:
-        raise ImproperlyConfigured("SIGNING_PASSPHRASE must be set when SIGNING_PKCS12 is (or DEBUG=1).")
-    SIGNING_PASSPHRASE = SIGNING_DEMO_PASSPHRASE
-elif not SIGNING_PASSPHRASE:
-    raise ImproperlyConfigured("SIGNING_PASSPHRASE is empty: a signing key is never stored unprotected.")
+
+
+def env_signing_passphrase() -> str:
+    passphrase = os.environ.get("SIGNING_PASSPHRASE")
+    if passphrase is None:
+        # The demo passphrase goes with the demo file only: an operator who points SIGNING_PKCS12 at the
+        # institution's certificate in production must give its passphrase too.
+        if "SIGNING_PKCS12" in os.environ and not DEBUG:
+            raise ImproperlyConfigured("SIGNING_PASSPHRASE must be set when SIGNING_PKCS12 is (or DEBUG=1).")
+        return SIGNING_DEMO_PASSPHRASE
+    if not passphrase:
+        raise ImproperlyConfigured("SIGNING_PASSPHRASE is empty: a signing key is never stored unprotected.")
+    return passphrase
+
+
+SIGNING_PASSPHRASE = env_signing_passphrase()
 # The demo PKI's responder (meetings.seal.demo_pki: OCSP, CRL, timestamps), whose address init_signing writes
 # into the demo certificates; `make run` serves it (`manage.py serve_demo_pki`).
 SIGNING_DEMO_PKI_URL = env_http_url("SIGNING_DEMO_PKI_URL") or "http://127.0.0.1:8790"

@@ -63,7 +63,7 @@ def account_saving(sender, instance, raw=False, update_fields=None, **kwargs) ->
             invitations.tell(instance, change, address=before["email"])
     changed = [field for field in STANDING if before[field] != getattr(instance, field)]
     if changed:
-        labels = {field: get_user_model()._meta.get_field(field).verbose_name for field in changed}
+        labels = {f.name: f.verbose_name for f in get_user_model()._meta.concrete_fields if f.name in changed}
         detail = "، ".join(f"{labels[f]}: {_yes_no(getattr(instance, f))}" for f in changed)
         _note(DutyLog.Kind.STANDING, detail, instance)
 

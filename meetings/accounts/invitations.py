@@ -14,6 +14,8 @@ Every message is stored and sent by the task queue's worker like every other
 spent once the password is set): the secretariat's list of messages never shows these messages' text.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
@@ -32,9 +34,12 @@ from django_tasks import task
 from ..convocation.delivery import QUICK_FIRST, deliver
 from ..models import DutyLog, Member, Message
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The messages about an account: the secretariat's list of messages shows who and when, never the text.
 ACCOUNT_KINDS = {Message.Kind.PASSWORD_RESET, Message.Kind.INVITATION, Message.Kind.ACCOUNT_CHANGED}
-SUBJECTS = {
+SUBJECTS: "dict[str, StrPromise]" = {
     Message.Kind.INVITATION: gettext_lazy("Your account on the board's site"),
     Message.Kind.PASSWORD_RESET: gettext_lazy("Choosing a new password"),
     Message.Kind.ACCOUNT_CHANGED: gettext_lazy("A change to your account on the board's site"),

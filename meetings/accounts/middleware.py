@@ -1,14 +1,18 @@
-"""Who the current request acts for, for the duties' log (`meetings.models.duties.acting_user`); the
-second factor an account owes, asked for before any page (`meetings.accounts.second_factor`)."""
+"""Who the current request acts for, for the duties' log (`meetings.models.duties.acting_user`) and for
+the views that act in its name (`account_of`); the second factor an account owes, asked for before any
+page (`meetings.accounts.second_factor`)."""
 
 import functools
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_otp.middleware import is_verified
 
 from ..models.duties import acting_user, owes_second_factor
 
@@ -23,6 +27,14 @@ def acting_user_middleware(get_response):
             acting_user.reset(token)
 
     return middleware
+
+
+def account_of(request: HttpRequest) -> User:
+    """The account a request acts for, on a page that only a signed-in account reaches (the admin's, or
+    a member's behind `login_required`): refused to anyone else."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 OPEN_BEFORE_THE_SECOND_FACTOR = (
@@ -59,7 +71,7 @@ def second_factor_middleware(get_response):
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()
+            and not is_verified(user)
             and not request.path_info.startswith(_open_before_the_second_factor())
             and owes_second_factor(user)
         ):

@@ -34,6 +34,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -158,9 +159,9 @@ class PasskeyCreated(CompleteCredentialRegistrationView):
     """django-otp-webauthn's: a passkey created at the first sign-in gives the session its factor."""
 
     def post(self, *args, **kwargs):
-        verified_before = self.request.user.is_verified()
+        verified_before = is_verified(self.request.user)
         response = super().post(*args, **kwargs)
-        if not verified_before and self.request.user.is_verified():
+        if not verified_before and is_verified(self.request.user):
             given(self.request, self.request.user.otp_device)
         return response
 
@@ -171,7 +172,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("meetings:member_login")
     next_url = _next_url(request)
-    if user.is_verified():
+    if is_verified(user):
         if not StaticDevice.objects.filter(user=user).exists():  # a passkey enrolled a moment ago
             return _show_recovery_codes(request, next_url)
         return redirect(next_url)

@@ -5,6 +5,8 @@ sign-in address), never add a second factor, nor read its key: a second factor i
 only. Making staff the account of a member who approves is refused on the form, with its reason, and kept
 in the duties' log."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -56,8 +58,9 @@ class RemovedOnly(AdministratorsOnly):
 class StandingForm(UserChangeForm):
     """Django's, asking the duties' rule before the save (a refusal is the form's error, and logged)."""
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         permissions = Permission.objects.filter(
             Q(pk__in=cleaned.get("user_permissions") or []) | Q(group__in=cleaned.get("groups") or [])
         )
@@ -77,8 +80,9 @@ class GroupPermissionsForm(forms.ModelForm):
         model = Group
         fields = ["name", "permissions"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         approver = (
             self.instance.user_set.filter(member__memberships__role__in=APPROVING_ROLES).first()
             if self.instance.pk

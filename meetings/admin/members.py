@@ -1,8 +1,9 @@
 """The members: their names and titles (which the admin's pickers show), their seats, their invitation to
 an account, what the secretariat may know of that account, and their history in the duties' log."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
-from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, When
 from django.http import HttpRequest, HttpResponse
@@ -15,23 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from ..accounts import invitations, second_factor
 from ..models import DutyLog, Member
 from ..models.duties import holds_approving_seat
-from ..text.bidi import without_bidi_controls
 from .boards import MembershipInline
 from .record import FrenchBesideArabic
 
-
-class PeopleWithTheirTitles(AutocompleteJsonView):
-    """The admin's pickers list a member with their title («أحمد العلوي — كاتب الدولة…»): two people of
-    one name are told apart, and the one sought is recognised."""
-
-    def serialize_result(self, obj, to_field_name):
-        result = super().serialize_result(obj, to_field_name)
-        if isinstance(obj, Member) and obj.title:
-            result["text"] = f"{result['text']} — {without_bidi_controls(obj.title)}"
-        return result
-
-
-admin.site.autocomplete_view = lambda request: PeopleWithTheirTitles.as_view(admin_site=admin.site)(request)
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @admin.register(Member)
@@ -79,6 +68,7 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
                 _("Invitation queued for: %(names)s.")
                 % {"names": ("، " if get_language_bidi() else ", ").join(invited)},
             )
+        return None  # back to the list, which says what was done
 
     def get_search_results(self, request, queryset, search_term):
         """The people whose name matches come first (the attendance's and the chair's pickers search here):
@@ -97,7 +87,7 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
         return readonly if request.user.is_superuser else [*readonly, "user"]
 
     @admin.display(description=_("sign-in and second factor"))
-    def sign_in(self, member: Member) -> str:
+    def sign_in(self, member: Member) -> "StrOrPromise":
         """What the secretariat may know of the member's account, and change none of: whether it has a
         sign-in address (where a reset's link goes) and a second factor enrolled by its person."""
         user = member.user if member.pk else None

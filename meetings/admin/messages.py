@@ -1,6 +1,8 @@
 """Every message the app sends, as it was composed and as its delivery went: the secretariat sees what
 went to whom, what is still waiting for the mail server, and whom nothing can reach."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html
@@ -12,6 +14,9 @@ from ..convocation.delivery import deliver
 from ..models import Convocation, Message
 from ..models.duties import SECRETARIAT_PERMISSION
 from .read_only import ReadOnlyAdmin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @admin.register(Message)
@@ -34,7 +39,7 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
         "last_error",
         "created_at",
     ]
-    readonly_fields = [name for line in fields for name in (line if isinstance(line, tuple) else (line,))]
+    readonly_fields = [name for line in fields for name in ((line,) if isinstance(line, str) else line)]
     actions = ["send_again"]
 
     def get_fields(self, request, obj=None):
@@ -47,7 +52,7 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
         return [*self.readonly_fields, "withheld"]
 
     @admin.display(description=_("text"))
-    def withheld(self, message: Message) -> str:
+    def withheld(self, message: Message) -> "StrOrPromise":
         return _("Not shown: it holds the recipient's link to choose a password.")
 
     @admin.display(description=_("recipient"), ordering="member__name_ar")

@@ -4,6 +4,8 @@ The record is never edited here (that is the session's page); the buttons call `
 which holds every rule.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -13,9 +15,19 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ..accounts.middleware import account_of
 from ..minutes import jobs, lifecycle
 from ..models import MOVES, Approval, ArchivedCopy, Comment, Minutes, Session, Transition
 from ..models.duties import DutyRefused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class OpenCount(TypedDict):
+    """What MinutesAdmin's list adds to each version: its comments still open."""
+
+    open_count: int
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -31,22 +43,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = ["at", "source", "target", "by", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("at", "source", "target", "by", "reason")
+    fields = readonly_fields
 
 
 class ApprovalInline(ReadOnlyInline):
     model = Approval
-    fields = ["role", "member", "at", "factor", "factor_at", "fingerprint", "withdrawn_at"]
-    readonly_fields = fields
+    readonly_fields = ("role", "member", "at", "factor", "factor_at", "fingerprint", "withdrawn_at")
+    fields = readonly_fields
 
 
 class ArchivedCopyInline(ReadOnlyInline):
     """The files archival maintenance made of this signed version, each with a new document timestamp."""
 
     model = ArchivedCopy
-    fields = ["timestamped_at", "pdf", "sha256", "renew_by"]
-    readonly_fields = fields
+    readonly_fields = ("timestamped_at", "pdf", "sha256", "renew_by")
+    fields = readonly_fields
 
 
 class CommentInline(admin.StackedInline):
@@ -71,7 +83,7 @@ class MinutesAdmin(admin.ModelAdmin):
     list_display = ["session", "version", "state", "open_comments", "signed_at", "published_at"]
     list_filter = ["state", "session__year"]
     list_select_related = ["session", "session__board"]
-    fields = [
+    readonly_fields = (
         "session",
         "version",
         "state",
@@ -81,8 +93,8 @@ class MinutesAdmin(admin.ModelAdmin):
         "signed_at",
         "published_at",
         "code",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     inlines = [CommentInline, ApprovalInline, TransitionInline, ArchivedCopyInline]
     change_form_template = "admin/meetings/minutes/change_form.html"
 
@@ -94,7 +106,7 @@ class MinutesAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("open comments"), ordering="open_count")
-    def open_comments(self, minutes: Minutes) -> int:
+    def open_comments(self, minutes: "WithAnnotations[Minutes, OpenCount]") -> int:
         return minutes.open_count
 
     @admin.display(description=_("signed PDF"))
@@ -161,21 +173,22 @@ class MinutesAdmin(admin.ModelAdmin):
             and minutes.state in move.sources
             and request.user.has_perm(lifecycle.SECRETARIAT)
         )
-        if request.method == "POST" and possible and move.consequence and not request.POST.get("confirm"):
+        unconfirmed = not request.POST.get("confirm")
+        if request.method == "POST" and possible and move is not None and move.consequence and unconfirmed:
             messages.error(request, _("Confirm first that you have read what this step does."))
             return HttpResponseRedirect(reverse("admin:meetings_minutes_change", args=[minutes.pk]))
         if action == "sign":  # long work: the task queue signs, and its job's page follows it
             return self._lifecycle_step(
                 request,
                 minutes.session,
-                lambda: jobs.ask_signature(minutes, by=request.user),
+                lambda: jobs.ask_signature(minutes, by=account_of(request)),
                 then=lambda job: HttpResponseRedirect(job.get_absolute_url()),
             )
         return self._lifecycle_step(
             request,
             minutes.session,
             lambda: lifecycle.perform(
-                action, minutes, by=request.user, reason=request.POST.get("reason", "")
+                action, minutes, by=account_of(request), reason=request.POST.get("reason", "")
             ),
         )
 
@@ -185,9 +198,11 @@ class MinutesAdmin(admin.ModelAdmin):
         session = get_object_or_404(Session, pk=session_id)
 
         def step() -> Minutes:
-            minutes = lifecycle.start_version(session, by=request.user, reason=request.POST.get("reason", ""))
+            minutes = lifecycle.start_version(
+                session, by=account_of(request), reason=request.POST.get("reason", "")
+            )
             if request.POST.get("then") == "review":
-                minutes = lifecycle.submit_for_review(minutes, by=request.user)
+                minutes = lifecycle.submit_for_review(minutes, by=account_of(request))
             return minutes
 
         return self._lifecycle_step(request, session, step)

@@ -2,10 +2,14 @@
 convocation, its cancellation and the second convocation; the preview of the draft minutes."""
 
 import datetime
+from collections.abc import Iterator
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,13 +17,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from ..accounts.middleware import account_of
 from ..convocation import convening, second_call
 from ..convocation.messages import sent_summary
 from ..minutes import jobs
 from ..models import AgendaItem, Answer, Attendance, Board, Document, Membership, Session
 from ..models.messages import expected_quorum, session_start
 from ..models.record import frozen_message
-from .record import RecordAdmin, RecordFormSet, RecordInline, is_frozen, live_rows
+from .record import PageFormsets, RecordAdmin, RecordFormSet, RecordInline, live_rows
 
 
 class SecondCallForm(forms.Form):
@@ -34,8 +39,9 @@ class SecondCallForm(forms.Form):
     )
     place = forms.CharField(label=_("place"), max_length=300, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", _("A session cannot end before it starts."))
@@ -47,7 +53,7 @@ class SecondCallForm(forms.Form):
 def _answer_text(answer: Answer | None) -> str:
     if answer is None:
         return str(_("no answer yet"))
-    if answer.choice == Answer.Choice.PROXY:
+    if answer.choice == Answer.Choice.PROXY and answer.proxy is not None:
         return str(_("proxy to %(name)s")) % {"name": answer.proxy.name}
     return answer.get_choice_display()
 
@@ -55,10 +61,9 @@ def _answer_text(answer: Answer | None) -> str:
 class AttendanceFormSet(RecordFormSet):
     """Checks the proxy rules over all submitted rows together, as the attendance will stand once saved."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: "forms.ModelForm[Attendance]", index: int | None) -> None:
+        super().add_fields(form, index)
         form.instance.siblings = []  # the per-row check defers to clean() below
-        return form
 
     def clean(self) -> None:
         super().clean()
@@ -89,26 +94,17 @@ class AttendanceInline(RecordInline, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["member", "proxy"]
 
-    def get_extra(self, request, obj=None, **kwargs) -> int:
-        return len(self.initial_rows(obj or session_being_added(request)))
-
     @staticmethod
-    def initial_rows(session: Session | None) -> list[dict]:
+    def initial_rows(session: Session | None) -> list[dict[str, Any]]:
         if session is None or session.date is None or timezone.localdate() < session.date:
             return []
-        if not hasattr(session, "_initial_attendance"):  # asked several times per page: worked out once
-            session._initial_attendance = AttendanceInline._rows(session)
-        return session._initial_attendance
-
-    @staticmethod
-    def _rows(session: Session) -> list[dict]:
         seats = sorted(convening.convened_seats(session), key=lambda seat: seat.precedence)
         if session.pk is None:
             return [{"member": seat.member_id, "status": Attendance.Status.PRESENT} for seat in seats]
         if timezone.now() < session_start(session) or session.attendances.exists():
             return []
         announced = {a.member_id: a for a in session.answers.all().as_attendance()}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for seat in seats:
             answer = announced.get(seat.member_id)
             if answer is None:
@@ -118,31 +114,22 @@ class AttendanceInline(RecordInline, admin.TabularInline):
         return rows
 
 
-def session_being_added(request: HttpRequest) -> Session | None:
-    """On the add page started from an earlier session (`?from=<id>&date=<day>`), the new session as far
-    as the address tells it, unsaved: its board and date give the seats its attendance starts from."""
-    if not hasattr(request, "_session_being_added"):
-        request._session_being_added = None
-        start = starting_session(request)
-        try:
-            day = datetime.date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            day = None
-        if start is not None and day is not None:
-            request._session_being_added = Session(board=start.board, date=day)
-    return request._session_being_added
+def session_being_added(request: HttpRequest, start: Session | None) -> Session | None:
+    """On the add page started from an earlier session `start` (`?from=<id>&date=<day>`), the new session
+    as far as the address tells it, unsaved: its board and date give the seats its attendance starts from."""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return None
+    return Session(board=start.board, date=day) if start is not None else None
 
 
 def starting_session(request: HttpRequest) -> Session | None:
-    """The session the add page starts from (`?from=<id>`), if it names one of the sessions there are;
-    asked by several parts of one page, looked up once."""
-    if not hasattr(request, "_starting_session"):
-        wanted = request.GET.get("from", "")
-        sessions = (
-            Session.objects.select_related("board").filter(pk=int(wanted)) if wanted.isdigit() else None
-        )
-        request._starting_session = sessions.first() if sessions is not None else None
-    return request._starting_session
+    """The session the add page starts from (`?from=<id>`), if it names one of the sessions there are."""
+    wanted = request.GET.get("from", "")
+    if not wanted.isdigit():
+        return None
+    return Session.objects.select_related("board").filter(pk=int(wanted)).first()
 
 
 class AgendaItemInline(RecordInline, admin.StackedInline):
@@ -153,17 +140,9 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
     extra = 0
     fields = [("position", "title", "title_fr"), "presenter", "summary", "deliberation", "recurring"]
 
-    def get_extra(self, request, obj=None, **kwargs) -> int:
-        return len(self.initial_rows(request, obj))
-
     @staticmethod
-    def initial_rows(request: HttpRequest, session: Session | None) -> list[dict]:
-        start = starting_session(request) if session is None else None
-        if start is None:
-            return []
-        if not hasattr(start, "_recurring_items"):  # asked for the count of rows, then for the rows
-            start._recurring_items = start.recurring_items()
-        return start._recurring_items
+    def initial_rows(start: Session | None) -> list[dict[str, Any]]:
+        return start.recurring_items() if start is not None else []
 
 
 class DocumentInline(RecordInline, admin.TabularInline):
@@ -227,32 +206,55 @@ class SessionAdmin(RecordAdmin):
         ) % {"counted": quorum.counted, "total": quorum.voting_members, "required": quorum.required}
         return format_html("<table>{}</table><p><strong>{}</strong></p>", rows, summary)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Session | None = None,
+    ) -> HttpResponse:
         if add:
             home = Board.objects.home()
             context["last_session"] = Session.objects.latest_of(home) if home else None
             context["starting_from"] = starting_session(request)
         if obj is not None:
-            if request.method == "GET" and is_frozen(obj):
+            if request.method == "GET" and obj.is_frozen_as_read:
                 messages.info(request, frozen_message())
             context["minutes"] = obj.current_minutes()
             context["convocation"] = convening.latest_convocation(obj)
             context["needs_second_call"] = second_call.needs_second_call(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
+    def get_formsets_with_inlines(
+        self, request: HttpRequest, obj: Session | None = None
+    ) -> Iterator[tuple[type[RecordFormSet], InlineModelAdmin]]:
+        # Inlines of one session are validated together: the votes of a resolution are checked against
+        # the attendance submitted on the same page (see decisions.admin). Each formset class is made for
+        # this page, whose formsets it joins.
+        page = PageFormsets()
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield page.formset_class(formset), inline
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Session, inline: InlineModelAdmin, prefix: str
+    ) -> dict[str, Any]:
         # The rows a page starts with are offered on the page only: posted back, every row is the user's.
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if request.method == "GET":
-            saved = obj if obj is not None and obj.pk else None  # the add page passes its unsaved session
+            # The add page passes its unsaved session, and may start from an earlier one.
+            adding = obj.pk is None
             if isinstance(inline, AttendanceInline):
-                kwargs["initial"] = inline.initial_rows(saved or session_being_added(request))
+                session = session_being_added(request, starting_session(request)) if adding else obj
+                kwargs["initial"] = inline.initial_rows(session)
             elif isinstance(inline, AgendaItemInline):
-                kwargs["initial"] = inline.initial_rows(request, saved)
+                kwargs["initial"] = inline.initial_rows(starting_session(request) if adding else None)
         return kwargs
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # Django's initial values are the address's (strings); the home board and its chair are keys.
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         start = starting_session(request)
         if start is not None:
             return {**initial, **start.carried_over()}
@@ -286,7 +288,7 @@ class SessionAdmin(RecordAdmin):
             *super().get_urls(),
         ]
 
-    def _viewable_session(self, request: HttpRequest, object_id: int, sessions) -> Session:
+    def _viewable_session(self, request: HttpRequest, object_id: int, sessions: QuerySet[Session]) -> Session:
         """The session of a page of its own (preview, convocation, cancellation, second call): 404 if
         there is none, 403 for someone who may not see it."""
         session = sessions.filter(pk=object_id).first()
@@ -311,7 +313,7 @@ class SessionAdmin(RecordAdmin):
         form = SecondCallForm(request.POST or None, initial={"place": session.place})
         if request.method == "POST" and form.is_valid():
             try:
-                again = second_call.second_call(session, by=request.user, **form.cleaned_data)
+                again = second_call.second_call(session, by=account_of(request), **form.cleaned_data)
             except ValidationError as refusal:
                 form.add_error(None, refusal)  # a refusal naming fields goes to those fields
             else:
@@ -336,9 +338,11 @@ class SessionAdmin(RecordAdmin):
         if request.method == "POST":
             try:
                 if step == "convene":
-                    sent = convening.convene(session, by=request.user, reason=request.POST.get("reason", ""))
+                    sent = convening.convene(
+                        session, by=account_of(request), reason=request.POST.get("reason", "")
+                    )
                 else:
-                    sent = convening.cancel(session, by=request.user)
+                    sent = convening.cancel(session, by=account_of(request))
             except ValidationError as refusal:
                 error = " ".join(refusal.messages)
             else:
@@ -364,12 +368,4 @@ class SessionAdmin(RecordAdmin):
         if request.method != "POST":
             raise Http404
         session = self._viewable_session(request, object_id, Session.objects.with_record())
-        return HttpResponseRedirect(jobs.ask_preview(session, by=request.user).get_absolute_url())
-
-    def _create_formsets(self, request, obj, change):
-        # Inlines of one session are validated together: the votes of a resolution are checked against
-        # the attendance submitted on the same page (see decisions.admin).
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        for formset in formsets:
-            formset.session_formsets = formsets
-        return formsets, inline_instances
+        return HttpResponseRedirect(jobs.ask_preview(session, by=account_of(request)).get_absolute_url())

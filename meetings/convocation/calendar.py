@@ -79,6 +79,7 @@ def _offset_changes(first_year: int, last_year: int) -> dict[tuple, list[datetim
     moment = begin
     while moment < end:
         before = moment.astimezone(zone).utcoffset()
+        assert before is not None  # an aware time has an offset
         if (moment + day).astimezone(zone).utcoffset() != before:
             low, high = moment, moment + day  # the change is in (low, high]
             while high - low > minute:

@@ -9,7 +9,7 @@ session's `post_save` by `MeetingsConfig.ready`. Each message is composed and qu
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -44,13 +44,13 @@ def _send(session: Session, convocation: Convocation, kind: str) -> list[Message
     ]
 
 
-def require_secretariat(user: AbstractBaseUser) -> None:
+def require_secretariat(user: User) -> None:
     if not user.has_perm(SECRETARIAT_PERMISSION):
         raise PermissionDenied(_("Only the secretariat convenes the board."))
 
 
 @transaction.atomic
-def convene(session: Session, *, by: AbstractBaseUser, reason: str = "") -> list[Message]:
+def convene(session: Session, *, by: User, reason: str = "") -> list[Message]:
     """Send the convocation of a scheduled session, with its board pack and a calendar invitation, to
     everyone seated on its date. Fewer days ahead than the board's delay needs the reason, recorded."""
     require_secretariat(by)
@@ -85,7 +85,7 @@ def short_notice(session: Session) -> bool:
 
 
 @transaction.atomic
-def cancel(session: Session, *, by: AbstractBaseUser) -> list[Message]:
+def cancel(session: Session, *, by: User) -> list[Message]:
     """Cancel a session not yet held: it keeps its row (and its number), and whoever was convened is
     told, their calendar removing the event."""
     require_secretariat(by)
@@ -188,7 +188,12 @@ def remind_convened(session_id: int, sequence: int) -> str:
     with transaction.atomic():
         session = Session.objects.select_for_update().select_related("board").filter(pk=session_id).first()
         latest = latest_convocation(session) if session else None
-        if latest is None or latest.sequence != sequence or latest.method != Convocation.Method.REQUEST:
+        if (
+            session is None
+            or latest is None
+            or latest.sequence != sequence
+            or latest.method != Convocation.Method.REQUEST
+        ):
             return "nothing to remind"
         sent = [
             queue(Kind.CONVOCATION_REMINDER, seat, session, convocation=latest)

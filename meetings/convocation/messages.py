@@ -7,6 +7,9 @@ neither. A member without an address gets a row too, marked unreachable, so that
 to call. Each is composed in its reader's language when it is queued, and kept as composed.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,9 +31,9 @@ def queue(
     session: Session,
     *,
     convocation: Convocation | None = None,
-    documents: list[Document] = (),
+    documents: Sequence[Document] = (),
     calendar: bool = False,
-    **context,
+    **context: Any,
 ) -> Message:
     """One message, composed now in its reader's language, and its delivery queued: to the member of
     `seat`, or to the board's secretariat (its shared address, in Arabic) when `seat` is None."""
@@ -61,7 +64,9 @@ def queue(
             subject=_subject(kind, session),
             text=render_to_string(f"meetings/mail/{_template(kind)}.txt", context),
             html=render_to_string(f"meetings/mail/{_template(kind)}.html", context),
-            calendar=invitation(convocation, seat, url) if calendar and address else "",
+            calendar=invitation(convocation, seat, url)
+            if calendar and address and convocation is not None and seat is not None
+            else "",
             status=Message.Status.PENDING if address else Message.Status.UNREACHABLE,
         )
     message.save()
@@ -89,7 +94,7 @@ def _template(kind: str) -> str:
 
 
 def _subject(kind: str, session: Session) -> str:
-    subjects = {
+    subjects: dict[str, str] = {
         Kind.CONVOCATION: _("Convocation: %(session)s, %(date)s"),
         Kind.CONVOCATION_UPDATE: _("Convocation changed: %(session)s, %(date)s"),
         Kind.CANCELLATION: _("Session cancelled: %(session)s, %(date)s"),
@@ -112,7 +117,11 @@ def admin_session_url(session: Session) -> str:
 
 def sent_summary(sent: list[Message]) -> str:
     """What the secretariat is told once a notice is queued: how many go out, and whom none reaches."""
-    unreachable = [message.member.name for message in sent if message.status == Message.Status.UNREACHABLE]
+    unreachable = [
+        message.member.name
+        for message in sent
+        if message.status == Message.Status.UNREACHABLE and message.member is not None
+    ]
     queued = len(sent) - len(unreachable)
     text = ngettext(
         "%(count)d message queued for sending.", "%(count)d messages queued for sending.", queued

@@ -3,7 +3,7 @@ attendance did not reach the quorum."""
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +28,7 @@ def needs_second_call(session: Session) -> bool:
 def second_call(
     session: Session,
     *,
-    by: AbstractBaseUser,
+    by: User,
     date: datetime.date,
     start_time: datetime.time | None = None,
     end_time: datetime.time | None = None,

@@ -56,6 +56,7 @@ def renew(minutes: Minutes, *, beyond: datetime.datetime | None = None) -> Archi
     extended = extend_pdf(stored_bytes(minutes.newest_copy()))
     sha256 = sha256_hex(extended)
     timestamped_at, expires = last_timestamp(extended)
+    assert timestamped_at is not None  # extend_pdf has just added a document timestamp
     if beyond is not None and expires <= beyond:
         raise ExtendsNothing(
             f"{minutes}: the timestamp authority's certificate expires on {expires:%Y-%m-%d}, no later than "

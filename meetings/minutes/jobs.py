@@ -57,7 +57,12 @@ def render_preview(job_id: int) -> str:
 
 @task()
 def sign_minutes(job_id: int) -> str:
-    return _work(job_id, lambda job: lifecycle.sign(job.minutes, by=job.requested_by, job=job))
+    return _work(job_id, _sign)
+
+
+def _sign(job: Job) -> Minutes:
+    assert job.minutes is not None  # a signature's job names its minutes (ask_signature)
+    return lifecycle.sign(job.minutes, by=job.requested_by, job=job)
 
 
 def _render_preview(job: Job) -> None:

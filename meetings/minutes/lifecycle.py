@@ -10,7 +10,7 @@ PermissionDenied whose message the page shows, kept in the duties' log) when the
 for them) when the minutes are not in a state that allows it.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -43,7 +43,7 @@ def takes_comments(minutes: Minutes | None) -> bool:
     return minutes is not None and minutes.state == State.IN_REVIEW
 
 
-def approving_roles(session: Session, user: AbstractBaseUser) -> list[str]:
+def approving_roles(session: Session, user: User) -> list[str]:
     """President or rapporteur of the session's board on its date, through the user's member record; an
     account of the secretariat approves nothing, whatever seat its member holds. (One person holds one of
     the two: `Membership.check_duties`; rows written past it would show both, and the lifecycle still
@@ -57,11 +57,11 @@ def approving_roles(session: Session, user: AbstractBaseUser) -> list[str]:
     ]
 
 
-def approving_role(session: Session, user: AbstractBaseUser) -> str | None:
+def approving_role(session: Session, user: User) -> str | None:
     return next(iter(approving_roles(session, user)), None)
 
 
-def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBaseUser) -> str | None:
+def may_approve_now(minutes: Minutes | None, session: Session, user: User) -> str | None:
     """The role in which `user` may approve `minutes` now (the member page's button), None otherwise."""
     if minutes is None or minutes.state not in MOVES["approve"].sources:
         return None
@@ -71,14 +71,14 @@ def may_approve_now(minutes: Minutes | None, session: Session, user: AbstractBas
 # Refusals.
 
 
-def _refuse(message: str, *, by: AbstractBaseUser, minutes: Minutes) -> DutyRefused:
+def _refuse(message: str, *, by: User, minutes: Minutes) -> DutyRefused:
     """A refusal of a lifecycle move on the ground of who asked, kept in the duties' log. Written
     before the move's transaction opens, so that the refusal's rollback does not take the log with it."""
     DutyLog.refused(message, by=by, member=getattr(by, "member", None), about=str(minutes), account=by)
     return DutyRefused(message)
 
 
-def _require_secretariat(user: AbstractBaseUser) -> None:
+def _require_secretariat(user: User) -> None:
     if not user.has_perm(SECRETARIAT):
         raise PermissionDenied(_("Only the secretariat moves the minutes through their lifecycle."))
 
@@ -87,7 +87,7 @@ def _require_secretariat(user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def start_version(session: Session, *, by: AbstractBaseUser, reason: str = "") -> Minutes:
+def start_version(session: Session, *, by: User, reason: str = "") -> Minutes:
     """A first draft of the minutes, or a correction: a new version after the latest one was signed."""
     _require_secretariat(by)
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -105,12 +105,12 @@ def start_version(session: Session, *, by: AbstractBaseUser, reason: str = "") -
     return minutes
 
 
-def submit_for_review(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
+def submit_for_review(minutes: Minutes, *, by: User) -> Minutes:
     _require_secretariat(by)
     return minutes.move("submit", by=by)
 
 
-def return_to_draft(minutes: Minutes, *, by: AbstractBaseUser, reason: str) -> Minutes:
+def return_to_draft(minutes: Minutes, *, by: User, reason: str) -> Minutes:
     _require_secretariat(by)
     minutes.require("return_to_draft")
     if not reason.strip():
@@ -120,7 +120,7 @@ def return_to_draft(minutes: Minutes, *, by: AbstractBaseUser, reason: str) -> M
     return minutes.move("return_to_draft", by=by, reason=reason)
 
 
-def approve(minutes: Minutes, *, by: AbstractBaseUser, factor: GivenFactor | None) -> Minutes:
+def approve(minutes: Minutes, *, by: User, factor: GivenFactor | None) -> Minutes:
     """The president's or the rapporteur's approval, with the second factor `by` gave for it
     (second_factor.step_up); the minutes are approved once both stand, given by two different members
     through two different accounts."""
@@ -141,7 +141,7 @@ def approve(minutes: Minutes, *, by: AbstractBaseUser, factor: GivenFactor | Non
 
 
 def _approval_refused(
-    minutes: Minutes, session: Session, roles: list[str], by: AbstractBaseUser, factor: GivenFactor | None
+    minutes: Minutes, session: Session, roles: list[str], by: User, factor: GivenFactor | None
 ) -> str:
     """Record `by`'s approval in one of `roles`, or say why not (the reason is for the duties' log)."""
     if not roles:
@@ -173,7 +173,7 @@ def _approval_refused(
     return ""
 
 
-def check_signature(minutes: Minutes, *, by: AbstractBaseUser) -> tuple[Session, dict, dict[str, Approval]]:
+def check_signature(minutes: Minutes, *, by: User) -> tuple[Session, dict, dict[str, Approval]]:
     """Whether `by` may sign `minutes` now: the session, its record and the approvals that hold, or a
     refusal. Asked when the signature is asked for (the button), and again when it is made."""
     _require_secretariat(by)
@@ -189,7 +189,7 @@ def check_signature(minutes: Minutes, *, by: AbstractBaseUser) -> tuple[Session,
     return session, record, approvals
 
 
-def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> Minutes:
+def sign(minutes: Minutes, *, by: User, job: Job | None = None) -> Minutes:
     """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
     and keep the record it certifies as the version's snapshot.
 
@@ -203,7 +203,11 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> M
     """
     session, record, approvals = check_signature(minutes, by=by)
     pdf = render_minutes_pdf(
-        session, record=record, minutes=minutes, approvals=approvals, on_page=job and job.laid_out
+        session,
+        record=record,
+        minutes=minutes,
+        approvals=approvals,
+        on_page=job.laid_out if job is not None else None,
     )
     signed = sign_pdf(
         pdf, reason=f"محضر {session.title} — الصيغة {minutes.version}", location=session.place or "المغرب"
@@ -242,7 +246,7 @@ def sign(minutes: Minutes, *, by: AbstractBaseUser, job: Job | None = None) -> M
 
 
 @transaction.atomic
-def publish(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
+def publish(minutes: Minutes, *, by: User) -> Minutes:
     _require_secretariat(by)
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     minutes.require("publish")
@@ -253,7 +257,7 @@ def publish(minutes: Minutes, *, by: AbstractBaseUser) -> Minutes:
     return minutes
 
 
-def perform(action: str, minutes: Minutes, *, by: AbstractBaseUser, reason: str = "") -> Minutes:
+def perform(action: str, minutes: Minutes, *, by: User, reason: str = "") -> Minutes:
     """One of the secretariat's moves by name, as the admin's buttons post it."""
     _require_secretariat(by)  # who first: someone not allowed learns nothing about the state
     if action not in minutes.actions_offered():

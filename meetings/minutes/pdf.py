@@ -41,7 +41,7 @@ def minutes_title(session: Session) -> str:
 
 
 # The titles the signature block gives the two approvers, in the feminine for a woman.
-SIGNATORY_TITLES = {
+SIGNATORY_TITLES: dict[str, tuple[str, str]] = {
     Approval.Role.PRESIDENT: ("رئيس المجلس الإداري", "رئيسة المجلس الإداري"),
     Approval.Role.RAPPORTEUR: ("مقرر المجلس الإداري", "مقررة المجلس الإداري"),
 }
@@ -117,9 +117,12 @@ class _PageCounter(logging.Handler):
         self.last = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self.thread or "layout" not in str(record.msg) or not record.args:
+        args = record.args
+        if record.thread != self.thread or "layout" not in str(record.msg) or not isinstance(args, tuple):
             return
-        page = int(record.args[0])
+        if not args:
+            return
+        page = int(str(args[0]))  # «Page %d»
         if page > self.limit:
             raise TooManyPages(self.limit)
         if page > self.last:

@@ -1,8 +1,11 @@
 """The board and the people who sit on it."""
 
 import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import get_language, gettext, pgettext_lazy
@@ -18,6 +21,9 @@ from .duties import (
     is_secretariat,
     refuse,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 
 def _localized(obj: models.Model, field: str) -> str:
@@ -154,7 +160,7 @@ class Gender(models.TextChoices):
     MALE = "male", _("man")
 
 
-def in_gender(masculine: str, feminine: str | None, gender: str | None) -> str:
+def in_gender(masculine: "StrOrPromise", feminine: "StrOrPromise | None", gender: str | None) -> str:
     """What is said of a person (a title, a seat, an attendance) in their gender: `feminine` for a woman
     where the language has a feminine form, otherwise `masculine`, the form for an unknown gender too. The
     one rule of gendered words, for the pages, the PDF and the messages."""
@@ -240,11 +246,11 @@ class Member(models.Model):
     def clean(self) -> None:
         self._check_account_change(self._stored())
 
-    def _stored(self) -> dict | None:
+    def _stored(self) -> Mapping[str, Any] | None:
         """The linked account and the contact address as saved, in one query (None for a new member)."""
         return Member.objects.filter(pk=self.pk).values("user_id", "email").first() if self.pk else None
 
-    def _check_account_change(self, stored: dict | None) -> None:
+    def _check_account_change(self, stored: Mapping[str, Any] | None) -> None:
         """Check a change of the linked account since `stored` (`check_account`)."""
         if self.user_id != (stored["user_id"] if stored else None):
             self.check_account()
@@ -271,12 +277,12 @@ def role_label(role: str, gender: str | None) -> str:
 def _username(user_id: int | None) -> str:
     if user_id is None:
         return "—"
-    user = Member.user.field.related_model.objects.filter(pk=user_id).first()
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
     return user.get_username() if user else str(user_id)
 
 
 class MembershipQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date) -> "MembershipQuerySet":
+    def valid_on(self, day: datetime.date | models.OuterRef) -> "MembershipQuerySet":
         return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
 
     def voting(self) -> "MembershipQuerySet":
@@ -365,9 +371,8 @@ class Membership(models.Model):
     def precedence(self) -> int:
         """The seat's rank where the board is listed (an attendance): the president first, the advisory
         seats last."""
-        return [self.Role.PRESIDENT, self.Role.RAPPORTEUR, self.Role.MEMBER, self.Role.INVITED].index(
-            self.role
-        )
+        order: list[str] = [self.Role.PRESIDENT, self.Role.RAPPORTEUR, self.Role.MEMBER, self.Role.INVITED]
+        return order.index(self.role)
 
     def check_duties(self) -> None:
         """An approving seat is never held through an account of the secretariat, and one person never
@@ -406,7 +411,7 @@ class Membership(models.Model):
 
 
 # The feminine forms of the seats' names, for the members whose gender is known (Gender).
-FEMININE_ROLES = {
+FEMININE_ROLES: "dict[str, StrPromise]" = {
     Membership.Role.PRESIDENT: pgettext_lazy("woman", "president"),
     Membership.Role.MEMBER: pgettext_lazy("woman", "member"),
     Membership.Role.RAPPORTEUR: pgettext_lazy("woman", "rapporteur (secretary)"),

@@ -184,7 +184,9 @@ class DutyLog(models.Model):
         return cls.note(cls.Kind.REFUSED, detail, member=member, about=about, by=by, account=account)
 
 
-# Accounts: whatever changes an account's standing goes through these.
+# Accounts: whatever changes an account's standing goes through these. Receivers, since the accounts are
+# django.contrib.auth's, saved by its admin and forms and by the shell, their groups and permissions
+# changed through many-to-many relations: no save of the project's own to put a call in.
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)

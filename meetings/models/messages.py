@@ -78,8 +78,9 @@ class Convocation(models.Model):
         return (self.date - timezone.localtime(self.sent_at).date()).days
 
 
-def session_start(session: Session) -> datetime.datetime:
-    """When the session opens, in the board's time zone: its start time, or the start of its day."""
+def session_start(session: "Session | Convocation") -> datetime.datetime:
+    """When the session opens (or opened, as a convocation announced it), in the board's time zone: its
+    start time, or the start of its day."""
     return datetime.datetime.combine(
         session.date, session.start_time or datetime.time(0), tzinfo=timezone.get_default_timezone()
     )
@@ -147,11 +148,12 @@ class Answer(models.Model):
 
     def as_attendance(self) -> Attendance:
         """The attendance this answer announces (never saved)."""
-        status = {
+        statuses: dict[str, str] = {
             self.Choice.ATTEND: Attendance.Status.PRESENT,
             self.Choice.EXCUSED: Attendance.Status.EXCUSED,
             self.Choice.PROXY: Attendance.Status.REPRESENTED,
-        }[self.choice]
+        }
+        status = statuses[self.choice]
         return Attendance(
             session_id=self.session_id, member_id=self.member_id, status=status, proxy_id=self.proxy_id
         )

@@ -10,6 +10,7 @@ leads to. `Minutes.move` performs one and records it; who may ask for which live
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +33,9 @@ from .record import (
     session_fields,
 )
 from .session import AgendaItem, Attendance, Quorum, Session
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 
 def verification_code() -> str:
@@ -75,7 +79,7 @@ class Move:
     # or happen by themselves (withdraw).
     by_secretariat: bool = True
     # What cannot be undone, said before the button does it; the button asks for it to be confirmed.
-    consequence: str = ""
+    consequence: "StrOrPromise" = ""
 
 
 MOVES: dict[str, Move] = {
@@ -211,9 +215,9 @@ class Minutes(models.Model):
     @staticmethod
     def fully_approved(approvals: "dict[str, Approval]") -> bool:
         """Both roles approved, by two different members through two different accounts."""
-        found = [approvals.get(role) for role in Approval.Role.values]
+        found = [approvals[role] for role in Approval.Role.values if role in approvals]
         return (
-            all(found)
+            len(found) == len(Approval.Role.values)
             and len({a.member_id for a in found}) == len(found)
             and len({a.by_id for a in found}) == len(found)
         )
@@ -422,7 +426,7 @@ class Comment(models.Model):
 
 
 # The approvers' roles in the feminine, for a woman (Gender).
-FEMININE_APPROVERS = {
+FEMININE_APPROVERS: "dict[str, StrPromise]" = {
     Approval.Role.PRESIDENT: pgettext_lazy("woman", "president"),
     Approval.Role.RAPPORTEUR: pgettext_lazy("woman", "rapporteur"),
 }
@@ -434,8 +438,9 @@ def _member(person: dict | None) -> Member | None:
 
 def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
     # meetings never imports decisions: their models are reached through Session's relations.
-    resolution_model = Session._meta.get_field("resolutions").related_model
-    follow_up_model = Session._meta.get_field("follow_ups").related_model
+    resolution_model = Session.resolutions.rel.related_model
+    follow_up_model = Session.follow_ups.rel.related_model
+    assert isinstance(resolution_model, type) and isinstance(follow_up_model, type)  # reverse relations
     facts = record["session"]
     session = Session(
         pk=pk,
@@ -464,7 +469,9 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
             due_date=record_date(f["resolution_due_date"]),
         )
         follow_ups.append(follow_up_model(session=session, resolution=followed, **follow_up_fields(f)))
-    session._prefetched_objects_cache = {
+    # Django's cache of prefetched rows, which no public API fills without a query: the pages read these
+    # rows through the relations (session.attendances.all()), as they read the working ones.
+    session._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "attendances": [
             Attendance(
                 session=session,

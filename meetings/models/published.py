@@ -21,7 +21,8 @@ from .record import Searchable, SearchQuerySet, agenda_fields, session_fields
 from .session import AgendaItem, Session, session_title
 
 # Sent with `published` (a PublishedSession) and `record` (its version's snapshot), inside the
-# transaction of the publication: the apps that show parts of the record fill their public rows.
+# transaction of the publication: the apps that show parts of the record fill their public rows (a
+# signal, since meetings never imports decisions, whose resolutions are among those parts).
 record_published = Signal()
 
 

@@ -17,8 +17,9 @@ import dataclasses
 import datetime
 import hashlib
 import json
+from typing import TYPE_CHECKING, Self
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -29,6 +30,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..text.search import normalize
 from .duties import APPROVING_ROLES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The long texts people type have limits a real record never reaches (the December 2025 session's whole
 # account is under 2,000 characters) but that bound the work of printing them: the help text says it, the
@@ -44,7 +48,7 @@ def _limit_said(limit: int) -> str:
     return gettext("At most %(count)s characters.") % {"count": f"{limit:,}".replace(",", "\u202f")}
 
 
-def limit_help(limit: int, help_text: str = ""):
+def limit_help(limit: int, help_text: "StrOrPromise" = "") -> "StrOrPromise":
     """The field's help text, with its limit said after it."""
     said = lazy(_limit_said, str)(limit)
     return format_lazy("{} {}", help_text, said) if help_text else said
@@ -111,10 +115,12 @@ class RecordRow(models.Model):
 
 
 def parent_session(row: models.Model):
-    """The session a child row belongs to, even when the admin validates it before saving the session."""
+    """The session a child row belongs to, even when the admin validates it before saving the session
+    (a Session, or None: not annotated, since `session` imports this module)."""
+    field = row._meta.get_field("session")  # each kind of row has its own foreign key to its session
     try:
-        return row.session
-    except row._meta.get_field("session").related_model.DoesNotExist:
+        return getattr(row, field.name)
+    except ObjectDoesNotExist:  # the session's DoesNotExist: none yet
         return None
 
 
@@ -127,6 +133,7 @@ class NumberedInSession(models.Model):
     at every step (`move_aside`)."""
 
     number_field: str
+    session_id: int  # each kind of row has its own foreign key to its session
     ASIDE = 30000
 
     class Meta:
@@ -134,8 +141,9 @@ class NumberedInSession(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if getattr(self, self.number_field) is None:
+            # The lookups are the concrete model's: this abstract one has neither field.
             numbers = type(self)._default_manager.filter(
-                session_id=self.session_id, **{f"{self.number_field}__lt": self.ASIDE}
+                **{"session_id": self.session_id, f"{self.number_field}__lt": self.ASIDE}
             )
             last = numbers.aggregate(last=models.Max(self.number_field))["last"] or 0
             setattr(self, self.number_field, last + 1)
@@ -175,7 +183,7 @@ class Searchable(models.Model):
 class SearchQuerySet(models.QuerySet):
     """Rows of a Searchable model."""
 
-    def search(self, terms: list[str]) -> "SearchQuerySet":
+    def search(self, terms: list[str]) -> Self:
         """Rows whose `search_text` holds every term of `meetings.text.search.query_terms`."""
         found = self
         for term in terms:

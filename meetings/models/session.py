@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -27,6 +28,9 @@ from .record import (
     limit_help,
     parent_session,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def session_title(kind: str, ordinal: int, year: int) -> str:
@@ -212,7 +216,9 @@ class Session(RecordRow):
     @classmethod
     def minutes_model(cls) -> type[models.Model]:
         """Minutes, reached through the relation: `meetings.models.minutes` imports this module."""
-        return cls.minutes_versions.rel.related_model
+        model = cls.minutes_versions.rel.related_model
+        assert isinstance(model, type)  # a reverse relation names its model
+        return model
 
     def current_minutes(self):
         """The latest version of the minutes, whatever its state; None before the first."""
@@ -422,7 +428,7 @@ class Attendance(RecordRow):
 
 
 # The feminine forms of the attendance's statuses, for the members whose gender is known.
-FEMININE_STATUSES = {
+FEMININE_STATUSES: "dict[str, StrPromise]" = {
     Attendance.Status.PRESENT: pgettext_lazy("woman", "present"),
     Attendance.Status.REPRESENTED: pgettext_lazy("woman", "represented"),
     Attendance.Status.EXCUSED: pgettext_lazy("woman", "excused"),

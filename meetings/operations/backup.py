@@ -152,7 +152,7 @@ def _checked_manifest(folder: Path) -> dict:
 
 def stored_names() -> list[str]:
     """The name of every file a row of the database names, whatever the model (its FileFields)."""
-    names = set()
+    names: set[str] = set()
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField):
@@ -186,8 +186,10 @@ def _restore_files(archive_path: Path) -> int:
         for entry in archive:
             if not entry.isfile():
                 raise BackupError(f"{archive_path.name} holds {entry.name!r}, which is not a file.")
+            content = archive.extractfile(entry)
+            assert content is not None  # a regular file's
             try:
-                saved = default_storage.save(entry.name, ContentFile(archive.extractfile(entry).read()))
+                saved = default_storage.save(entry.name, ContentFile(content.read()))
             except SuspiciousOperation as refusal:
                 raise BackupError(f"{archive_path.name} holds {entry.name!r}: {refusal}") from refusal
             if saved != entry.name:

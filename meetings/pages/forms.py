@@ -1,5 +1,7 @@
 """Forms of the member pages, rendered with django-crispy-forms (Bootstrap 5)."""
 
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +18,10 @@ class CommentForm(forms.ModelForm):
         fields = ["agenda_item", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "dir": "auto"})}
 
-    def __init__(self, *args, agenda_items: "list[AgendaItem] | None" = None, **kwargs) -> None:
+    def __init__(self, *args: Any, agenda_items: "list[AgendaItem] | None" = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["agenda_item"]
+        assert isinstance(field, forms.ModelChoiceField)  # the agenda item's foreign key
         field.queryset = AgendaItem.objects.filter(pk__in=[item.pk for item in agenda_items or []])
         field.empty_label = _("The minutes as a whole")
         field.required = False
@@ -46,15 +49,18 @@ class AnswerForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, candidates: "list[Member]", **kwargs) -> None:
+    def __init__(self, *args: Any, candidates: "list[Member]", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proxy"].queryset = Member.objects.filter(pk__in=[member.pk for member in candidates])
+        proxy = self.fields["proxy"]
+        assert isinstance(proxy, forms.ModelChoiceField)  # declared above
+        proxy.queryset = Member.objects.filter(pk__in=[member.pk for member in candidates])
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("choice") == Answer.Choice.PROXY and not data.get("proxy"):
             self.add_error("proxy", _("Choose the member who holds your proxy."))
         return data

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..accounts import second_factor
+from ..accounts.middleware import account_of
 from ..convocation import answers, awaiting
 from ..minutes import lifecycle
 from ..models import Answer, Document, Member, Membership, Session, role_label
@@ -189,15 +190,15 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     if minutes is None:
         raise Http404
     form = ApprovalForm(request.POST)
-    role = lifecycle.may_approve_now(minutes, session, request.user)
+    role = lifecycle.may_approve_now(minutes, session, account_of(request))
     try:
         if role is not None:
-            if not form.is_valid():
-                raise ValidationError(form.errors.get("confirm") or form.errors.get("code"))
+            if not form.is_valid():  # the confirmation or the code, its two fields
+                raise ValidationError((form.errors.get("confirm") or form.errors["code"]).as_data())
             factor = second_factor.step_up(request, form.cleaned_data["code"])
         else:
             factor = None  # refused by the lifecycle, which says why (its state, or who asks)
-        lifecycle.approve(minutes, by=request.user, factor=factor)
+        lifecycle.approve(minutes, by=account_of(request), factor=factor)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     except DutyRefused as refusal:
@@ -210,7 +211,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: HttpRequest, pk: int) -> FileResponse:
     """A session document, to members of the session's board only (media files are never served directly)."""
     member = _member(request)
     found = get_object_or_404(Document.objects.filter(session__in=_member_sessions(member)), pk=pk)

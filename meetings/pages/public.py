@@ -6,7 +6,9 @@ from axes.helpers import get_client_ip_address
 from django import forms
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +68,7 @@ class SessionDetail(DetailView):
         content = cache.get(key)
         if content is None:
             response = super().get(request, *args, **kwargs)
+            assert isinstance(response, SimpleTemplateResponse)  # a DetailView's
             content = response.render().content
             cache.set(key, content, PUBLISHED_PAGE_SECONDS)
         return HttpResponse(content)
@@ -86,7 +89,7 @@ class SessionDetail(DetailView):
 
 def signed_pdf_response(
     request: HttpRequest, minutes: Minutes, *, max_age: int, newest: bool
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
     archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
     stored = minutes.newest_copy() if newest else minutes
@@ -107,7 +110,7 @@ def signed_pdf_response(
     return response
 
 
-def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponse:
+def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponseBase:
     """The session's latest published minutes, as the archive last extended them (their timestamps
     renewed); a later correction or renewal replaces them here, hence a short cache."""
     published = get_object_or_404(
@@ -116,7 +119,7 @@ def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpRe
     return signed_pdf_response(request, published.minutes, max_age=300, newest=True)
 
 
-def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     """One published version for good (superseded ones included), as it was signed: its bytes never
     change."""
     minutes = get_object_or_404(Minutes.objects.public().select_related("session"), code=code)
@@ -159,7 +162,7 @@ def _verify(request: HttpRequest) -> HttpResponse:
 def _verify_page(request: HttpRequest, form: VerifyForm, verdict: Verdict | None) -> HttpResponse:
     context = {"form": form, "verdict": verdict, "messages_by_outcome": MESSAGES}
     response = render(
-        request, "meetings/verify.html", context, status=STATUS.get(verdict and verdict.outcome, 200)
+        request, "meetings/verify.html", context, status=STATUS.get(verdict.outcome, 200) if verdict else 200
     )
     if response.status_code == 503:
         response["Retry-After"] = "60"

@@ -1,7 +1,8 @@
 """What guards the pages in the browser: their Content-Security-Policy (django-csp), on HTML only."""
 
 from csp.middleware import CSPMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 class PagesCSPMiddleware(CSPMiddleware):
@@ -9,7 +10,7 @@ class PagesCSPMiddleware(CSPMiddleware):
     against injected scripts and styles; a PDF, a CSV or a calendar carries none (a browser's PDF viewer
     may refuse to show a file under a policy meant for pages)."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)

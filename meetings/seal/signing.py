@@ -6,9 +6,9 @@ whether a file someone submits is a signed copy, unchanged since it was signed.
 
 A submitted file is hostile input. It is checked in a process of its own with a size limit, a memory cap
 and a wall-clock timeout, so that a crafted PDF costs a web worker a few seconds at most, never its memory
-or its life. The process is forked from a server process that imported pyHanko once (multiprocessing's
-forkserver, started by the first check), which starts a check in milliseconds where a new interpreter
-took a third of a second. It reads no settings: the parent hands it the trust roots' path.
+or its life: a child of a server that imported pyHanko once (meetings.seal.sandbox), which starts a check
+in milliseconds where a new interpreter took a third of a second. It reads no settings: the parent hands it
+the trust roots' path.
 
 pyHanko is imported where it is used: importing this module stays cheap for the modules that name it.
 """
@@ -19,18 +19,20 @@ import asyncio
 import enum
 import functools
 import hashlib
-import multiprocessing
-import resource
+import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from .sandbox import Sandbox, SandboxTimeout, serve
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -149,6 +151,7 @@ def load_signer() -> SimpleSigner:
             f"SIGNING_PKCS12={str(path)!r} cannot be opened with SIGNING_PASSPHRASE (wrong passphrase, "
             f"or not a PKCS#12 file with a key and its certificate)."
         ) from exc
+    assert signer.signing_cert is not None  # a PKCS#12 opened as a signer holds its certificate
     issuer = signer.signing_cert.issuer.native.get("common_name")
     if issuer == DEMO_CA_NAME and not settings.DEMO_ALLOWED:
         raise SigningNotConfigured(
@@ -277,30 +280,19 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
     if len(data) > MAX_VERIFY_BYTES:
         return Verification(Status.TOO_LARGE, digest, detail=f"{len(data)} bytes > {MAX_VERIFY_BYTES}")
     roots = _configured_file("SIGNING_TRUST_ROOTS")
-    checker = _checkers()
-    answers, sender = checker.Pipe(duplex=False)
-    process = checker.Process(
-        target=_check_in_this_process,
-        args=(sender, data, str(roots), settings.VERIFY_REVOCATION_ONLINE),
-        daemon=True,
-    )
-    process.start()
-    sender.close()
+    header = {"roots": str(roots), "ask_revocation": settings.VERIFY_REVOCATION_ONLINE}
     try:
-        if not answers.poll(timeout):
-            process.kill()
-            process.join()
-            return Verification(Status.TIMEOUT, digest, detail=f"no answer within {timeout} s")
-        found = answers.recv()
-    except EOFError:
+        found = _CHECKS.ask(header, data, timeout=timeout)
+    except SandboxTimeout:
+        return Verification(Status.TIMEOUT, digest, detail=f"no answer within {timeout} s")
+    if found is None:
         # Killed by the memory cap, or any other death: the file could not be read within the limits.
-        process.join()
-        return Verification(Status.UNREADABLE, digest, detail=f"the check ended with {process.exitcode}")
-    finally:
-        answers.close()
-    process.join()
+        return Verification(Status.UNREADABLE, digest, detail="the check ended without an answer")
     status = Status(found["status"])
-    times = {name: datetime.fromisoformat(found[name]) if found.get(name) else None for name in _TIMES}
+    # The fields of each kind, as the check sent them.
+    times: dict[str, Any] = {
+        name: datetime.fromisoformat(found[name]) if found.get(name) else None for name in _TIMES
+    }
     return Verification(
         status,
         digest,
@@ -309,22 +301,16 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
     )
 
 
-@functools.cache
-def _checkers() -> multiprocessing.context.BaseContext:
-    """Where the checks' processes come from: forked from a server process that has imported pyHanko."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pyhanko.sign.validation", __name__])
-    return context
+# The checks' server: this module, run as `python -m meetings.seal.signing SOCKET` (below).
+_CHECKS = Sandbox("meetings.seal.signing")
 
 
-def _check_in_this_process(answer, data: bytes, trust_roots: str, ask_revocation: bool) -> None:
-    """The checking process: its memory capped, it sends the verdict of `check` (a dict) and ends."""
-    resource.setrlimit(resource.RLIMIT_AS, (VERIFY_MEMORY_BYTES, VERIFY_MEMORY_BYTES))
+def _check_request(header: dict, data: bytes) -> dict:
+    """A check, in its sandboxed child (meetings.seal.sandbox): the verdict of `check`, as a dict."""
     try:
-        result = check(data, Path(trust_roots), ask_revocation=ask_revocation)
+        return check(data, Path(header["roots"]), ask_revocation=header["ask_revocation"])
     except MemoryError:
-        result = _result(Status.UNREADABLE, "memory cap reached")
-    answer.send(result)
+        return _result(Status.UNREADABLE, "memory cap reached")
 
 
 def signed_content_sha256(data: bytes, signature: EmbeddedPdfSignature) -> str:
@@ -461,7 +447,8 @@ def _judge_signature(
     only_whitespace_after = not after.strip(WHITESPACE)
     if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and (only_whitespace_after or maintained()):
         return Status.VALID, f"{status.summary()}, followed by archival maintenance at most"
-    return Status.MODIFIED, f"{status.coverage.name}: updated after signing"
+    coverage = status.coverage.name if status.coverage is not None else "coverage unknown"
+    return Status.MODIFIED, f"{coverage}: updated after signing"
 
 
 def _signed_at(status: PdfSignatureStatus) -> datetime | None:
@@ -549,18 +536,19 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
     start, length = _byte_range(signature)[-2:]
     after = data[start + length :]
     verdict, detail = _judge_signature(status, after, lambda: _only_maintenance(data, signature, later))
-    if verdict == Status.UNTRUSTED and _signed_at(status) is not None:
+    signed_at = _signed_at(status)
+    if verdict == Status.UNTRUSTED and signed_at is not None:
         # Not trusted now: was it when it signed? A certificate that has expired since was; a
         # certificate that never chained to the trust roots (a forger's) never is.
-        then = ValidationContext(trust_roots=roots, moment=_signed_at(status))
+        then = ValidationContext(trust_roots=roots, moment=signed_at)
         earlier = validate_pdf_signature(signature, then, skip_diff=True)
         if (
             _judge_signature(earlier, after, lambda: _only_maintenance(data, signature, later))[0]
             == Status.VALID
         ):
             status, verdict = earlier, Status.VALID_WHEN_SIGNED
-            detail = f"trusted when it signed, at {_signed_at(earlier).isoformat()}, not now"
-    facts = {"content_sha256": signed_content_sha256(data, signature)}
+            detail = f"trusted when it signed, at {(_signed_at(earlier) or signed_at).isoformat()}, not now"
+    facts: dict[str, Any] = {"content_sha256": signed_content_sha256(data, signature)}
     chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
     if not chain_trusted:
         return _result(verdict, f"{detail}; signer {status.signing_cert.subject.human_friendly!r}", **facts)
@@ -580,3 +568,12 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
         if revoked_at is not None and (proven_at is None or revoked_at <= proven_at):
             verdict, detail = Status.REVOKED, f"revoked at {revoked_at.isoformat()}, proven at {proven_at}"
     return _result(verdict, detail, **facts)
+
+
+if __name__ == "__main__":
+    from pyhanko.sign import validation  # noqa: F401 (imported once by the server, before its children fork)
+
+    # What pyHanko says of a file that does not check out (an unknown signer's path…) is the verdict's
+    # business, not the server log's; its errors still go to the log.
+    logging.basicConfig(level=logging.ERROR)
+    serve(sys.argv[1], _check_request, memory_bytes=VERIFY_MEMORY_BYTES)

@@ -171,11 +171,11 @@ class History:
 
     def add(self, board: Board, count: int) -> None:
         """`count` sessions of `board`, all before whatever it already holds (sessions, terms)."""
-        earlier = [
+        firsts = [
             board.sessions.order_by("date").values_list("date", flat=True).first(),
             board.memberships.order_by("start").values_list("start", flat=True).first(),
         ]
-        earlier = [day for day in earlier if day is not None]
+        earlier = [day for day in firsts if day is not None]
         last_year = min(earlier).year - 1 if earlier else timezone.localdate().year - 1
         plan = session_plan(self.rng, count, last_year)
         # A board with a history of its own keeps its seats: the generated terms end before it starts.
@@ -288,6 +288,7 @@ class History:
             text = f"{rng.choice(OPENINGS)} {VERDICTS[outcome]} «{title}». {' '.join(rng.sample(CLAUSES, 2))}"
         adopted = outcome == Resolution.Outcome.ADOPTED
         unanimous = adopted and rng.random() < 0.8
+        votes: tuple[int | None, int | None, int | None]
         if unanimous:
             votes = (None, None, None)
         elif outcome == Resolution.Outcome.REJECTED:

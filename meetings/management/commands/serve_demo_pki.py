@@ -33,6 +33,7 @@ class Command(BaseCommand):
         if wait:
             return self._wait(url + demo_pki.CRL_PATH)
         address = urlsplit(url)
+        assert address.hostname is not None  # settings.env_http_url accepts an address with a host only
         self.stdout.write(f"Demo PKI of {demo_pki.folder()} answering at {url}")
         demo_pki.server(address.hostname, address.port or 80).serve_forever()
 
