@@ -21,11 +21,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from ..models import Approval, Member, Membership, Minutes, Quorum, Session, in_gender
+from ..models import Approval, Member, Membership, Minutes, Quorum, Session
 from ..models.record import session_record
 from ..qr_code import qr_code_svg
 from ..text.dates import moroccan_date
-from ..text.grammar import after_li
+from ..text.grammar import after_li, in_gender
 
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"

@@ -5,7 +5,7 @@ minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
 from .archive import ArchivedCopy
-from .board import Board, Gender, Member, Membership, in_gender, role_label
+from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
 from .jobs import Job
 from .limits import Turn
@@ -42,7 +42,6 @@ __all__ = [
     "Session",
     "Transition",
     "Turn",
-    "in_gender",
     "parent_session",
     "role_label",
 ]

@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..text import grammar
 from ..text.dates import moroccan_date
+from ..text.grammar import in_gender
 from .duties import (
     APPROVING_ROLES,
     DutyLog,
@@ -23,7 +25,7 @@ from .duties import (
 )
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise, StrPromise
+    from django_stubs_ext import StrPromise
 
 
 def _localized(obj: models.Model, field: str) -> str:
@@ -156,15 +158,8 @@ class Gender(models.TextChoices):
     """Known, it puts what is said of a person in the feminine where the language wants it («الرئيسة»,
     «حاضرة», «présidente», «présente»); unknown, the usual masculine forms stay."""
 
-    FEMALE = "female", _("woman")
+    FEMALE = grammar.FEMALE, _("woman")
     MALE = "male", _("man")
-
-
-def in_gender(masculine: "StrOrPromise", feminine: "StrOrPromise | None", gender: str | None) -> str:
-    """What is said of a person (a title, a seat, an attendance) in their gender: `feminine` for a woman
-    where the language has a feminine form, otherwise `masculine`, the form for an unknown gender too. The
-    one rule of gendered words, for the pages, the PDF and the messages."""
-    return str(feminine) if gender == Gender.FEMALE and feminine else str(masculine)
 
 
 class Member(models.Model):

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .board import Board, Member, in_gender, of_the_public_site
+from ..text.grammar import in_gender
+from .board import Board, Member, of_the_public_site
 from .record import (
     SHORT_TEXT,
     agenda_fields,

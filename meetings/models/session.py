@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..text.dates import moroccan_date
+from ..text.grammar import in_gender
 from ..text.ordinals import feminine_ordinal
-from .board import Board, Member, Membership, in_gender, of_the_public_site
+from .board import Board, Member, Membership, of_the_public_site
 from .record import (
     LONG_TEXT,
     TEXT,

@@ -95,6 +95,8 @@ def serve(path: str, handle: Handler, *, memory_bytes: int) -> None:
     listener.listen(64)
     sys.stdout.write("listening\n")
     sys.stdout.flush()
+    # Nobody reads the pipe any more: whatever a child would print there must not fill it and stop it.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(sys.stdin, selectors.EVENT_READ)

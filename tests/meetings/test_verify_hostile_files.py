@@ -2,11 +2,16 @@
 without being found valid, and a check that outlasts its limit answers "timeout".
 """
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from meetings.seal.signing import MAX_VERIFY_BYTES, VERIFY_TIMEOUT_SECONDS, Status, verify_pdf
+from tests.processes import PROJECT, until
 from tests.signing import xref_stream_bomb
 
 # Signed with the signing files of tests/meetings/conftest.py, checked against their trust roots.
@@ -72,3 +77,45 @@ def test_a_pdf_bomb_ends_within_the_time_limit_without_being_valid(make):
 
 def test_a_check_that_outlasts_its_time_limit_answers_timeout(minutes):
     assert verify_pdf(minutes["signed"], timeout=0.05).status == Status.TIMEOUT
+
+
+# Where the checks run
+
+
+@pytest.mark.slow  # an interpreter of its own (make test-all)
+def test_a_check_asked_from_any_script_runs_in_the_checks_server_and_it_ends_with_its_parent(
+    minutes, signing_files, tmp_path
+):
+    # A script read from standard input, as an operator pipes one: the checks' children never run the
+    # asking process's main script again (multiprocessing's forkserver did, and failed on «<stdin>»).
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(minutes["signed"])
+    script = (
+        "import django; django.setup()\n"
+        "from pathlib import Path\n"
+        "from meetings.seal import signing\n"
+        "from meetings.seal.signing import verify_pdf\n"
+        f"print(verify_pdf(Path({str(signed)!r}).read_bytes()).status, verify_pdf(b'%PDF-1.7').status)\n"
+        "print(signing._CHECKS._server.pid)\n"
+    )
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "entraide.settings",
+        "SIGNING_TRUST_ROOTS": str(signing_files["SIGNING_TRUST_ROOTS"]),
+        "VERIFY_REVOCATION_ONLINE": "0",
+    }
+    done = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env=environment,
+        timeout=60,
+    )
+
+    verdicts, server = done.stdout.splitlines()
+    assert verdicts == "valid unreadable", done.stderr
+    # Its parent gone, the checks' server is gone too.
+    until(
+        lambda: not Path(f"/proc/{server}").exists(), 10, f"the checks' server {server} outlived its parent"
+    )
