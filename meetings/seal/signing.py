@@ -20,6 +20,7 @@ import enum
 import functools
 import hashlib
 import logging
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -413,19 +414,99 @@ def _maintenance_policy():
 
 
 def _only_maintenance(
-    data: bytes, signature: EmbeddedPdfSignature, later: list[EmbeddedPdfSignature]
+    data: bytes, signature: EmbeddedPdfSignature, later: list[EmbeddedPdfSignature], roots: list
 ) -> bool:
     """Whether every revision after the signed one is archival maintenance: the later signatures are all
-    document timestamps, and the difference analysis finds DSS and timestamp updates only."""
+    document timestamps of a trusted authority that hold, each revision is accounted for by its own
+    cross-reference, the XMP metadata is the one signed, and the difference analysis finds DSS and
+    timestamp updates only."""
     from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 
     if any(other.sig_object_type != "/DocTimeStamp" for other in later):
         return False
     if not data.rstrip(WHITESPACE).endswith(b"%%EOF"):
         return False  # bytes past the last revision's end: not a revision, not maintenance
+    start, length = _byte_range(signature)[-2:]
+    if not _revisions_accounted_for(data, start + length) or not _metadata_kept(signature):
+        return False
+    if not _timestamps_hold(later, roots):
+        return False
     signature.compute_integrity_info(diff_policy=_maintenance_policy())
     result = signature.diff_result
     return isinstance(result, DiffResult) and result.modification_level == ModificationLevel.LTA_UPDATES
+
+
+# The end of a revision: its cross-reference's offset, then the end-of-file marker.
+_REVISION_END = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
+# What a cross-reference starts with: a table («xref»), or a stream object («12 0 obj»).
+_CROSS_REFERENCE = re.compile(rb"xref|\d+\s+\d+\s+obj")
+
+
+def _revisions_accounted_for(data: bytes, signed_end: int) -> bool:
+    """Whether each revision after the signed one (from `signed_end`) ends with a «startxref» that points
+    to a cross-reference inside that revision. A last «startxref» that points back to an earlier one leaves
+    the bytes before it out of every revision: a reader never sees them, and up to 20 MB could ride along
+    in a file called authentic."""
+    revision_start = signed_end
+    for end in _REVISION_END.finditer(data, signed_end):
+        offset = int(end.group(1))
+        if not (revision_start <= offset < end.start() and _CROSS_REFERENCE.match(data, offset)):
+            return False
+        revision_start = end.end()
+    return True
+
+
+# The one field of the XMP packet that pyHanko's maintenance changes, as an attribute or an element.
+_MODIFY_DATE = re.compile(rb'(xmp:ModifyDate=")[^"]*"|(<xmp:ModifyDate>)[^<]*(?=</xmp:ModifyDate>)')
+
+
+def _metadata_kept(signature: EmbeddedPdfSignature) -> bool:
+    """Whether every revision after the signed one keeps the XMP metadata the signature covered: the same
+    object, the same bytes but for the modification date, as pyHanko's own maintenance writes it again. A
+    new title, producer or PDF/A identification, or a new metadata object, is not maintenance (the
+    difference analysis lets any XMP update through at the archival level)."""
+    from pyhanko.pdf_utils.generic import IndirectObject
+    from pyhanko.pdf_utils.misc import PdfReadError
+
+    reader = signature.reader
+
+    def metadata(revision: int) -> tuple[int, bytes] | None:
+        root = reader.get_historical_root(revision)
+        reference = root.raw_get("/Metadata") if "/Metadata" in root else None
+        if not isinstance(reference, IndirectObject):
+            return None
+        packet = reader.get_object(reference.reference, revision=revision).data
+        return reference.idnum, _MODIFY_DATE.sub(rb"\1", packet)
+
+    try:
+        signed = metadata(signature.signed_revision)
+        return all(
+            metadata(revision) == signed
+            for revision in range(signature.signed_revision + 1, reader.xrefs.total_revisions)
+        )
+    except (KeyError, ValueError, AttributeError, PdfReadError):
+        return False
+
+
+def _timestamps_hold(later: list[EmbeddedPdfSignature], roots: list) -> bool:
+    """Whether each document timestamp after the signature is intact, valid, covers everything before it
+    and was made by an authority that chains to the trust roots: trusted now, or when it stamped (an
+    authority's certificate expires along an archive's chain of timestamps; a forger's never chains)."""
+    from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_timestamp
+    from pyhanko_certvalidator import ValidationContext
+
+    covering = (SignatureCoverageLevel.ENTIRE_REVISION, SignatureCoverageLevel.ENTIRE_FILE)
+    for timestamp in later:
+        try:
+            status = validate_pdf_timestamp(timestamp, ValidationContext(trust_roots=roots), skip_diff=True)
+            if status.intact and status.valid and not status.trusted:
+                then = ValidationContext(trust_roots=roots, moment=status.timestamp)
+                status = validate_pdf_timestamp(timestamp, then, skip_diff=True)
+        except Exception:  # a malformed timestamp token proves nothing
+            return False
+        if not (status.intact and status.valid and status.trusted and status.coverage in covering):
+            return False
+    return True
 
 
 def _judge_signature(
@@ -535,7 +616,9 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
         return _result(Status.INVALID_SIGNATURE, f"{type(exc).__name__}: {exc}")
     start, length = _byte_range(signature)[-2:]
     after = data[start + length :]
-    verdict, detail = _judge_signature(status, after, lambda: _only_maintenance(data, signature, later))
+    verdict, detail = _judge_signature(
+        status, after, lambda: _only_maintenance(data, signature, later, roots)
+    )
     signed_at = _signed_at(status)
     if verdict == Status.UNTRUSTED and signed_at is not None:
         # Not trusted now: was it when it signed? A certificate that has expired since was; a
@@ -543,7 +626,7 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
         then = ValidationContext(trust_roots=roots, moment=signed_at)
         earlier = validate_pdf_signature(signature, then, skip_diff=True)
         if (
-            _judge_signature(earlier, after, lambda: _only_maintenance(data, signature, later))[0]
+            _judge_signature(earlier, after, lambda: _only_maintenance(data, signature, later, roots))[0]
             == Status.VALID
         ):
             status, verdict = earlier, Status.VALID_WHEN_SIGNED

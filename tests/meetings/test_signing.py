@@ -7,6 +7,7 @@ own: test_verify_hostile_files.py, test_signing_timestamp.py and test_signing_co
 
 import datetime
 import io
+import re
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from meetings.seal.signing import (
     MAX_VERIFY_BYTES,
     Status,
     check,
+    extend_pdf,
     sha256_hex,
     sign_pdf,
     verify_pdf,
@@ -220,6 +222,67 @@ def test_a_second_signature_appended_with_another_key_is_modified(minutes, stran
 
 def test_bytes_appended_after_the_end_of_the_file_are_a_modification(minutes):
     assert verify_pdf(minutes["signed"] + b"\n% appended\n").status == Status.MODIFIED
+
+
+def test_bytes_riding_after_the_end_behind_a_pointer_to_the_old_cross_reference_are_a_modification(minutes):
+    # Up to 20 MB could ride in a file whose last «startxref» points back to the signed revision's own
+    # cross-reference: a reader sees the same revisions, the bytes are there all the same.
+    last_xref = re.findall(rb"startxref\s+(\d+)", minutes["signed"])[-1]
+    riding = minutes["signed"] + b"\n% " + b"x" * 4096 + b"\nstartxref\n" + last_xref + b"\n%%EOF\n"
+
+    assert verify_pdf(riding).status == Status.MODIFIED
+
+
+def _with_xmp(signed: bytes, change) -> bytes:
+    """An incremental update after the archival maintenance that gives the document new XMP metadata."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    before = writer.root["/Metadata"]
+    metadata = generic.StreamObject(
+        {"/Type": generic.NameObject("/Metadata"), "/Subtype": generic.NameObject("/XML")},
+        stream_data=change(before.data),
+    )
+    writer.root["/Metadata"] = writer.add_object(metadata)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda xmp: xmp.replace("محضر اجتماع".encode(), "محضر مزور".encode()), id="title"),
+        pytest.param(
+            lambda xmp: re.sub(rb'pdfaid:(part|conformance)="[^"]*" ', b"", xmp).replace(
+                b"pyHanko", b"Forger"
+            ),
+            id="producer and PDF/A identification",
+        ),
+        pytest.param(lambda xmp: xmp, id="the same packet, in a new object"),
+    ],
+)
+def test_xmp_metadata_changed_after_signing_is_a_modification(minutes, change):
+    changed = _with_xmp(minutes["signed"], change)
+
+    assert verify_pdf(changed).status == Status.MODIFIED
+
+
+def test_a_document_timestamp_of_a_foreign_authority_is_not_maintenance(minutes, stranger):
+    # The archival maintenance done under another CA: its authority's timestamp, its validation data.
+    with override_settings(**stranger):
+        extended = extend_pdf(minutes["signed"])
+
+    assert verify_pdf(extended).status == Status.MODIFIED
+
+
+def test_a_broken_document_timestamp_is_not_maintenance(minutes, signing_settings):
+    extended = extend_pdf(minutes["signed"])
+    # One byte of the new timestamp token's signature value changed: its CMS no longer verifies.
+    token = extended.rindex(b"/Contents <") + len(b"/Contents <")
+    broken = extended[: token + 3000] + (b"0" if extended[token + 3000 : token + 3001] != b"0" else b"1")
+    broken += extended[token + 3001 :]
+
+    assert verify_pdf(broken).status == Status.MODIFIED
 
 
 def test_the_unsigned_minutes_are_unsigned(minutes):

@@ -283,21 +283,21 @@ def padding_changed(signed: bytes) -> bytes:
     return signed[:padding] + b"ab" * 32 + signed[padding + 64 :]
 
 
-@pytest.mark.parametrize(
-    "other_bytes",
-    [lambda data: data + b"\r\n", padding_changed],
-    ids=["a line end after the end of the file", "the padding of the signature changed"],
-)
-def test_the_same_signed_document_with_other_unsigned_bytes_is_authentic(
-    client, published, downloaded, other_bytes
-):
-    copy = other_bytes(downloaded)
-    assert copy != downloaded
+def test_a_line_end_after_the_end_of_the_file_leaves_it_authentic(client, published, downloaded):
+    copy = downloaded + b"\r\n"
 
     response = upload(client, copy)
 
     assert verdict(response) == "authentic"
     assert "الصيغة 1" in visible_text(response)
+
+
+def test_the_padding_of_the_signature_changed_breaks_the_archive_timestamp_and_is_modified(
+    client, published, downloaded
+):
+    # Outside the seal's signed ranges, but inside what the archive timestamp covers: its digest no longer
+    # matches, and a broken archive timestamp is not archival maintenance.
+    assert verdict(upload(client, padding_changed(downloaded))) == "modified"
 
 
 # Modified
