@@ -575,17 +575,22 @@ def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roo
     from pyhanko_certvalidator.errors import RevokedError
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+    fetching = AIOHttpFetcherBackend(per_request_timeout=5)
     context = ValidationContext(
-        trust_roots=roots,
-        allow_fetching=True,
-        revocation_mode="hard-fail",
-        fetcher_backend=AIOHttpFetcherBackend(per_request_timeout=5),
+        trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail", fetcher_backend=fetching
     )
     validator = CertificateValidator(
         status.signing_cert, intermediate_certs=signature.other_embedded_certs, validation_context=context
     )
+
+    async def asked() -> None:
+        try:
+            await validator.async_validate_path()
+        finally:
+            await fetching.close()  # a backend given to the context is the giver's to close
+
     try:
-        asyncio.run(validator.async_validate_path())
+        asyncio.run(asked())
     except RevokedError as revoked:
         return {"revocation": "revoked", "revoked_at": revoked.revocation_dt}
     except Exception:  # no answer, or an answer that says nothing: not known today
