@@ -56,12 +56,13 @@ def apply_after_migrate(sender: AppConfig, apps: Apps, using: str = "default", *
     """The group with exactly PERMISSIONS (a post_migrate receiver of this app, which comes after
     `meetings` and `auth`, whose permissions exist by then)."""
     Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    listed = codenames()
     wanted = Q()
-    for name in codenames():
+    for name in listed:
         app, codename = name.split(".")
         wanted |= Q(content_type__app_label=app, codename=codename)
     permissions = list(Permission.objects.using(using).filter(wanted))
-    if len(permissions) != len(codenames()):
+    if len(permissions) != len(listed):
         return  # a partial migrate (`migrate meetings 0005`): the models are not all there yet
     group, _ = Group.objects.using(using).get_or_create(name=GROUP)
     group.permissions.set(permissions)

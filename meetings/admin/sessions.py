@@ -3,6 +3,7 @@ convocation, its cancellation and the second convocation; the preview of the dra
 
 import datetime
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django import forms
@@ -132,6 +133,11 @@ def starting_session(request: HttpRequest) -> Session | None:
     return Session.objects.select_related("board").filter(pk=int(wanted)).first()
 
 
+# The session the add page being served starts from, looked up once (SessionAdmin.add_view) for the hooks
+# Django calls while it makes the page: its initial data, each inline's rows, the page's context.
+_starting_from: ContextVar[Session | None] = ContextVar("starting_from", default=None)
+
+
 class AgendaItemInline(RecordInline, admin.StackedInline):
     """The agenda; a session added from an earlier one starts with that one's recurring items."""
 
@@ -218,7 +224,7 @@ class SessionAdmin(RecordAdmin):
         if add:
             home = Board.objects.home()
             context["last_session"] = Session.objects.latest_of(home) if home else None
-            context["starting_from"] = starting_session(request)
+            context["starting_from"] = _starting_from.get()
         if obj is not None:
             if request.method == "GET" and obj.is_frozen_as_read:
                 messages.info(request, frozen_message())
@@ -226,6 +232,15 @@ class SessionAdmin(RecordAdmin):
             context["convocation"] = convening.latest_convocation(obj)
             context["needs_second_call"] = second_call.needs_second_call(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        started = _starting_from.set(starting_session(request))
+        try:
+            return super().add_view(request, form_url, extra_context)
+        finally:
+            _starting_from.reset(started)
 
     def get_formsets_with_inlines(
         self, request: HttpRequest, obj: Session | None = None
@@ -246,16 +261,16 @@ class SessionAdmin(RecordAdmin):
             # The add page passes its unsaved session, and may start from an earlier one.
             adding = obj.pk is None
             if isinstance(inline, AttendanceInline):
-                session = session_being_added(request, starting_session(request)) if adding else obj
+                session = session_being_added(request, _starting_from.get()) if adding else obj
                 kwargs["initial"] = inline.initial_rows(session)
             elif isinstance(inline, AgendaItemInline):
-                kwargs["initial"] = inline.initial_rows(starting_session(request) if adding else None)
+                kwargs["initial"] = inline.initial_rows(_starting_from.get() if adding else None)
         return kwargs
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # Django's initial values are the address's (strings); the home board and its chair are keys.
         initial: dict[str, Any] = super().get_changeform_initial_data(request)
-        start = starting_session(request)
+        start = _starting_from.get()
         if start is not None:
             return {**initial, **start.carried_over()}
         home = Board.objects.home()

@@ -13,7 +13,7 @@ import functools
 
 from asn1crypto import algos, keys
 from certomancer.crypto_utils import PycaCryptographyBackend
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -25,9 +25,13 @@ def _private_key(der: bytes):
     return serialization.load_der_private_key(der, password=None)
 
 
-def _rsa_key(key: keys.PrivateKeyInfo) -> RSAPrivateKey | None:
+def _signed(key: keys.PrivateKeyInfo, mechanism: str, digest_algorithm: str, data: bytes) -> bytes | None:
+    """`data` signed with `key`, read once, for an RSA key in PKCS#1 v1.5 (the seal's, the demo PKI's);
+    None for any other key or mechanism, which the library then signs itself."""
     loaded = _private_key(key.dump())
-    return loaded if isinstance(loaded, RSAPrivateKey) else None
+    if mechanism != "rsassa_pkcs1v15" or not isinstance(loaded, RSAPrivateKey):
+        return None
+    return loaded.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
 
 class KeptKeySigner(SimpleSigner):
@@ -48,11 +52,9 @@ class KeptKeySigner(SimpleSigner):
         )
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
-        key = _rsa_key(self.signing_key)
-        if key is None or mechanism.signature_algo != "rsassa_pkcs1v15":
-            return super().sign_raw(data, digest_algorithm)
-        return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        signed = _signed(self.signing_key, mechanism, digest_algorithm, data)
+        return signed if signed is not None else super().sign_raw(data, digest_algorithm)
 
 
 class KeptKeyBackend(PycaCryptographyBackend):
@@ -66,7 +68,5 @@ class KeptKeyBackend(PycaCryptographyBackend):
     def generic_sign(
         self, private_key: keys.PrivateKeyInfo, tbs_bytes: bytes, sd_algo: algos.SignedDigestAlgorithm
     ) -> bytes:
-        key = _rsa_key(private_key)
-        if key is None or sd_algo.signature_algo != "rsassa_pkcs1v15":
-            return super().generic_sign(private_key, tbs_bytes, sd_algo)
-        return key.sign(tbs_bytes, padding.PKCS1v15(), getattr(hashes, sd_algo.hash_algo.upper())())
+        signed = _signed(private_key, sd_algo.signature_algo, sd_algo.hash_algo, tbs_bytes)
+        return signed if signed is not None else super().generic_sign(private_key, tbs_bytes, sd_algo)

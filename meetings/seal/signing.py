@@ -136,6 +136,7 @@ def _configured_file(setting: str) -> Path:
 def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner:
     """The PKCS#12 at `path`, opened once per process while the file stays the same (its key's check
     costs a third of a second, a third of a signature's own work)."""
+    # Imported here, as pyHanko is: its signers cost a web process that never signs 0.4 s and 30 MB.
     from .keys import KeptKeySigner
 
     return KeptKeySigner.from_pkcs12(Path(path).read_bytes(), passphrase.encode())
