@@ -493,6 +493,25 @@ SIGNING_DEMO_PKI_URL = env_http_url("SIGNING_DEMO_PKI_URL") or "http://127.0.0.1
 SIGNING_TSA_URL = env_http_url("SIGNING_TSA_URL") or (
     SIGNING_DEMO_PKI_URL + "/entraide/tsa/tsa" if DEMO_ALLOWED else ""  # meetings.seal.demo_pki.TSA_PATH
 )
+
+
+def next_port(url: str) -> str:
+    """The address of the port after `url`'s, on the same host."""
+    from urllib.parse import urlsplit  # here rather than at the top: this block stays in one piece
+
+    parts = urlsplit(url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    return f"{parts.scheme}://{host}:{(parts.port or (443 if parts.scheme == 'https' else 80)) + 1}"
+
+
+# The remote signing service (Cloud Signature Consortium API v1) where the president and the rapporteur
+# sign with their personal keys: the accredited provider's in production. Where the demo is allowed, the
+# demo's (meetings.seal.signing_service), which `serve_demo_pki` serves beside the responder, on the port
+# after the responder's by default (http://127.0.0.1:8791): a responder moved to a free port (the tests',
+# CI's) takes its service along.
+SIGNING_SERVICE_URL = env_http_url("SIGNING_SERVICE_URL") or (
+    next_port(SIGNING_DEMO_PKI_URL) if DEMO_ALLOWED else ""
+)
 # /verify/ asks the CA online (the OCSP responder and CRL its certificate names) whether the seal
 # certificate of a file it checks has been revoked since it signed.
 VERIFY_REVOCATION_ONLINE = env_bool("VERIFY_REVOCATION_ONLINE", True)

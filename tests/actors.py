@@ -30,8 +30,8 @@ def actors(home: bool = True) -> Actors:
     member, all present at a session with one agenda item and one resolution; the president of another
     board; a secretariat user. No minutes yet."""
     board = factory.board(is_home=home)
-    president = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
-    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="خطار المجاهدي")
+    president = factory.seat(board, Membership.Role.PRESIDENT)  # the demo persons: factory.seat
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR)
     member = factory.seat(board, name_ar="عبد الجبار الرشيدي")
     session = factory.session(board, chair=president)
     for person in (president, rapporteur, member):

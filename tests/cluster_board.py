@@ -32,9 +32,7 @@ def seed(burst: int, home: bool = True) -> dict:
     chair = factory.seat(
         board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى", email="benyahia@entraide.ma"
     )
-    rapporteur = factory.seat(
-        board, Membership.Role.RAPPORTEUR, name_ar="المدير العام", email="direction@entraide.ma"
-    )
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, email="direction@entraide.ma")
     member = factory.seat(board, name_ar="عبد الجبار الرشيدي", email="rachidi@entraide.ma")
     factory.user_for(chair, username="president")
     factory.user_for(rapporteur, username="rapporteur")

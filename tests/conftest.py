@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
-from meetings.seal import demo_pki
+from meetings.seal import demo_pki, signing_service
 from tests.mail import MailServer
 from tests.object_store import object_store
 
@@ -21,8 +21,9 @@ def _arabic_by_default():
 
 @pytest.fixture(scope="session", autouse=True)
 def signing_keys(tmp_path_factory):
-    """A demo PKI of the tests' own (never var/), made once by init_signing, and its responder (OCSP, CRL,
-    timestamps) on a port of this test process's, answering for whichever PKI the settings name."""
+    """A demo PKI of the tests' own (never var/), made once by init_signing, its responder (OCSP, CRL,
+    timestamps) and the demo signing service (the approvers' keys), each on a port of this test process's,
+    answering for whichever PKI the settings name."""
     folder = tmp_path_factory.mktemp("signing")
     settings.MEDIA_ROOT = folder / "media"  # for fixtures wider than a test; each test gets its own below
     settings.SIGNING_PKCS12 = folder / "institution.p12"
@@ -30,10 +31,13 @@ def signing_keys(tmp_path_factory):
     responder = demo_pki.server("127.0.0.1", 0, quiet=True)
     settings.SIGNING_DEMO_PKI_URL = f"http://127.0.0.1:{responder.server_port}"
     settings.SIGNING_TSA_URL = settings.SIGNING_DEMO_PKI_URL + demo_pki.TSA_PATH
+    service = signing_service.start("127.0.0.1", 0, quiet=True)
+    settings.SIGNING_SERVICE_URL = service.url
     call_command("init_signing", stdout=io.StringIO())
     threading.Thread(target=responder.serve_forever, daemon=True).start()
     yield folder
     responder.shutdown()
+    service.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

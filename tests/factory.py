@@ -12,6 +12,7 @@ from meetings.accounts.second_factor import GivenFactor
 from meetings.minutes import lifecycle
 from meetings.minutes.pdf import render_minutes_pdf
 from meetings.models import AgendaItem, Attendance, Board, Member, Membership, Minutes, Session
+from meetings.seal import demo_pki
 
 _counter = itertools.count(1)
 
@@ -33,7 +34,14 @@ def member(**fields) -> Member:
 def seat(
     on: Board, role: str = Membership.Role.MEMBER, start=TERM_START, end=None, **member_fields
 ) -> Member:
-    """A member with a seat on the board; returns the member."""
+    """A member with a seat on the board; returns the member. A president or a rapporteur is the demo
+    person of that seat (`signer`: the name on their certificate, their credential at the signing
+    service) unless the fields say otherwise: they sign the minutes they approve."""
+    label = {Membership.Role.PRESIDENT: PRESIDENT_LABEL, Membership.Role.RAPPORTEUR: RAPPORTEUR_LABEL}.get(
+        role
+    )
+    if label is not None:
+        member_fields = {**signer(label), **member_fields}
     person = member(**member_fields)
     Membership.objects.create(board=on, member=person, role=role, start=start, end=end)
     return person
@@ -85,16 +93,31 @@ def factor_of(user: User) -> GivenFactor:
     return GivenFactor(app, timezone.now())
 
 
-def approve(minutes: Minutes, *, by: User) -> Minutes:
-    """`by`'s approval of `minutes`, with their second factor (`factor_of`); an account that had none
-    is left without one, as the demo's loader leaves it (its person enrols their own at sign-in)."""
+def approve(minutes: Minutes, *, by: User, pin: str | None = None) -> Minutes:
+    """`by`'s approval of `minutes`: their own signature, made by the tests' signing service with the PIN
+    of the demo person they are (`signer`), and their second factor (`factor_of`); an account that had
+    none is left without one, as the demo's loader leaves it (its person enrols their own at sign-in)."""
     had_one = TOTPDevice.objects.filter(user=by, confirmed=True).exists()
     factor = factor_of(by)
+    member = getattr(by, "member", None)
+    if pin is None:
+        person = demo_pki.PERSONS.get(member.signing_credential.partition("/")[2]) if member else None
+        pin = person.pin if person else ""
     try:
-        return lifecycle.approve(minutes, by=by, factor=factor)
+        return lifecycle.approve(minutes, by=by, factor=factor, pin=pin)
     finally:
         if not had_one:
             factor.device.delete()
+
+
+# The persons of the demo PKI (meetings.seal.demo_pki.PERSONS), whose keys the tests' signing service holds.
+PRESIDENT_LABEL, RAPPORTEUR_LABEL = "benyahia", "moujahidi"
+
+
+def signer(label: str) -> dict:
+    """A member's fields that make them the demo person `label`: their name, as their certificate bears
+    it, and their credential at the signing service."""
+    return {"name_ar": demo_pki.PERSONS[label].name, "signing_credential": demo_pki.credential_id(label)}
 
 
 def approvers(of: Board) -> tuple[User, User]:

@@ -16,15 +16,16 @@ from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings.models import AgendaItem, Membership, Minutes, Session
+from meetings.seal import demo_pki
 from tests import factory
 from tests.client import Client, app_code
 
 # What the member reads, as locale/ar/LC_MESSAGES/django.po (and Django's own Arabic catalogue) says it.
 DRAFT_BADGE = "مسودة — لمراجعة أعضاء المجلس"
 MY_COMMENTS = "ملاحظاتي"
-APPROVE_BUTTON = "المصادقة على هذا المحضر"
+APPROVE_BUTTON = "المصادقة على هذا المحضر وتوقيعه"
 COMMENT_SENT = "أُرسلت ملاحظتكم إلى كتابة المجلس."
-APPROVAL_RECORDED = "سُجلت مصادقتكم على المحضر."
+APPROVAL_RECORDED = "توقيعكم على المحضر: سُجلت مصادقتكم."
 ONLY_IN_REVIEW = "تُقبل الملاحظات ما دام المحضر في طور المراجعة."
 NOT_WHILE_APPROVED = "هذا غير ممكن والمحضر «مصادق عليه»."
 WHOLE_MINUTES = "المحضر ككل"
@@ -62,7 +63,7 @@ class Cast:
 def cast(state: str | None = Minutes.State.IN_REVIEW) -> Cast:
     board = factory.board()
     president = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
-    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="مدير التعاون الوطني")
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR)  # the demo person (factory.seat)
     member = factory.seat(board, name_ar="خطار المجاهدي")
     session = factory.session(board, chair=president, opening=OPENING)
     for who in (president, rapporteur, member):
@@ -101,9 +102,14 @@ def users_app_code(user: User) -> str:
     return app_code(app.bin_key, datetime.datetime.fromtimestamp(step * 30, tz=datetime.UTC))
 
 
-def confirmed(user: User) -> dict:
-    """The approval's form as `user` sends it: the whole record read (ticked), a code of their app."""
-    return {"confirm": "on", "code": users_app_code(user)}
+def confirmed(user: User, pin: str | None = None) -> dict:
+    """The approval's form as `user` sends it: the whole record read (ticked), a code of their app, and
+    the PIN of their signature at the signing service (their demo person's, unless given)."""
+    if pin is None:
+        member = getattr(user, "member", None)
+        person = demo_pki.PERSONS.get(member.signing_credential.partition("/")[2]) if member else None
+        pin = person.pin if person else ""
+    return {"confirm": "on", "code": users_app_code(user), "pin": pin}
 
 
 def page(session: Session) -> str:

@@ -219,7 +219,7 @@ def test_an_approval_asks_for_the_second_factor_again_and_records_it():
     with time_machine.travel(later, tick=False):  # past the pause the wrong code started
         done = president.post(approve, confirmed(people.president), follow=True)
 
-    assert "سُجلت مصادقتكم على المحضر." in visible_text(done)
+    assert "توقيعكم على المحضر: سُجلت مصادقتكم." in visible_text(done)
     (approval,) = people.minutes.approvals.all()
     assert (approval.factor, approval.factor_at) == ("app", later)
 

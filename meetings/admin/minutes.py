@@ -49,7 +49,16 @@ class TransitionInline(ReadOnlyInline):
 
 class ApprovalInline(ReadOnlyInline):
     model = Approval
-    readonly_fields = ("role", "member", "at", "factor", "factor_at", "fingerprint", "withdrawn_at")
+    readonly_fields = (
+        "role",
+        "member",
+        "certificate_name",
+        "signed_at",
+        "factor",
+        "factor_at",
+        "fingerprint",
+        "withdrawn_at",
+    )
     fields = readonly_fields
 
 

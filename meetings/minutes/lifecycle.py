@@ -19,11 +19,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..accounts.second_factor import GivenFactor
-from ..models import MOVES, Approval, DutyLog, Job, Minutes, Session, Transition
+from ..models import MOVES, Approval, DutyLog, Job, Member, Minutes, Session, Transition
 from ..models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, DutyRefused, is_secretariat
 from ..models.published import PublishedSession
 from ..models.record import record_fingerprint, session_record
-from ..seal.signing import last_timestamp, sha256_hex, sign_pdf, signed_content_of, signer_certificate_of
+from ..seal.personal import (
+    PersonalSignature,
+    SignatureRefused,
+    personal_signatures,
+    same_name,
+    sign_as_person,
+)
+from ..seal.signing import (
+    SEAL_FIELD,
+    last_timestamp,
+    sha256_hex,
+    sign_pdf,
+    signed_content_of,
+    signer_certificate_of,
+)
 from . import archive
 from .pdf import render_minutes_pdf
 
@@ -120,10 +134,12 @@ def return_to_draft(minutes: Minutes, *, by: User, reason: str) -> Minutes:
     return minutes.move("return_to_draft", by=by, reason=reason)
 
 
-def approve(minutes: Minutes, *, by: User, factor: GivenFactor | None) -> Minutes:
-    """The president's or the rapporteur's approval, with the second factor `by` gave for it
-    (second_factor.step_up); the minutes are approved once both stand, given by two different members
-    through two different accounts."""
+def approve(minutes: Minutes, *, by: User, factor: GivenFactor | None, pin: str = "") -> Minutes:
+    """The president's or the rapporteur's approval: their own signature on the minutes, given with the
+    second factor `by` gave for it (second_factor.step_up) and made by the signing service with the
+    person's `pin` (meetings.seal.personal). The minutes are rendered for signature once, at the first
+    approval; the second signs that same file on top of the first. They are approved once both stand,
+    given by two different members through two different accounts."""
     if is_secretariat(by):
         raise _refuse(
             _("An account of the secretariat or an administrator never approves the minutes."),
@@ -134,14 +150,14 @@ def approve(minutes: Minutes, *, by: User, factor: GivenFactor | None) -> Minute
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
         session = Session.objects.with_record().get(pk=minutes.session_id)
         roles = approving_roles(session, by)  # from the seats as they are now, under the lock
-        refusal = _approval_refused(minutes, session, roles, by, factor)
+        refusal = _approval_refused(minutes, session, roles, by, factor, pin)
     if refusal:
         raise _refuse(refusal, by=by, minutes=minutes)
     return minutes
 
 
 def _approval_refused(
-    minutes: Minutes, session: Session, roles: list[str], by: User, factor: GivenFactor | None
+    minutes: Minutes, session: Session, roles: list[str], by: User, factor: GivenFactor | None, pin: str
 ) -> str:
     """Record `by`'s approval in one of `roles`, or say why not (the reason is for the duties' log)."""
     if not roles:
@@ -159,18 +175,59 @@ def _approval_refused(
             _("An approval is given with your own second factor, within the last five minutes."),
             code="second_factor",
         )
-    valid[role] = Approval.objects.create(
-        minutes=minutes,
-        role=role,
-        fingerprint=fingerprint,
-        member=by.member,
-        by=by,
-        factor=factor.kind,
-        factor_at=factor.at,
+    signature = _personal_signature(minutes, session, role, by.member, pin, valid)
+    storage = Approval._meta.get_field("signed_pdf").storage
+    name = storage.save(
+        f"minutes/approved/{session.year}-{session.ordinal}-v{minutes.version}-{role}.pdf",
+        ContentFile(signature.pdf),
     )
+    try:
+        valid[role] = Approval.objects.create(
+            minutes=minutes,
+            role=role,
+            fingerprint=fingerprint,
+            member=by.member,
+            by=by,
+            factor=factor.kind,
+            factor_at=factor.at,
+            signed_pdf=name,
+            signed_pdf_sha256=sha256_hex(signature.pdf),
+            certificate_sha256=signature.certificate_sha256,
+            certificate_name=signature.signer,
+            signed_at=signature.signed_at,
+        )
+    except BaseException:
+        storage.delete(name)
+        raise
     if minutes.fully_approved(valid):
         minutes.move("approve", by=by)
     return ""
+
+
+def _personal_signature(
+    minutes: Minutes, session: Session, role: str, member: Member, pin: str, valid: dict[str, Approval]
+) -> PersonalSignature:
+    """The person's signature over the minutes as rendered for signature: over the other person's signed
+    copy when they signed first (the same rendering, their signature kept), else over a rendering made
+    now, from the record as it stands (the approvals' fingerprint)."""
+    earlier = max(valid.values(), key=lambda a: a.pk, default=None)
+    if earlier is not None:
+        with earlier.signed_pdf.open("rb") as stored:
+            pdf = stored.read()
+    else:
+        pdf = render_minutes_pdf(session, record=session_record(session), minutes=minutes)
+    try:
+        return sign_as_person(
+            pdf,
+            seat=role,
+            credential_id=member.signing_credential,
+            pin=pin,
+            name=member.name_ar,
+            reason=f"المصادقة على محضر {session.title} — الصيغة {minutes.version}",
+            location=session.place or "المغرب",
+        )
+    except SignatureRefused as refused:
+        raise ValidationError(refused.message, code=refused.code) from refused
 
 
 def check_signature(minutes: Minutes, *, by: User) -> tuple[Session, dict, dict[str, Approval]]:
@@ -189,28 +246,50 @@ def check_signature(minutes: Minutes, *, by: User) -> tuple[Session, dict, dict[
     return session, record, approvals
 
 
-def sign(minutes: Minutes, *, by: User, job: Job | None = None) -> Minutes:
-    """Render the final PDF once, sign it with the institution's certificate, store it with its SHA-256
-    and keep the record it certifies as the version's snapshot.
+def _approved_copy(approvals: dict[str, Approval], session: Session) -> bytes:
+    """The copy both persons signed, checked before the seal goes on it: the file of the later approval,
+    as stored, holding each approval's signature, valid, by the certificate recorded with it and in the
+    name of the member who held that seat."""
+    last = max(approvals.values(), key=lambda a: a.pk)
+    with last.signed_pdf.open("rb") as stored:
+        pdf = stored.read()
+    if sha256_hex(pdf) != last.signed_pdf_sha256:
+        raise ValidationError(_("The signed copy of the approvals was changed since: it is not sealed."))
+    found = personal_signatures(pdf)
+    for role, approval in approvals.items():
+        signature = found.get(role)
+        if (
+            signature is None
+            or signature.certificate_sha256 != approval.certificate_sha256
+            or not same_name(signature.name, approval.member.name_ar)
+        ):
+            raise ValidationError(
+                _("The signed copy does not hold the %(role)s's own signature: it is not sealed.")
+                % {"role": approval.get_role_display()}
+            )
+    return pdf
 
-    The rendering and the signature are made first; then, with the row locked, the state is checked again
-    (a change of the record meanwhile took the minutes back to review), the file is written and the row
-    moved in one transaction: two clicks or two workers produce one signature, the second finding the
-    minutes signed. A file that could not be
-    written whole (a full disk), or whose transaction did not commit, is removed: the minutes stay
-    approved. `job`, the task queue's (meetings.minutes.jobs), hears the pages laid out and the file about to
-    be written, and is marked done in the same transaction.
+
+def sign(minutes: Minutes, *, by: User, job: Job | None = None) -> Minutes:
+    """Put the institution's seal on the copy the president and the rapporteur signed (their signatures
+    checked first), at PAdES B-LTA: the validation data of every signature, the seal, and an archival
+    timestamp over it all. Store the result with its SHA-256 and keep the record it certifies as the
+    version's snapshot.
+
+    The seal is made first; then, with the row locked, the state is checked again (a change of the record
+    meanwhile took the minutes back to review), the file is written and the row moved in one transaction:
+    two clicks or two workers produce one sealed file, the second finding the minutes signed. A file that
+    could not be written whole (a full disk), or whose transaction did not commit, is removed: the minutes
+    stay approved. `job`, the task queue's (meetings.minutes.jobs), hears the file about to be written, and
+    is marked done in the same transaction.
     """
     session, record, approvals = check_signature(minutes, by=by)
-    pdf = render_minutes_pdf(
-        session,
-        record=record,
-        minutes=minutes,
-        approvals=approvals,
-        on_page=job.laid_out if job is not None else None,
-    )
+    approved = _approved_copy(approvals, session)
     signed = sign_pdf(
-        pdf, reason=f"محضر {session.title} — الصيغة {minutes.version}", location=session.place or "المغرب"
+        approved,
+        field_name=SEAL_FIELD,
+        reason=f"محضر {session.title} — الصيغة {minutes.version}",
+        location=session.place or "المغرب",
     )
     sha256 = sha256_hex(signed)
     storage = minutes.pdf.storage

@@ -1,7 +1,8 @@
 """The minutes (محضر) of a session as an archival PDF: an HTML template printed by WeasyPrint.
 
-The PDF is a PDF/A-3b in Arabic with the session's record attached as JSON (`session_record`), so that a
-machine can read it without parsing Arabic prose. It is rendered for the secretariat's draft previews,
+The PDF is a PDF/A-3a and a PDF/UA-1 in Arabic, tagged for assistive technology (WeasyPrint's structure
+tree, completed here: `_accessible`), with the session's record attached as JSON (`session_record`), so
+that a machine can read it without parsing Arabic prose. It is rendered for the secretariat's draft previews,
 and once for good at signature (`meetings.minutes.lifecycle.sign`): the public gets that stored, signed
 file. This module only renders: what the record is lives in `meetings.models.record`.
 """
@@ -9,6 +10,7 @@ file. This module only renders: what the record is lives in `meetings.models.rec
 import json
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +32,8 @@ from ..text.grammar import after_li, in_gender
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
 ATTACHMENT_NAME = "session.json"
+
+logger = logging.getLogger(__name__)
 
 
 def minutes_title(session: Session) -> str:
@@ -57,7 +61,6 @@ def minutes_context(
     *,
     draft: bool,
     minutes: Minutes | None = None,
-    approvals: dict[str, Approval] | None = None,
 ) -> dict:
     seats = {seat.member_id: seat for seat in session.seats}
     by_role = {seat.role: seat.member for seat in session.seats}
@@ -82,7 +85,6 @@ def minutes_context(
             for role in (Approval.Role.PRESIDENT, Approval.Role.RAPPORTEUR)
         ],
         "minutes": minutes,
-        "approvals": approvals or {},
         "verification_url": f"{settings.SITE_URL}{minutes.get_absolute_url()}" if minutes else None,
         "qr_code": qr_code_svg(f"{settings.SITE_URL}{minutes.get_absolute_url()}") if minutes else None,
     }
@@ -152,10 +154,157 @@ def _counting_pages(on_page: Callable[[int], None] | None) -> Iterator[None]:
 
 
 def _each_attachment_once(document, pdf) -> None:
-    """WeasyPrint's finisher: its PDF/A-3 writer lists each attachment twice in the catalog's /AF (once
-    from the embedded files' names, once as a file specification); veraPDF and PDF/A want it once."""
+    """WeasyPrint's PDF/A-3 writer lists each attachment twice in the catalog's /AF (once from the
+    embedded files' names, once as a file specification); veraPDF and PDF/A want it once."""
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+# PDF/UA-1's identification (ISO 14289-1, 5), beside WeasyPrint's PDF/A one: WeasyPrint writes one variant's
+# only. PDF/A-3 accepts a property outside its predefined schemas once an extension schema describes it.
+PDF_UA_IDENTIFICATION = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"
+ pdfuaid:part="1"/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def _identify_pdf_ua(pdf) -> None:
+    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    packet = b"".join(metadata.stream)
+    assert packet.count(b"</rdf:RDF>") == 1, "WeasyPrint's XMP packet has one rdf:RDF"
+    metadata.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_IDENTIFICATION + b"</rdf:RDF>")]
+
+
+class _StructureTree:
+    """WeasyPrint's structure tree as a finisher finds it (pydyf dictionaries), for `_accessible`."""
+
+    def __init__(self, pdf) -> None:
+        self.pdf = pdf
+        self.elements = [o for o in pdf.objects if isinstance(o, dict) and o.get("Type") == "/StructElem"]
+        root = self.get(pdf.catalog["StructTreeRoot"])
+        self.parent_tree = self.get(root["ParentTree"])["Nums"]
+        # The elements WeasyPrint made for the runs of text of each page (a Span holding one marked-content
+        # id), in the order it made them: the order of the text boxes in the page's box tree.
+        self.runs: dict[bytes, list] = defaultdict(list)
+        for e in self.elements:
+            if e["S"] == "/Span" and len(e["K"]) == 1 and isinstance(e["K"][0], int):
+                self.runs[e["Pg"]].append(e)
+
+    def get(self, reference: bytes):
+        return self.pdf.objects[int(reference.split()[0])]
+
+    def remove(self, element) -> None:
+        """Take an element out of the tree, and its parents left empty with it."""
+        parent = self.get(element["P"])
+        if element.reference in parent["K"]:
+            parent["K"].remove(element.reference)
+            if not parent["K"] and parent.get("S") != "/Document":
+                self.remove(parent)
+
+
+def _text_boxes(page) -> list[tuple]:
+    """(text box, artifact subtype or None) for each text box of a WeasyPrint page, depth first: the order
+    in which weasyprint.pdf.tags (WeasyPrint 70) makes their runs. The running header and footer (the page's
+    margin boxes) and what is aria-hidden (the draft's watermark) are artifacts, not content."""
+    from weasyprint.formatting_structure import boxes  # heavy import, only where a PDF is made
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    found: list[tuple] = []
+
+    def walk(box, hidden: bool, margin: str | None) -> None:
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        if isinstance(box, boxes.MarginBox):
+            margin = "/Header" if box.at_keyword.startswith("@top") else "/Footer"
+        hidden = hidden or (box.element is not None and box.element.get("aria-hidden") == "true")
+        if isinstance(box, boxes.TextBox):
+            found.append((box, margin or ("/Watermark" if hidden else None)))
+        elif isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                walk(child, hidden, margin)
+
+    walk(page._page_box, False, None)  # the page's boxes, as weasyprint.pdf.tags reads them
+    return found
+
+
+def _as_artifacts(tree: _StructureTree, page: int, artifacts: dict[int, str]) -> None:
+    """Turn marked-content sequences of a page, by id, into pagination artifacts of the given subtype: in
+    the page's content stream (`/Span <</MCID n>> BDC` becomes `/Artifact <</Type /Pagination …>> BDC`),
+    in the parent tree (no element), in the structure tree (no run)."""
+    stream = tree.get(tree.get(tree.pdf.page_references[page])["Contents"]).stream
+    numbers = tree.parent_tree[2 * page + 1]
+    for index, item in enumerate(stream):
+        if isinstance(item, dict) and item.get("MCID") in artifacts and stream[index - 1] == "/Span":
+            mcid = item["MCID"]
+            stream[index - 1 : index + 1] = [
+                "/Artifact",
+                pydyf.Dictionary({"Type": "/Pagination", "Subtype": artifacts[mcid]}),
+            ]
+            tree.remove(tree.get(numbers[mcid]))
+            numbers[mcid] = "null"
+
+
+def _pair_row_headers(tree: _StructureTree) -> None:
+    """A header cell in a row of data cells (the vote of a resolution: التصويت, النتيجة) heads the cells
+    after it up to the next one, not the whole row as WeasyPrint reads `scope="row"`; every header cell
+    says its scope, which PDF/UA asks of cells no /Headers links to."""
+    for row in (e for e in tree.elements if e["S"] == "/TR"):
+        cells = [tree.get(kid) for kid in row["K"]]
+        row_headers = (
+            {c.get("ID") for c in cells if c["S"] == "/TH"} if any(c["S"] == "/TD" for c in cells) else set()
+        )
+        header = None
+        for cell in cells:
+            if cell["S"] == "/TH":
+                cell["A"]["Scope"] = "/Row" if row_headers else "/Column"
+                header = cell.get("ID")
+            elif row_headers:
+                others = [h for h in cell["A"].get("Headers", ()) if h not in row_headers]
+                cell["A"]["Headers"] = pydyf.Array(others + ([header] if header else []))
+
+
+def _accessible(document, pdf) -> None:
+    """Completes WeasyPrint's tagging where it stops: the language of each run of text that is not the
+    document's (a French passage, `lang="fr"`), artifacts for the running header and footer and for what is
+    aria-hidden (WeasyPrint leaves the margin boxes' text marked but outside the tree, as PDF 1.7 has no
+    artifact element), and row headers."""
+    tree = _StructureTree(pdf)
+    language = document.metadata.lang
+    for page_number, page in enumerate(document.pages):
+        texts, runs = _text_boxes(page), tree.runs[pdf.page_references[page_number]]
+        if len(texts) != len(runs):  # not the tree this reading of WeasyPrint 70 expects: leave it as is
+            logger.warning("Page %d: %d text boxes, %d tagged runs", page_number + 1, len(texts), len(runs))
+            continue
+        artifacts = {}
+        for (text, artifact), run in zip(texts, runs, strict=True):
+            if artifact:
+                artifacts[run["K"][0]] = artifact
+            else:
+                run["ActualText"] = pydyf.String(text.text)
+                if text.style["lang"] and text.style["lang"] != language:
+                    run["Lang"] = pydyf.String(text.style["lang"])
+        _as_artifacts(tree, page_number, artifacts)
+    _pair_row_headers(tree)
+
+
+def _finish(document, pdf) -> None:
+    """WeasyPrint's finisher, called with the PDF's objects before they are written."""
+    _each_attachment_once(document, pdf)
+    _identify_pdf_ua(pdf)
+    _accessible(document, pdf)
 
 
 def render_minutes_pdf(
@@ -164,14 +313,14 @@ def render_minutes_pdf(
     draft: bool = False,
     record: dict | None = None,
     minutes: Minutes | None = None,
-    approvals: dict[str, Approval] | None = None,
     on_page: Callable[[int], None] | None = None,
 ) -> bytes:
-    """Print the minutes of one session (fetched with `Session.objects.with_record()`) as a PDF/A-3b;
-    `record` is its `session_record`, when the caller has it already.
+    """Print the minutes of one session (fetched with `Session.objects.with_record()`) as a tagged PDF/A-3a
+    and PDF/UA-1; `record` is its `session_record`, when the caller has it already.
 
-    For signature, `minutes` is the version being signed (its number and verification QR code are
-    printed) and `approvals` the president's and rapporteur's, printed in the signature block.
+    For signature, `minutes` is the version to be signed (its number and verification QR code are
+    printed, and the signature block says that the president and the rapporteur sign it electronically:
+    their own signatures, then the seal, are appended to these bytes: meetings.minutes.lifecycle).
     `on_page` hears the number of each page as it is laid out; past settings.MINUTES_MAX_PAGES the
     rendering stops with TooManyPages.
     """
@@ -180,7 +329,7 @@ def render_minutes_pdf(
 
     record = record if record is not None else session_record(session)
     with translation.override("ar"):
-        context = minutes_context(session, record, draft=draft, minutes=minutes, approvals=approvals)
+        context = minutes_context(session, record, draft=draft, minutes=minutes)
         html = render_to_string(TEMPLATE, context)
     attachment = Attachment(
         string=json.dumps(record, ensure_ascii=False, indent=2),
@@ -193,9 +342,9 @@ def render_minutes_pdf(
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
             stylesheets=[CSS(filename=str(STYLESHEET), font_config=fonts)],
             font_config=fonts,
-            pdf_variant="pdf/a-3b",
+            pdf_variant="pdf/a-3a",  # tagged: WeasyPrint writes the structure tree (pdf_tags)
             attachments=[attachment],
-            finisher=_each_attachment_once,
+            finisher=_finish,
         )
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +20,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ArchivedCopy, Minutes, Turn
+from ..seal.personal import FIELDS, same_name
 from ..seal.signing import MAX_VERIFY_BYTES, Status, Verification, verify_pdf
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """A person's signature found in a copy: their name as their certificate gives it, the seat they held
+    in the session (the approval's role), and the time their signature's timestamp proves."""
+
+    seat: str
+    name: str
+    signed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,8 @@ class Verdict:
     check: Verification | None = None
     form: str = ""
     copy: ArchivedCopy | None = None
+    # Who signed the version before the seal, in signing order: its president and rapporteur.
+    signed_by: tuple[SignedBy, ...] = ()
 
     @property
     def superseded_by(self) -> Minutes | None:
@@ -48,13 +62,19 @@ def _too_large() -> str:
 
 MESSAGES = {
     "authentic": _(
-        "Authentic: this file is the published minutes below, signed by the institution and unchanged since."
+        "Authentic: this file is the published minutes below, signed and sealed as listed, and unchanged since."
     ),
     "modified": _(
         "Modified: this file was signed by the institution, but it has been changed since its signature. Do not rely on it."
     ),
     "revoked": _(
         "Revoked: this file was signed with the institution's certificate, but that certificate was revoked before the time its signature is proven to exist. Do not rely on it."
+    ),
+    "unconfirmed": _(
+        "Not confirmed now: this file is the published minutes below, signed and sealed as listed and unchanged since, but whether a certificate was revoked since could not be checked just now. Check it again later before relying on it."
+    ),
+    "unapproved": _(
+        "Not approved: this file carries the institution's seal, but not the valid signatures of the president and the rapporteur who approved it. Do not rely on it."
     ),
     "unknown": _("Unknown: this file is not a published minutes of this board."),
     "unreadable": _(
@@ -137,9 +157,14 @@ def _judge_copy(check: Verification) -> Verdict:
         # certificate that never chained to the trust roots is never authentic, whatever row the
         # database holds for it (a forged one included).
         stored, form, copy = _published_version_of(check)
-        if stored is not None:
-            return Verdict("authentic", stored, check, form, copy)
-        return Verdict("unknown", None, check)
+        if stored is None:
+            return Verdict("unknown", None, check)
+        signed_by = _signed_by_the_approvers(stored, check)
+        if signed_by is None:
+            return Verdict("unapproved", stored, check, form, copy)
+        # Asked and not answered: the verdict says so itself, never a green «authentic» over a caveat.
+        outcome = "unconfirmed" if check.revocation == "unknown" else "authentic"
+        return Verdict(outcome, stored, check, form, copy, signed_by)
     if check.status in {Status.MODIFIED, Status.INVALID_SIGNATURE}:
         # «Modified» says the institution signed the file: only a certificate chaining to its trust roots
         # (then `signer` is named) shows that; a changed forgery is simply not one of its minutes.
@@ -147,6 +172,26 @@ def _judge_copy(check: Verification) -> Verdict:
     if check.status in {Status.UNREADABLE, Status.TIMEOUT}:
         return Verdict("unreadable", None, check)
     return Verdict("unknown", None, check)
+
+
+def _signed_by_the_approvers(stored: Minutes, check: Verification) -> tuple[SignedBy, ...] | None:
+    """The president's and the rapporteur's own signatures in the copy, in signing order, each sound, in
+    the field of their seat, by the certificate recorded with their approval and in the name of the member
+    who held the seat; None when one of them is not there. A version approved before approvals were
+    signatures (meetings' migration 0030) has none to find: its seal alone vouches for it."""
+    approvals = [a for a in stored.approvals.all() if a.withdrawn_at is None and a.certificate_sha256]
+    found = {signer.field: signer for signer in check.signers if signer.sound}
+    signed_by = []
+    for approval in approvals:
+        signer = found.get(FIELDS[approval.role])
+        if (
+            signer is None
+            or signer.certificate_sha256 != approval.certificate_sha256
+            or not same_name(signer.name, approval.member.name_ar)
+        ):
+            return None
+        signed_by.append(SignedBy(approval.get_role_display(), signer.name or "", signer.proven_at))
+    return tuple(sorted(signed_by, key=lambda s: s.signed_at or datetime.max.replace(tzinfo=UTC)))
 
 
 def _published_version_of(check: Verification) -> tuple[Minutes | None, str, ArchivedCopy | None]:
@@ -160,6 +205,7 @@ def _published_version_of(check: Verification) -> tuple[Minutes | None, str, Arc
         .filter(same)
         .filter(Q(signer_certificate_sha256="") | Q(signer_certificate_sha256=check.signer_sha256))
         .select_related("session")
+        .prefetch_related("approvals__member")
         .distinct()
         .first()
     )

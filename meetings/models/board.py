@@ -186,6 +186,18 @@ class Member(models.Model):
         default="ar",
         help_text=_("The language of the convocations and notices sent to this member."),
     )
+    # Where the member's own signing key is kept: a credential of the accredited provider's remote signing
+    # service (meetings.seal.personal), which signs only once the person gave it their PIN. A wrong entry
+    # signs nothing: the certificate must bear the member's name.
+    signing_credential = models.CharField(
+        _("signing credential"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The identifier of this member's credential at the signing service (for the president and the "
+            "rapporteur, who sign the minutes)."
+        ),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

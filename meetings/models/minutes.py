@@ -93,8 +93,9 @@ MOVES: dict[str, Move] = {
         frozenset({State.APPROVED}),
         State.SIGNED,
         consequence=_(
-            "The PDF is rendered once and signed with the institution's certificate: from then on, the "
-            "session's record can no longer change; a correction is a new version."
+            "The institution's seal and the archival timestamp go on the PDF the president and the "
+            "rapporteur signed: from then on, the session's record can no longer change; a correction is "
+            "a new version."
         ),
     ),
     "publish": Move(
@@ -322,6 +323,14 @@ class Approval(models.Model):
     # refuses a new approval without a factor given in the five minutes before it.
     factor = models.CharField(_("second factor given"), max_length=10, choices=Factor, blank=True)
     factor_at = models.DateTimeField(_("second factor given at"), null=True, blank=True)
+    # The person's own signature (meetings.seal.personal): the minutes as rendered once for signature, with
+    # the signatures given before this one and this one on top. Empty only for approvals given before the
+    # approvals were signed (meetings' migration 0030): PostgreSQL refuses a new approval without it.
+    signed_pdf = models.FileField(_("signed copy"), upload_to="minutes/approved/", blank=True)
+    signed_pdf_sha256 = models.CharField(_("SHA-256 of the signed copy"), max_length=64, blank=True)
+    certificate_sha256 = models.CharField(_("SHA-256 of the signer's certificate"), max_length=64, blank=True)
+    certificate_name = models.CharField(_("name in the certificate"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("approval")
@@ -346,6 +355,19 @@ class Approval(models.Model):
                 condition=Q(withdrawn_at__isnull=True),
                 name="approval_once_per_account_and_record",
                 violation_error_message=_("The two approvals come from two different people."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    signed_pdf="", signed_pdf_sha256="", certificate_sha256="", signed_at__isnull=True
+                )
+                | (
+                    ~Q(signed_pdf="")
+                    & ~Q(signed_pdf_sha256="")
+                    & ~Q(certificate_sha256="")
+                    & Q(signed_at__isnull=False)
+                ),
+                name="approval_signature_whole",
+                violation_error_message=_("A signed approval keeps its file, its certificate and its time."),
             ),
             models.CheckConstraint(
                 condition=Q(factor="", factor_at__isnull=True) | (~Q(factor="") & Q(factor_at__isnull=False)),

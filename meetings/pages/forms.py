@@ -74,6 +74,16 @@ class ApprovalForm(CodeForm):
         error_messages={"required": _("Confirm first that you have read the whole record you approve.")}
     )
 
+    # The PIN of the person's credential at the signing service (meetings.seal.personal): passed through to
+    # the service once, never kept, never shown again (PasswordInput renders no value back).
+    pin = forms.CharField(
+        label=_("PIN of your signature at the signing service"),
+        max_length=32,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "dir": "ltr"}),
+        error_messages={"required": _("Type the PIN of your signature at the signing service.")},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False

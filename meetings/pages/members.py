@@ -193,12 +193,15 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     role = lifecycle.may_approve_now(minutes, session, account_of(request))
     try:
         if role is not None:
-            if not form.is_valid():  # the confirmation or the code, its two fields
-                raise ValidationError((form.errors.get("confirm") or form.errors["code"]).as_data())
-            factor = second_factor.step_up(request, form.cleaned_data["code"])
+            form.is_valid()
+            if "confirm" in form.errors:  # the record read first, then the second factor, then the PIN
+                raise ValidationError(form.errors["confirm"].as_data())
+            factor = second_factor.step_up(request, form.cleaned_data.get("code", ""))
+            if "pin" in form.errors:
+                raise ValidationError(form.errors["pin"].as_data())
         else:
             factor = None  # refused by the lifecycle, which says why (its state, or who asks)
-        lifecycle.approve(minutes, by=account_of(request), factor=factor)
+        lifecycle.approve(minutes, by=account_of(request), factor=factor, pin=form.data.get("pin", ""))
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     except DutyRefused as refusal:
@@ -206,7 +209,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("Your approval of the minutes is recorded."))
+        messages.success(request, _("Your signature is on the minutes: your approval is recorded."))
     return redirect("meetings:member_session", pk=session.pk)
 
 

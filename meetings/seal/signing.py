@@ -106,11 +106,39 @@ class Verification:
     archived_at: datetime | None = None
     # When the CA says the certificate was revoked (asked online at the check), or None.
     revoked_at: datetime | None = None
-    revocation: str = ""  # "good", "revoked", "unknown" (not asked, or no answer), as found at the check
+    revocation: str = ""  # "good", "revoked", "unknown" (no fresh answer); empty when not asked
+    revocation_as_of: datetime | None = None  # the time the answer that says «good» speaks for
+    # The persons' signatures under the seal, in signing order (`Signer`).
+    signers: tuple[Signer, ...] = ()
 
     @property
     def is_valid(self) -> bool:
         return self.status == Status.VALID
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A person's signature under the seal, as the check found it. `name` and `certificate_sha256` are
+    given only for a certificate that chains to the trust roots; `sound` when the signature is intact,
+    valid, by such a certificate, and nothing but signatures and validation data came after it until
+    the seal (the content the person signed is the content sealed)."""
+
+    field: str
+    sound: bool
+    name: str | None = None
+    certificate_sha256: str | None = None
+    signed_at: datetime | None = None
+    proven_at: datetime | None = None
+    problem: str = ""
+    revocation: str = ""  # as `Verification.revocation`, for this person's certificate
+
+    @classmethod
+    def from_check(cls, found: dict) -> Signer:
+        times = {key: datetime.fromisoformat(found[key]) if found.get(key) else None for key in _SIGNER_TIMES}
+        return cls(**{**found, **times})
+
+
+_SIGNER_TIMES = ("signed_at", "proven_at")
 
 
 class SigningNotConfigured(ImproperlyConfigured):
@@ -168,10 +196,19 @@ def load_signer() -> SimpleSigner:
     return signer
 
 
-def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, location: str) -> bytes:
+# The seal's signature field. The persons' own signatures, before it, are in fields named for their seats
+# (meetings.seal.personal): the check tells them from the seal by these names.
+SEAL_FIELD = "Seal"
+PERSON_FIELDS = {"president": "President", "rapporteur": "Rapporteur"}
+_PERSONS = frozenset(PERSON_FIELDS.values())
+
+
+def sign_pdf(pdf: bytes, *, field_name: str = SEAL_FIELD, reason: str, location: str) -> bytes:
     """Sign a PDF with the institution's certificate at PAdES B-LTA, in one go.
 
-    The signature carries a timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and
+    Signatures already in the file (the president's and the rapporteur's) first get their validation
+    data (their certificates' revocation status and their timestamps' chains, fetched now) in the
+    document security store, so that the archival timestamp covers them too. The signature carries a timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and
     the timestamp authority's certificates, fetched from the OCSP responders and CRLs they name, go in
     the document security store (B-LT); a document timestamp covers it all (B-LTA). The signature field
     is invisible (the document prints its own signature block). The result starts with `pdf`, byte for
@@ -179,11 +216,10 @@ def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, locatio
     (pyHanko's TimestampRequestError) or a validation error when the authority or a responder does not
     answer: a signature is never silently downgraded.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 
-    timestamper, context = _timestamp_authority(), _fetching_context()  # checked before any work
+    timestamper, context = timestamp_authority(), fetching_context()  # checked before any work
     metadata = PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -202,8 +238,20 @@ def sign_pdf(pdf: bytes, *, field_name: str = "Signature1", reason: str, locatio
     )
     # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds itself
     # as producer (veraPDF finds the signed file PDF/A-3B: tests/meetings/test_pdfa_conformance.py).
+    return in_a_thread(_sealed, pdf, signer, context)
+
+
+def _sealed(pdf: bytes, signer, context: ValidationContext) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import add_validation_info
+
+    for index in range(len(PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures)):
+        # Read again after each update: a signature object belongs to the reader of its file.
+        signature = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures[index]
+        pdf = add_validation_info(signature, context, in_place=False).getvalue()
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    return _in_a_thread(signer.sign_pdf, writer).getvalue()
+    return signer.sign_pdf(writer).getvalue()
 
 
 def extend_pdf(signed: bytes) -> bytes:
@@ -212,7 +260,7 @@ def extend_pdf(signed: bytes) -> bytes:
     timestamp over it all, by SIGNING_TSA_URL. The result starts with `signed`, byte for byte, and is
     authentic wherever `signed` was: /verify/ finds the same signed content followed by maintenance.
     Raises as `sign_pdf` does when the authority or a responder does not answer."""
-    return _in_a_thread(_extend, signed, _timestamp_authority())
+    return in_a_thread(_extend, signed, timestamp_authority())
 
 
 def _extend(signed: bytes, authority) -> bytes:
@@ -220,7 +268,7 @@ def _extend(signed: bytes, authority) -> bytes:
     from pyhanko.sign.signers import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
-    reader, context = PdfFileReader(BytesIO(signed), strict=False), _fetching_context()
+    reader, context = PdfFileReader(BytesIO(signed), strict=False), fetching_context()
     stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(reader, context, in_place=False)
     # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
     # offline (EU DSS, which fetches nothing, finds it B-LTA).
@@ -242,7 +290,7 @@ def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:
     return info["gen_time"].native, last.signer_cert.not_valid_after
 
 
-def _timestamp_authority():
+def timestamp_authority():
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     if not settings.SIGNING_TSA_URL:
@@ -253,7 +301,7 @@ def _timestamp_authority():
     return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10)
 
 
-def _fetching_context() -> ValidationContext:
+def fetching_context() -> ValidationContext:
     """The trust roots, with revocation data for every certificate on the way fetched now: no answer from
     a responder, no signature."""
     from pyhanko.keys import load_certs_from_pemder
@@ -263,7 +311,7 @@ def _fetching_context() -> ValidationContext:
     return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
 
 
-def _in_a_thread(function: Callable, *args, **kwargs):
+def in_a_thread(function: Callable, *args, **kwargs):
     """pyHanko's synchronous API calls asyncio.run(), which refuses to run in a thread that already runs
     an event loop (an ASGI server's, or Playwright's in the browser tests): a thread of its own has none."""
     with ThreadPoolExecutor(max_workers=1) as thread:
@@ -300,6 +348,7 @@ def verify_pdf(data: bytes, *, timeout: float = VERIFY_TIMEOUT_SECONDS) -> Verif
         digest,
         **times,
         **{name: found[name] for name in _FACTS if found.get(name) is not None},
+        signers=tuple(Signer.from_check(signer) for signer in found.get("signers", ())),
     )
 
 
@@ -333,34 +382,54 @@ def _byte_range(signature: EmbeddedPdfSignature) -> list[int]:
     return [int(number) for number in signature.byte_range]
 
 
+def persons_signatures(pdf: bytes) -> list[Signer]:
+    """The persons' signatures in a file this server keeps (the copy the president and the rapporteur
+    signed, before the seal), judged as the check of a submitted copy judges them."""
+    return in_a_thread(_persons_signatures, pdf, _configured_file("SIGNING_TRUST_ROOTS"))
+
+
+def _persons_signatures(pdf: bytes, trust_roots: Path) -> list[Signer]:
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    roots = list(load_certs_from_pemder([trust_roots]))
+    signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures
+    return [Signer.from_check(_plain(_person(pdf, signature, roots))) for signature in signatures]
+
+
 def signed_content_of(pdf: bytes) -> str:
-    """`signed_content_sha256` of the first signature of a file this server signed."""
-    return signed_content_sha256(pdf, _first_signature(pdf))
+    """`signed_content_sha256` of the seal of a file this server sealed: the signature over the rendered
+    minutes and the persons' signatures, before the archival timestamps."""
+    return signed_content_sha256(pdf, _seal_of(pdf))
 
 
 def signer_certificate_of(pdf: bytes) -> str:
-    """The SHA-256 of the certificate that made the first signature of a file this server signed."""
-    return _first_signature(pdf).signer_cert.sha256.hex()
+    """The SHA-256 of the seal's certificate in a file this server sealed."""
+    return _seal_of(pdf).signer_cert.sha256.hex()
 
 
-def _first_signature(pdf: bytes) -> EmbeddedPdfSignature:
+def _seal_of(pdf: bytes) -> EmbeddedPdfSignature:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    return PdfFileReader(BytesIO(pdf)).embedded_signatures[0]
+    signatures = PdfFileReader(BytesIO(pdf)).embedded_regular_signatures
+    return next((s for s in signatures if s.field_name not in _PERSONS), signatures[-1])
 
 
 # What follows runs in the child process.
 
 WHITESPACE = b" \t\r\n\f\0"
-_TIMES = ("signed_at", "proven_at", "archived_at", "revoked_at")
+_TIMES = ("signed_at", "proven_at", "archived_at", "revoked_at", "revocation_as_of")
 _FACTS = ("signer", "detail", "content_sha256", "signer_sha256", "level", "archive_timestamps", "revocation")
 
 
 def _result(status: Status, detail: str, **facts) -> dict:
-    found = {"status": str(status), "detail": detail[:500]}
-    for name, value in facts.items():
-        found[name] = value.isoformat() if isinstance(value, datetime) else value
-    return found
+    return {"status": str(status), "detail": detail[:500]} | _plain(facts)
+
+
+def _plain(facts: dict) -> dict:
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value for name, value in facts.items()
+    }
 
 
 def _read_signatures(data: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]] | dict:
@@ -414,6 +483,50 @@ def _maintenance_policy():
     )
 
 
+def _person(data: bytes, signature: EmbeddedPdfSignature, roots: list) -> dict:
+    """A person's signature under the seal, judged as `Signer` says."""
+    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    found: dict[str, Any] = {"field": str(signature.field_name or "")[:50], "sound": False}
+    try:
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots), skip_diff=True)
+        signed_at = _signed_at(status)
+        if status.intact and status.valid and not status.trusted and signed_at is not None:
+            status = validate_pdf_signature(
+                signature, ValidationContext(trust_roots=roots, moment=signed_at), skip_diff=True
+            )
+    except Exception as exc:  # a malformed signature dictionary or CMS blob
+        return found | {"problem": f"{type(exc).__name__}: {exc}"[:200]}
+    if not (status.intact and status.valid):
+        return found | {"problem": "the signature does not match the bytes it signs"}
+    if not status.trusted:
+        return found | {"problem": f"certificate not trusted: {status.trust_problem_indic}"[:200]}
+    found |= {
+        "name": status.signing_cert.subject.native.get("common_name"),
+        "certificate_sha256": status.signing_cert.sha256.hex(),
+        "signed_at": _signed_at(status),
+        "proven_at": _proven_at(status),
+    }
+    try:
+        # After a person's signature may come other signatures (the other person's, the seal: the form
+        # filling level), their validation data and archival maintenance; never a change of the content,
+        # of the document information, of the XMP metadata, or of a form field other than a signature's.
+        signature.compute_integrity_info(diff_policy=_maintenance_policy())
+        result = signature.diff_result
+        followed_by_signatures = (
+            isinstance(result, DiffResult)
+            and result.modification_level <= ModificationLevel.FORM_FILLING
+            and _metadata_kept(signature)
+        )
+    except Exception as exc:
+        return found | {"problem": f"{type(exc).__name__}: {exc}"[:200]}
+    if not followed_by_signatures:
+        return found | {"problem": "the document was changed after this signature"}
+    return found | {"sound": True}
+
+
 def _only_maintenance(
     data: bytes, signature: EmbeddedPdfSignature, later: list[EmbeddedPdfSignature], roots: list
 ) -> bool:
@@ -457,27 +570,29 @@ def _revisions_accounted_for(data: bytes, signed_end: int) -> bool:
     return True
 
 
-# The one field of the XMP packet that pyHanko's maintenance changes, as an attribute or an element.
-_MODIFY_DATE = re.compile(rb'(xmp:ModifyDate=")[^"]*"|(<xmp:ModifyDate>)[^<]*(?=</xmp:ModifyDate>)')
-
-
 def _metadata_kept(signature: EmbeddedPdfSignature) -> bool:
     """Whether every revision after the signed one keeps the XMP metadata the signature covered: the same
-    object, the same bytes but for the modification date, as pyHanko's own maintenance writes it again. A
-    new title, producer or PDF/A identification, or a new metadata object, is not maintenance (the
-    difference analysis lets any XMP update through at the archival level)."""
+    object, the same fields with the same values, compared field by field (pyHanko writes the packet
+    again at each update, not byte for byte), but for the modification date, which its updates set. A new
+    title, producer or PDF/A identification, or a new metadata object, is not maintenance (the difference
+    analysis lets any XMP update through at the archival level)."""
     from pyhanko.pdf_utils.generic import IndirectObject
+    from pyhanko.pdf_utils.metadata import model, xmp_xml
     from pyhanko.pdf_utils.misc import PdfReadError
 
     reader = signature.reader
 
-    def metadata(revision: int) -> tuple[int, bytes] | None:
+    def metadata(revision: int) -> tuple[int, dict] | None:
         root = reader.get_historical_root(revision)
         reference = root.raw_get("/Metadata") if "/Metadata" in root else None
         if not isinstance(reference, IndirectObject):
             return None
         packet = reader.get_object(reference.reference, revision=revision).data
-        return reference.idnum, _MODIFY_DATE.sub(rb"\1", packet)
+        fields = {
+            name: value for description in xmp_xml.parse_xmp(BytesIO(packet)) for name, value in description
+        }
+        fields.pop(model.XMP_MODDATE, None)
+        return reference.idnum, fields
 
     try:
         signed = metadata(signature.signed_revision)
@@ -485,7 +600,7 @@ def _metadata_kept(signature: EmbeddedPdfSignature) -> bool:
             metadata(revision) == signed
             for revision in range(signature.signed_revision + 1, reader.xrefs.total_revisions)
         )
-    except (KeyError, ValueError, AttributeError, PdfReadError):
+    except (KeyError, ValueError, AttributeError, PdfReadError):  # pyHanko's XMP errors are ValueErrors
         return False
 
 
@@ -570,8 +685,11 @@ def _level(status: PdfSignatureStatus, reader: PdfFileReader, archived: list[dat
     return "B-LTA" if archived else "B-LT"
 
 
-def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roots: list) -> dict:
-    """What the CA says today of the signer's certificate, asked online (OCSP, else CRL)."""
+def _revocation(signature: EmbeddedPdfSignature, roots: list) -> dict:
+    """What the CA says now of the signer's certificate, asked online: «good» only from an answer fresh at
+    the time of the check (an OCSP response, or a CRL within its validity: what pyHanko's validator takes
+    in hard-fail mode) and never from the validation data in the file, with the time that answer speaks
+    for (`revocation_as_of`); «unknown» when no such answer came."""
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import RevokedError
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
@@ -581,7 +699,7 @@ def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roo
         trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail", fetcher_backend=fetching
     )
     validator = CertificateValidator(
-        status.signing_cert, intermediate_certs=signature.other_embedded_certs, validation_context=context
+        signature.signer_cert, intermediate_certs=signature.other_embedded_certs, validation_context=context
     )
 
     async def asked() -> None:
@@ -594,17 +712,32 @@ def _revocation(status: PdfSignatureStatus, signature: EmbeddedPdfSignature, roo
         asyncio.run(asked())
     except RevokedError as revoked:
         return {"revocation": "revoked", "revoked_at": revoked.revocation_dt}
-    except Exception:  # no answer, or an answer that says nothing: not known today
+    except Exception:  # no answer, or an answer that says nothing: not known now
         return {"revocation": "unknown"}
-    return {"revocation": "good"}
+    return {"revocation": "good", "revocation_as_of": _answered_as_of(context, signature.signer_cert)}
+
+
+def _answered_as_of(context: ValidationContext, certificate) -> datetime | None:
+    """The time the freshest answer about `certificate` speaks for: its OCSP response's, else the CRL's."""
+    serial = certificate.serial_number
+    ocsp = [
+        single["this_update"].native
+        for response in context.ocsps
+        for single in response.basic_ocsp_response["tbs_response_data"]["responses"]
+        if single["cert_id"]["serial_number"].native == serial
+    ]
+    crls = [crl["tbs_cert_list"]["this_update"].native for crl in context.crls]
+    return max(ocsp or crls, default=None)
 
 
 def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> dict:
     """The verdict on one file, as plain data: what the child prints.
 
-    Only the first signature decides: it is the one over the document as rendered. After it may come
-    archival maintenance (validation data, document timestamps); anything else, another signature
-    included, is an update appended after signing, hence "modified".
+    The seal decides whether the file is unchanged: it is the last signature, over the document as
+    rendered and the persons' signatures on it. After it may come archival maintenance (validation data,
+    document timestamps); anything else, another signature included, is an update appended after the
+    seal, hence "modified". The persons' signatures under it are each judged (`_person`) and listed in
+    `signers`, for the caller, who knows who held which seat, to name them.
     """
     from pyhanko.keys import load_certs_from_pemder
     from pyhanko.sign.validation import validate_pdf_signature
@@ -613,7 +746,13 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
     found = _read_signatures(data)
     if isinstance(found, dict):
         return found
-    reader, (signature, *later) = found
+    reader, signatures = found
+    # The seal is the first signature in a field that is not a person's; the persons' come before it.
+    # Whatever signature comes after the seal is appended after it (not maintenance: "modified").
+    regular = [i for i, s in enumerate(signatures) if s.sig_object_type == "/Sig"]
+    seal_index = next((i for i in regular if signatures[i].field_name not in _PERSONS), regular[-1])
+    signature, later = signatures[seal_index], signatures[seal_index + 1 :]
+    persons = [s for s in signatures[:seal_index] if s.sig_object_type == "/Sig"]
     roots = list(load_certs_from_pemder([trust_roots]))
     try:
         # The difference analysis runs only if there is more than whitespace after the signed revision.
@@ -651,12 +790,32 @@ def check(data: bytes, trust_roots: Path, *, ask_revocation: bool = False) -> di
         "archive_timestamps": len(later),
         "archived_at": max(archived, default=None),
     }
+    signers = [_person(data, person, roots) for person in persons]
     if ask_revocation and verdict == Status.VALID:
-        facts |= _revocation(status, signature, roots)
+        facts |= _revocation(signature, roots)
         revoked_at, proven_at = facts.get("revoked_at"), facts["proven_at"]
         if revoked_at is not None and (proven_at is None or revoked_at <= proven_at):
             verdict, detail = Status.REVOKED, f"revoked at {revoked_at.isoformat()}, proven at {proven_at}"
+        for person, found in zip(persons, signers, strict=True):
+            if found["sound"]:
+                facts = _persons_revocation(person, found, roots, facts)
+    facts["signers"] = [_plain(found) for found in signers]
     return _result(verdict, detail, **facts)
+
+
+def _persons_revocation(person: EmbeddedPdfSignature, found: dict, roots: list, facts: dict) -> dict:
+    """A person's certificate asked about as the seal's: revoked before the time their signature is
+    proven, the signature no longer holds; no fresh answer, and the file's revocation is not known."""
+    answer = _revocation(person, roots)
+    found["revocation"] = answer["revocation"]
+    revoked_at = answer.get("revoked_at")
+    if revoked_at is not None and (found["proven_at"] is None or revoked_at <= found["proven_at"]):
+        found |= {"sound": False, "problem": f"certificate revoked at {revoked_at.isoformat()}"}
+    elif answer["revocation"] == "unknown" and facts.get("revocation") == "good":
+        facts = facts | {"revocation": "unknown", "revocation_as_of": None}
+    elif answer["revocation"] == "good" and facts.get("revocation_as_of") and answer["revocation_as_of"]:
+        facts = facts | {"revocation_as_of": min(facts["revocation_as_of"], answer["revocation_as_of"])}
+    return facts
 
 
 if __name__ == "__main__":

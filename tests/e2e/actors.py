@@ -13,6 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 
+from meetings.models import Member
+from meetings.seal import demo_pki
 from tests.client import app_code
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
@@ -102,6 +104,15 @@ def secretary_signs_in(page, base_url: str, username: str) -> None:
     page.wait_for_selector("#content-main")
 
 
+APPROVE_AND_SIGN = "المصادقة على هذا المحضر وتوقيعه"
+
+
+def pin_of(username: str) -> str:
+    """The PIN of the demo person whose credential the member of account `username` holds."""
+    member = Member.objects.get(user__username=username)
+    return demo_pki.PERSONS[member.signing_credential.partition("/")[2]].pin
+
+
 def approves(page, base_url: str, username: str, session_title: str) -> str:
     """The president or the rapporteur signs in, opens the session and approves with a code of their
     authenticator app (its key as enrolled now, or as their phone keeps it): the page's text after."""
@@ -111,7 +122,8 @@ def approves(page, base_url: str, username: str, session_title: str) -> str:
     page.wait_for_selector("h1")
     page.check("#confirm-approval")  # after the whole record, saying which version it approves
     page.fill("#approval-code", next_app_code(key))
-    page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+    page.fill("#approval-pin", pin_of(username))  # the PIN of their key at the signing service
+    page.get_by_role("button", name=APPROVE_AND_SIGN).click()
     page.wait_for_selector(".alert-success")
     return page.locator("main").inner_text()
 

@@ -7,7 +7,13 @@ import pytest
 from django_otp_webauthn.models import WebAuthnCredential
 
 from tests import factory
-from tests.e2e.actors import member_gives_the_password, new_page, secretary_gives_the_password
+from tests.e2e.actors import (
+    APPROVE_AND_SIGN,
+    member_gives_the_password,
+    new_page,
+    pin_of,
+    secretary_gives_the_password,
+)
 from tests.members import cast
 from tests.members import page as member_page
 
@@ -104,8 +110,9 @@ def test_the_president_approves_with_the_passkey_used_on_the_approvals_form(
 
         page.goto(f"{live_server.url}{member_page(people.session)}")
         page.check("#confirm-approval")
+        page.fill("#approval-pin", pin_of(president))
         with page.expect_navigation():
-            page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+            page.get_by_role("button", name=APPROVE_AND_SIGN).click()
         assert "أدخلوا الرمز الذي يعرضه تطبيق المصادقة الآن، أو استعملوا مفتاح المرور" in page.inner_text(
             "main"
         )
@@ -116,9 +123,10 @@ def test_the_president_approves_with_the_passkey_used_on_the_approvals_form(
         with page.expect_navigation():
             page.get_by_role("button", name="استعمال مفتاح المرور الخاص بي").click()
         page.check("#confirm-approval")
+        page.fill("#approval-pin", pin_of(president))
         with page.expect_navigation():
-            page.get_by_role("button", name="المصادقة على هذا المحضر").click()
+            page.get_by_role("button", name=APPROVE_AND_SIGN).click()
 
-        assert "سُجلت مصادقتكم على المحضر." in page.inner_text("main")
+        assert "توقيعكم على المحضر: سُجلت مصادقتكم." in page.inner_text("main")
         (approval,) = people.minutes.approvals.all()
         assert approval.factor == "passkey"

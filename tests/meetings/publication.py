@@ -27,7 +27,7 @@ SEE_CURRENT = "الاطلاع على الصيغة الحالية"
 def reference_session(board):
     """The 2nd session of 2025: a chair and a rapporteur present, one agenda item and its resolution."""
     chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى", name_fr="Naïma Ben Yahia")
-    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام", name_fr="Le DG")
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_fr="Le DG")
     session = factory.session(board, chair=chair, opening="افتتح السيد الرئيس الجلسة.")
     factory.attend(session, chair)
     factory.attend(session, rapporteur)
@@ -59,13 +59,9 @@ def full_session(board, **fields):
         title_ar="وزيرة التضامن",
         title_fr="Ministre de la Solidarité",
     )
-    # The rapporteur, who approves the minutes with the president before they are published.
-    holder = factory.seat(
-        board,
-        Membership.Role.RAPPORTEUR,
-        name_ar="ممثل وزارة المالية",
-        name_fr="Représentant des Finances",
-    )
+    # The rapporteur, who approves (signs) the minutes with the president before they are published: the
+    # demo person of that seat, named as their certificate (factory.seat).
+    holder = factory.seat(board, Membership.Role.RAPPORTEUR, name_fr="Khattar Moujahidi")
     represented = factory.seat(board, name_ar="ممثل وزارة الصحة", name_fr="Représentant de la Santé")
     excused = factory.seat(board, name_ar="ممثل وزارة التربية", name_fr="Représentant de l'Éducation")
     session = factory.session(board, chair=chair, place="مقر الوزارة، الرباط", **fields)

@@ -202,10 +202,11 @@ def test_the_attached_json_matches_the_database(demo):
     }
 
 
-def test_it_is_identified_as_pdf_a_3b_in_arabic(demo):
+def test_it_is_identified_as_pdf_a_3a_and_pdf_ua_1_in_arabic(demo):
     meta = pdf.xmp(demo["pdf"])
     assert 'pdfaid:part="3"' in meta
-    assert 'pdfaid:conformance="B"' in meta
+    assert 'pdfaid:conformance="A"' in meta
+    assert 'pdfuaid:part="1"' in meta
     assert "محضر اجتماع الدورة الثانية" in meta
     assert pdf.catalog_language(demo["pdf"]) == "ar"
     assert pdf.info(demo["pdf"])["Author"] == "المجلس الإداري لمؤسسة التعاون الوطني"

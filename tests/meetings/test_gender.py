@@ -57,7 +57,7 @@ def test_the_signed_minutes_name_the_president_in_the_feminine(published):
 
     assert pdf.normalized("رئيسة المجلس الإداري") in text
     assert pdf.normalized("مقرر المجلس الإداري") in text
-    assert pdf.normalized("صادقت على المحضر") in text
+    assert pdf.normalized("بتوقيعها الإلكتروني") in text
     assert pdf.normalized("معتذرة") in text
 
 

@@ -326,13 +326,14 @@ def test_a_refused_move_leaves_no_trace_in_the_history():
 # The signed file
 
 
-def test_the_signed_pdf_shows_both_approvals_in_its_signature_block(signed):
+def test_the_signed_pdf_names_both_signatories_in_its_signature_block(signed):
     text = N(pdf.text(signed.file))
 
     block = text[text.index(N("وبعد استنفاد جدول الأعمال، رفعت الجلسة.")) :]
     for label in ["رئيس المجلس الإداري", "نعيمة بن يحيى", "مقرر المجلس الإداري", "خطار المجاهدي"]:
         assert N(label) in block
-    assert block.count(N("صادق على المحضر يوم")) == 2
+    # Rendered once for their signatures, before they sign: it says how they sign, not when.
+    assert block.count(N("بتوقيعه الإلكتروني")) == 2
 
 
 def test_the_signed_pdf_prints_the_verification_address_with_the_versions_code(signed):

@@ -105,7 +105,7 @@ def test_a_race_stores_one_signed_file(settings):
 
     sign_at_once(minutes, cast.secretary)
 
-    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 1
+    assert len(list((Path(settings.MEDIA_ROOT) / "minutes" / "signed").rglob("*.pdf"))) == 1
 
 
 def wait_until_locked(minutes: Minutes, signing: threading.Thread) -> None:

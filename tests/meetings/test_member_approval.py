@@ -56,7 +56,7 @@ def test_the_minutes_are_approved_once_the_president_and_then_the_rapporteur_app
     assert people.minutes.state == Minutes.State.APPROVED
     text = visible_text(second)
     assert "المحضر، الصيغة 1: مصادق عليه" in text
-    assert "صادق عليه مدير التعاون الوطني (المقرر)" in text
+    assert "صادق عليه خطار المجاهدي (المقرر)" in text
     assert APPROVE_BUTTON not in text and DRAFT_BADGE not in text
 
 

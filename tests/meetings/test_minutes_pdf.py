@@ -1,4 +1,5 @@
-"""The minutes PDF, read back with poppler's tools: a large session, hostile text, figures, the logo.
+"""The minutes PDF, read back with poppler's tools: a large session, hostile text, figures, the logo, and
+its tagging for assistive technology (veraPDF's verdict on it: test_pdfa_conformance.py).
 
 The demo's minutes (text, fonts, pages, attachment, PDF/A metadata) are read in test_demo.py, where the
 demo is loaded once for all the tests that read it.
@@ -9,8 +10,10 @@ import unicodedata
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
+from PIL import Image
 
-from meetings.minutes.pdf import render_minutes_pdf
+from meetings.minutes.pdf import minutes_title, render_minutes_pdf
 from meetings.models import Membership, Session
 from tests import factory, pdf
 
@@ -157,3 +160,123 @@ def test_a_configured_logo_is_printed_in_the_letterhead(settings, tmp_path):
     assert [(image["page"], image["width"], image["height"]) for image in pdf.images(rendered)] == [
         (1, 120, 80)
     ]
+
+
+# Tagged for assistive technology: PDF/UA-1, with PDF/A-3A.
+
+FRENCH = "Le conseil a pris acte du rapport d'activité présenté par la direction."
+
+
+@pytest.fixture(scope="module")
+def tagged(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
+    """A session with a French deliberation, a resolution and a logo: its draft, and the rendering to be
+    signed (QR code, signature block)."""
+    logo = tmp_path_factory.mktemp("logo") / "logo.png"
+    Image.new("RGB", (120, 80), (11, 93, 75)).save(logo)
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(INSTITUTION_LOGO=str(logo)),
+    ):
+        board = factory.board(is_home=False)
+        chair = factory.seat(board, role=Membership.Role.PRESIDENT)
+        session = factory.session(board, chair=chair)
+        factory.attend(session, chair)
+        factory.agenda_item(session, 1, title="عرض تقرير الأنشطة", deliberation=FRENCH)
+        factory.agenda_item(session, 2, title="نقطة ثانية", deliberation="تداول المجلس في هذه النقطة.")
+        factory.resolution(session, 1, title="المصادقة على تقرير الأنشطة", unanimous=False, votes_for=7)
+        minutes = factory.minutes_at(session)
+        fetched = Session.objects.with_record().get(pk=session.pk)
+        files = {
+            "title": minutes_title(fetched),
+            "draft": render_minutes_pdf(fetched, draft=True),
+            "to_sign": render_minutes_pdf(fetched, minutes=minutes),
+        }
+        transaction.set_rollback(True)
+    return files
+
+
+def test_the_minutes_are_tagged_in_arabic_with_their_title_in_the_window(tagged):
+    document = tagged["to_sign"]
+    catalog = pdf.catalog(document)
+
+    assert pdf.tagged(document)
+    assert catalog["/Lang"] == "ar"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert pdf.info(document)["Title"] == tagged["title"]
+
+
+def test_the_metadata_identify_pdf_a_3a_and_pdf_ua_1(tagged):
+    meta = pdf.xmp(tagged["to_sign"])
+
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="A"' in meta
+    assert 'pdfuaid:part="1"' in meta
+    assert tagged["title"] in meta
+
+
+def test_headings_tables_and_lists_are_tagged(tagged):
+    types = pdf.structure_types(tagged["to_sign"])
+
+    assert types[0] == "Document" and types.count("H1") == 1
+    assert {"H2", "H3", "Table", "THead", "TH", "TD", "L", "LI", "LBody", "P", "Figure"} <= set(types)
+
+
+def test_arabic_is_read_aloud_in_its_order_and_the_document_s_order(tagged):
+    text = pdf.read_aloud(tagged["to_sign"])
+    headings = [N(tagged["title"]), N("أولا: الحضور والنصاب القانوني"), N("جدول الأعمال"), N("القرارات")]
+
+    assert N("المملكة المغربية") in text
+    assert [text.index(heading) for heading in headings] == sorted(text.index(h) for h in headings)
+
+
+def test_a_french_passage_is_read_in_french_and_the_rest_in_arabic(tagged):
+    runs = [e for e in pdf.structure(tagged["to_sign"]) if e.actual_text]
+    french = [run for run in runs if run.lang == "fr"]
+
+    assert N("".join(run.actual_text for run in french)) == N(FRENCH)
+    assert {run.lang for run in runs} == {"fr", None}  # None: the document's language, ar
+
+
+def test_the_letterhead_signatures_and_verification_are_not_data_tables(tagged):
+    runs = [e for e in pdf.structure(tagged["to_sign"]) if e.actual_text]
+    for words in (
+        "المملكة المغربية",
+        "رئيس المجلس الإداري",
+        "بتوقيعه الإلكتروني",
+        "للتحقق من صحة هذه الوثيقة",
+    ):
+        run = next(run for run in runs if N(words) in N(run.actual_text))
+        assert "Table" not in run.ancestors, words
+    assert pdf.structure_types(tagged["to_sign"]).count("Table") == 2  # the attendance, the vote
+
+
+def test_the_logo_and_the_qr_code_say_what_they_are_in_arabic(tagged):
+    alts = [e.alt for e in pdf.structure(tagged["to_sign"]) if e.type == "Figure"]
+
+    assert len(alts) == 2
+    assert alts[0].startswith("شعار ")
+    assert "رمز QR" in alts[1] and "التحقق" in alts[1]
+
+
+def test_each_data_cell_is_headed_by_its_own_header(tagged):
+    cells = [e for e in pdf.structure(tagged["to_sign"]) if e.type in ("TH", "TD")]
+    row_headers = [cell for cell in cells if cell.type == "TH" and cell.attributes["/Scope"] == "/Row"]
+
+    assert all(cell.attributes["/Scope"] in ("/Row", "/Column") for cell in cells if cell.type == "TH")
+    assert all(len(cell.attributes["/Headers"]) == 1 for cell in cells if cell.type == "TD")
+    assert len(row_headers) == 2  # the vote's التصويت and النتيجة, each heading the cell after it
+    for header in row_headers:
+        after = cells[cells.index(header) + 1]
+        assert list(after.attributes["/Headers"]) == [header.id]
+
+
+def test_the_watermark_is_not_read_aloud(tagged):
+    # «مسودة» once: the letterhead's «مسودة غير نهائية», not the watermark printed across the page.
+    assert pdf.read_aloud(tagged["draft"]).count(N("مسودة")) == 1
+
+
+def test_the_running_header_and_the_page_numbers_are_not_read_aloud(large):
+    text = pdf.read_aloud(large)
+
+    assert N("الصفحة") not in text
+    assert text.count(N("محضر اجتماع")) == 1  # the title, not the running header of every other page

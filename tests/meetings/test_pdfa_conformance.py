@@ -1,5 +1,5 @@
-"""The minutes are PDF/A-3B as the archivists' own validator says: veraPDF (tests/validators), on the
-rendered draft and on the signed file, every rule of the profile checked."""
+"""The minutes are PDF/A-3A and PDF/UA-1 as the archivists' own validator says: veraPDF (tests/validators),
+on the rendered draft and on the signed file, every rule of both profiles checked."""
 
 import pytest
 from django.db import transaction
@@ -8,7 +8,9 @@ from meetings.models import Minutes
 from tests import factory, pdf
 from tests.actors import actors
 
-pytestmark = pytest.mark.slow  # veraPDF, a Java validator (make test-all)
+# veraPDF, a Java validator (make test-all); django_db: pytest-django sets up the test database only for a
+# session whose tests ask for one, and this module's fixture makes its rows there (run alone, it would not).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +26,13 @@ def files(django_db_setup, django_db_blocker) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("which", ["rendered", "signed"])
-def test_verapdf_finds_the_minutes_pdf_a_3b_with_no_rule_failed(files, which):
-    assert pdf.pdfa_verdict(files[which]) == ["COMPLIANT"]
+def test_verapdf_finds_the_minutes_pdf_a_3a_with_no_rule_failed(files, which):
+    assert pdf.pdfa_verdict(files[which], pdf.PDF_A_3A) == ["COMPLIANT"]
+
+
+@pytest.mark.parametrize("which", ["rendered", "signed"])
+def test_verapdf_finds_the_minutes_pdf_ua_1_with_no_rule_failed(files, which):
+    assert pdf.pdfa_verdict(files[which], pdf.PDF_UA_1) == ["COMPLIANT"]
 
 
 @pytest.mark.parametrize("which", ["rendered", "signed"])

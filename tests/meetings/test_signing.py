@@ -8,10 +8,8 @@ own: test_verify_hostile_files.py, test_signing_timestamp.py and test_signing_co
 import datetime
 import io
 import re
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -48,30 +46,6 @@ N = pdf.normalized
 
 def _first_signature(data: bytes):
     return PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
-
-
-def _pdfsig(data: bytes, tmp_path: Path, nssdir: Path | None = None) -> str:
-    path = tmp_path / "signed.pdf"
-    path.write_bytes(data)
-    # Without OCSP: poppler's NSS finds «Unknown issue» in the demo responder's answers (which pyHanko,
-    # DSS and pyHanko's CLI accept, tests/meetings/test_signing_lta.py); revocation is theirs to check.
-    options = ["-no-ocsp", "-nssdir", f"sql:{nssdir}"] if nssdir else ["-no-ocsp"]
-    # pdfsig exits 0 whatever it finds: its text is the verdict.
-    done = subprocess.run(["pdfsig", *options, str(path)], capture_output=True, text=True, timeout=60)
-    return done.stdout
-
-
-def _nss_database(tmp_path: Path, ca_pem: Path) -> Path:
-    """An NSS database trusting the demo CA for e-mail (S/MIME), the usage poppler asks NSS to check."""
-    folder = tmp_path / "nss"
-    folder.mkdir()
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{folder}"], check=True, timeout=60)
-    subprocess.run(
-        ["certutil", "-A", "-n", "ca", "-t", ",C,", "-i", str(ca_pem), "-d", f"sql:{folder}"],
-        check=True,
-        timeout=60,
-    )
-    return folder
 
 
 def _change_one_signed_byte(signed: bytes) -> bytes:
@@ -127,9 +101,8 @@ def test_the_signature_field_is_invisible(minutes):
 
 
 def test_pdfsig_says_the_signature_is_valid_and_the_certificate_trusted(minutes, signing_files, tmp_path):
-    nssdir = _nss_database(tmp_path, signing_files["SIGNING_TRUST_ROOTS"])
 
-    report = _pdfsig(minutes["signed"], tmp_path, nssdir)
+    report = pdf.pdfsig(minutes["signed"], tmp_path, signing_files["SIGNING_TRUST_ROOTS"])
     signature, timestamp = report.split("Signature #2:")
 
     assert "Signature Validation: Signature is Valid." in signature
@@ -140,7 +113,7 @@ def test_pdfsig_says_the_signature_is_valid_and_the_certificate_trusted(minutes,
 
 
 def test_pdfsig_without_the_demo_ca_does_not_trust_the_certificate(minutes, tmp_path):
-    report = _pdfsig(minutes["signed"], tmp_path, None)
+    report = pdf.pdfsig(minutes["signed"], tmp_path)
 
     assert "Signature Validation: Signature is Valid." in report
     assert "Certificate Validation: Certificate is Trusted." not in report
@@ -152,13 +125,14 @@ def test_the_signed_file_still_reads_as_the_minutes(minutes):
     assert N("المصادقة على مخطط عمل سنة 2026") in text
 
 
-def test_the_signed_file_is_still_identified_as_pdf_a_3b_with_its_title_and_author(minutes):
+def test_the_signed_file_is_still_identified_as_pdf_a_3a_and_pdf_ua_1_with_its_title_and_author(minutes):
     # pyHanko's own update of the metadata (no private hook): the PDF/A identification, the title and
     # the author stay as rendered; pyHanko adds itself as producer. veraPDF's verdict on the whole
     # signed file: tests/meetings/test_pdfa_conformance.py.
     meta = pdf.xmp(minutes["signed"])
     assert 'pdfaid:part="3"' in meta
-    assert 'pdfaid:conformance="B"' in meta
+    assert 'pdfaid:conformance="A"' in meta
+    assert 'pdfuaid:part="1"' in meta
     rendered, signed = pdf.info(minutes["pdf"]), pdf.info(minutes["signed"])
     assert (signed["Title"], signed["Author"]) == (rendered["Title"], rendered["Author"])
     assert signed["Producer"].startswith(rendered["Producer"])
@@ -195,7 +169,7 @@ def test_a_changed_signature_value_is_an_invalid_signature(minutes):
 
 
 def test_pdfsig_also_sees_the_changed_byte(minutes, tmp_path):
-    report = _pdfsig(_change_one_signed_byte(minutes["signed"]), tmp_path)
+    report = pdf.pdfsig(_change_one_signed_byte(minutes["signed"]), tmp_path)
     assert "Signature Validation: Signature is Valid." not in report
     assert "Digest Mismatch" in report
 

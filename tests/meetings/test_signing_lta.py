@@ -262,3 +262,44 @@ def test_verify_says_a_seal_revoked_before_the_signature_is_revoked(client, publ
     assert "ملغاة: وُقّع هذا الملف بشهادة المؤسسة" in text
     assert "قبل الوقت الذي يثبت فيه وجود هذا التوقيع." in text
     assert "أصلي" not in text
+
+
+def test_verify_says_plainly_when_revocation_cannot_be_checked_now(client, published_under_own_pki):
+    """The responder fails: the verdict itself says the copy is not confirmed now, never a green
+    «authentic» with a line of caveat under it."""
+    minutes, folder = published_under_own_pki
+    (folder / demo_pki.CONFIG_FILE).rename(folder / "elsewhere.yml")  # the CA's responder fails (500)
+
+    response = upload(client, minutes.pdf.read())
+
+    assert verdict(response) == "unconfirmed"
+    assert "alert-success" not in response.content.decode()
+    assert "غير معروف الآن: لم تقدم أي سلطة جوابا حديثا" in visible_text(response)
+
+
+def test_verify_says_not_revoked_with_the_time_the_answer_speaks_for(client, published_under_own_pki):
+    minutes, _folder = published_under_own_pki
+
+    response = upload(client, minutes.pdf.read())
+
+    assert verdict(response) == "authentic"
+    assert "غير ملغاة، حسب جواب سلطتها عن يوم" in visible_text(response)
+
+
+def test_verify_refuses_minutes_whose_presidents_certificate_was_revoked_before_she_signed(
+    client, published_under_own_pki
+):
+    """The president's key was compromised an hour before her signature, the CA learns it later: her
+    signature no longer holds, and the minutes are not approved, whatever the seal says."""
+    minutes, folder = published_under_own_pki
+    demo_pki.revoke(
+        folder,
+        factory.PRESIDENT_LABEL,
+        since=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+    )
+    with urllib.request.urlopen(settings.SIGNING_DEMO_PKI_URL + demo_pki.CRL_PATH, timeout=30) as crl:
+        assert crl.status == 200
+
+    response = upload(client, minutes.pdf.read())
+
+    assert verdict(response) == "unapproved"

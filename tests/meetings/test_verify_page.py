@@ -35,15 +35,19 @@ pytestmark = pytest.mark.django_db
 
 # What the visitor reads, as locale/ar/LC_MESSAGES/django.po and locale/fr/LC_MESSAGES/django.po say it.
 ARABIC = {
-    "authentic": "أصلي: هذا الملف هو المحضر المنشور أدناه، موقع من طرف المؤسسة ولم يتغير منذ توقيعه.",
+    "authentic": "أصلي: هذا الملف هو المحضر المنشور أدناه، موقع ومختوم كما هو مبين، ولم يتغير منذ ذلك.",
+    "unconfirmed": "غير مؤكد الآن: هذا الملف هو المحضر المنشور أدناه،",
+    "unapproved": "غير مصادق عليه: يحمل هذا الملف خاتم المؤسسة،",
     "modified": "معدَّل: وقعت المؤسسة هذا الملف، لكنه تغير بعد توقيعه. لا تعتمدوا عليه.",
     "unknown": "غير معروف: هذا الملف ليس محضرا منشورا لهذا المجلس.",
     "unreadable": "تعذرت قراءة هذا الملف كوثيقة PDF (فارغ أو تالف أو مشفر أو معقد أكثر من اللازم).",
     "too_large": "هذا الملف أكبر من أن يكون محضرا لهذا المجلس (الحد الأقصى 20 ميغابايت).",
 }
 FRENCH = {
-    "authentic": "Authentique : ce fichier est le procès-verbal publié ci-dessous, signé par l'établissement "
-    "et inchangé depuis.",
+    "authentic": "Authentique : ce fichier est le procès-verbal publié ci-dessous, signé et scellé comme "
+    "indiqué, et inchangé depuis.",
+    "unconfirmed": "Non confirmé pour l’instant : ce fichier est le procès-verbal publié ci-dessous,",
+    "unapproved": "Non approuvé : ce fichier porte le sceau de l’établissement,",
     "modified": "Modifié : ce fichier a été signé par l'établissement, mais il a été changé depuis sa "
     "signature. Ne vous y fiez pas.",
     "unknown": "Inconnu : ce fichier n'est pas un procès-verbal publié de ce conseil.",
@@ -85,7 +89,7 @@ def no_verdict(response) -> bool:
 def reference_session(board):
     """The 2nd session of 2025 of the board, with its president and rapporteur and one agenda item."""
     chair = factory.seat(board, Membership.Role.PRESIDENT, name_ar="نعيمة بن يحيى")
-    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR, name_ar="المدير العام")
+    rapporteur = factory.seat(board, Membership.Role.RAPPORTEUR)
     session = factory.session(board, chair=chair, opening="افتتح السيد الرئيس الجلسة.")
     factory.attend(session, chair)
     factory.attend(session, rapporteur)

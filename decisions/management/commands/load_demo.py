@@ -37,6 +37,7 @@ from meetings.models import (
     Minutes,
     Session,
 )
+from meetings.seal import demo_pki
 
 TERM_START = datetime.date(2024, 1, 1)
 
@@ -164,6 +165,9 @@ class Command(BaseCommand):
         }
         secretariat = self._secretariat_user()
         members_users = {key: self._member_user(members[key], *login) for key, login in MEMBER_USERS.items()}
+        for key, (username, _password) in MEMBER_USERS.items():
+            if username in demo_pki.PERSONS:  # the approvers' keys, at the demo's signing service
+                self._signing_credential(members[key], demo_pki.credential_id(username))
         june = self._signed_session(board, 2025, 1) or self._june_session(board, members)
         december = self._signed_session(board, 2025, 2)
         if december is None:
@@ -524,15 +528,22 @@ class Command(BaseCommand):
             )
 
     @staticmethod
+    def _signing_credential(member: Member, credential: str) -> None:
+        if member.signing_credential != credential:
+            member.signing_credential = credential
+            member.save(update_fields=["signing_credential"])
+
+    @staticmethod
     def _approve_as(minutes: Minutes, user: User) -> Minutes:
-        """An approval with its second factor, given as the person gives it: a code of an authenticator
-        app, here one the loader holds for the moment and removes after, so that the person enrols their
-        own at their first sign-in."""
+        """An approval as the person gives it: a code of an authenticator app (here one the loader holds for
+        the moment and removes after, so that the person enrols their own at their first sign-in), and
+        their own signature, made by the demo's signing service with their demo PIN."""
         app = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
         code = f"{TOTP(app.bin_key, step=app.step, t0=app.t0, digits=app.digits).token():0{app.digits}d}"
         if not app.verify_token(code):
             raise RuntimeError("The demo's authenticator app gave a code its device refuses.")
-        minutes = lifecycle.approve(minutes, by=user, factor=GivenFactor(app, timezone.now()))
+        pin = demo_pki.PERSONS[user.username].pin
+        minutes = lifecycle.approve(minutes, by=user, factor=GivenFactor(app, timezone.now()), pin=pin)
         app.delete()
         return minutes
 

@@ -3,7 +3,8 @@
 Production uses the institution's own PKCS#12 (SIGNING_PKCS12, SIGNING_PASSPHRASE), the CA that issued
 it (SIGNING_TRUST_ROOTS) and a timestamp authority (SIGNING_TSA_URL). On a developer's machine and in
 tests this command makes their like (meetings.seal.demo_pki): a demo CA, the institution's seal certificate
-issued by it, a timestamp authority and an OCSP responder, which `serve_demo_pki` answers for.
+issued by it, a timestamp authority and an OCSP responder, which `serve_demo_pki` answers for, and the
+approvers' personal certificates with the PINs of the demo signing service (meetings.seal.signing_service).
 Running it twice leaves the files as they are; it never replaces a file it did not make without --force.
 """
 
@@ -46,8 +47,9 @@ def is_demo_ca(path: Path) -> bool:
 
 class Command(BaseCommand):
     help = (
-        "Make a demo PKI (CA, seal certificate, timestamp authority, OCSP responder) and write the seal's "
-        "PKCS#12 at SIGNING_PKCS12 and the CA at SIGNING_TRUST_ROOTS."
+        "Make a demo PKI (CA, seal certificate, timestamp authority, OCSP responder, the approvers' "
+        "certificates and their signing PINs) and write the seal's PKCS#12 at SIGNING_PKCS12 and the CA at "
+        "SIGNING_TRUST_ROOTS."
     )
 
     def add_arguments(self, parser):
@@ -58,8 +60,10 @@ class Command(BaseCommand):
         p12_path, ca_path = Path(settings.SIGNING_PKCS12), Path(settings.SIGNING_TRUST_ROOTS)
         if not force:
             self._refuse_foreign_files(p12_path, ca_path)
-            # Files of an earlier release's demo (a CA without revocation services) are made again.
-            if p12_path.exists() and ca_path.exists() and (demo_pki.folder() / demo_pki.CONFIG_FILE).exists():
+            # Files of an earlier release's demo (a CA without revocation services, or without the
+            # approvers' certificates and the signing service's PINs) are made again.
+            made = [demo_pki.folder() / demo_pki.CONFIG_FILE, demo_pki.folder() / demo_pki.PIN_FILE]
+            if p12_path.exists() and ca_path.exists() and all(path.exists() for path in made):
                 self.stdout.write(f"Signing files already there, nothing done: {p12_path}, {ca_path}")
                 return
         url = settings.SIGNING_DEMO_PKI_URL
@@ -69,7 +73,12 @@ class Command(BaseCommand):
             f"Demo CA «{DEMO_CA_NAME}», valid until {root.not_valid_after:%Y-%m-%d}: {ca_path}\n"
             f"Seal certificate «{INSTITUTION_NAME}» issued by it, with its key and the chain: {p12_path}\n"
             f"Its timestamp authority, OCSP responder and CRL at {url} (`manage.py serve_demo_pki`; "
-            f"make run starts it)."
+            f"make run starts it).\n"
+            f"The approvers' personal certificates, at the demo signing service ({settings.SIGNING_SERVICE_URL}, "
+            f"served with them), each behind its demo PIN: "
+            + ", ".join(
+                f"{demo_pki.credential_id(label)} {person.pin}" for label, person in demo_pki.PERSONS.items()
+            )
         )
 
     def _refuse_foreign_files(self, p12_path: Path, ca_path: Path) -> None:

@@ -11,18 +11,24 @@ import org.verapdf.pdfa.results.TestAssertion;
 import org.verapdf.pdfa.results.ValidationResult;
 
 /**
- * `java ma.entraide.validators.PdfA file.pdf`: veraPDF's verdict on PDF/A-3B, every rule checked. Prints
- * one line per failed rule ("FAILED 6.2.11.4.1-1 <what>"), then "COMPLIANT" or "NOT COMPLIANT"; exits 0
- * when compliant, 1 otherwise.
+ * `java ma.entraide.validators.PdfA file.pdf [profile]`: veraPDF's verdict on one profile, every rule
+ * checked; the profile is veraPDF's own name for it ("3a" for PDF/A-3A, "ua1" for PDF/UA-1; "3b" when
+ * left out). Prints one line per failed rule ("FAILED 6.2.11.4.1-1 <what>"), then "COMPLIANT" or
+ * "NOT COMPLIANT"; exits 0 when compliant, 1 otherwise, 2 on a profile veraPDF does not know.
  */
 public final class PdfA {
   private PdfA() {}
 
   public static void main(String[] args) throws Exception {
+    PDFAFlavour flavour = PDFAFlavour.byFlavourId(args.length > 1 ? args[1] : "3b");
+    if (flavour == PDFAFlavour.NO_FLAVOUR) {
+      System.err.println("Unknown profile: " + args[1]);
+      System.exit(2);
+    }
     VeraGreenfieldFoundryProvider.initialise();
     try (InputStream file = new FileInputStream(args[0]);
-        PDFAParser parser = Foundries.defaultInstance().createParser(file, PDFAFlavour.PDFA_3_B);
-        PDFAValidator validator = Foundries.defaultInstance().createValidator(PDFAFlavour.PDFA_3_B, false)) {
+        PDFAParser parser = Foundries.defaultInstance().createParser(file, flavour);
+        PDFAValidator validator = Foundries.defaultInstance().createValidator(flavour, false)) {
       ValidationResult result = validator.validate(parser);
       for (TestAssertion assertion : result.getTestAssertions()) {
         if (assertion.getStatus() == TestAssertion.Status.FAILED) {
