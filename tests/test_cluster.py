@@ -20,6 +20,7 @@ from http.cookiejar import CookieJar
 import pytest
 import redis
 
+from meetings.seal.demo_pki import PERSONS
 from tests.browser import chromium
 from tests.cluster import cluster
 from tests.e2e.actors import (
@@ -32,6 +33,7 @@ from tests.e2e.actors import (
     signs_the_minutes,
     uploads_for_verification,
 )
+from tests.factory import PRESIDENT_LABEL, RAPPORTEUR_LABEL
 from tests.mail import MailServer, text_part
 from tests.processes import until
 
@@ -270,9 +272,11 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
             member.wait_for_selector(".alert-success")
 
         # The president and the rapporteur approve, each giving a second factor on the way.
-        for approver in ("president", "rapporteur"):
+        # The cluster's database is its own: the PINs are those of the demo persons whose seats they hold.
+        pins = {"president": PERSONS[PRESIDENT_LABEL].pin, "rapporteur": PERSONS[RAPPORTEUR_LABEL].pin}
+        for approver, pin in pins.items():
             with new_page(browser, timeout=120_000) as own:
-                approves(own, base, approver, cycle["title"])
+                approves(own, base, approver, cycle["title"], pin)
 
         # The secretariat signs (a worker of either server) and publishes.
         desk.goto(f"{base}/admin/meetings/minutes/")

@@ -113,7 +113,7 @@ def pin_of(username: str) -> str:
     return demo_pki.PERSONS[member.signing_credential.partition("/")[2]].pin
 
 
-def approves(page, base_url: str, username: str, session_title: str) -> str:
+def approves(page, base_url: str, username: str, session_title: str, pin: str | None = None) -> str:
     """The president or the rapporteur signs in, opens the session and approves with a code of their
     authenticator app (its key as enrolled now, or as their phone keeps it): the page's text after."""
     key = member_signs_in(page, base_url, username)
@@ -122,7 +122,7 @@ def approves(page, base_url: str, username: str, session_title: str) -> str:
     page.wait_for_selector("h1")
     page.check("#confirm-approval")  # after the whole record, saying which version it approves
     page.fill("#approval-code", next_app_code(key))
-    page.fill("#approval-pin", pin_of(username))  # the PIN of their key at the signing service
+    page.fill("#approval-pin", pin or pin_of(username))  # the PIN of their key at the signing service
     page.get_by_role("button", name=APPROVE_AND_SIGN).click()
     page.wait_for_selector(".alert-success")
     return page.locator("main").inner_text()
