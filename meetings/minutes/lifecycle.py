@@ -33,10 +33,9 @@ from ..seal.personal import (
 from ..seal.signing import (
     SEAL_FIELD,
     last_timestamp,
+    seal_of,
     sha256_hex,
     sign_pdf,
-    signed_content_of,
-    signer_certificate_of,
 )
 from . import archive
 from .pdf import render_minutes_pdf
@@ -307,8 +306,7 @@ def sign(minutes: Minutes, *, by: User, job: Job | None = None) -> Minutes:
             Minutes.objects.remove_unkept_file(storage, name)  # an earlier attempt's, with these bytes
             locked.pdf.name = storage.save(name, ContentFile(signed))
             locked.sha256, locked.signed_at, locked.record = sha256, timezone.now(), record
-            locked.signed_content_sha256 = signed_content_of(signed)
-            locked.signer_certificate_sha256 = signer_certificate_of(signed)
+            locked.signed_content_sha256, locked.signer_certificate_sha256 = seal_of(signed)
             signature = ["sha256", "signed_content_sha256", "signer_certificate_sha256", "signed_at"]
             locked.save(update_fields=["pdf", *signature, "record"])
             locked.move("sign", by=by)

@@ -305,6 +305,17 @@ def _finish(document, pdf) -> None:
     _each_attachment_once(document, pdf)
     _identify_pdf_ua(pdf)
     _accessible(document, pdf)
+    _without_object_streams(pdf)
+
+
+def _without_object_streams(pdf) -> None:
+    """The objects written one by one with a cross-reference table, not packed in an object stream (the
+    streams' contents stay compressed). pyHanko, which signs the file and checks every copy /verify/ is
+    given, reads an object of an object stream by parsing the stream's header up to it: the thousands of
+    objects of a tagged structure tree then cost it a quadratic time (the large session's sealed file took
+    /verify/ past its 20 s), where a cross-reference table takes it straight to each."""
+    write = pdf.write
+    pdf.write = lambda output, version, identifier, compress: write(output, version, identifier, False)
 
 
 def render_minutes_pdf(

@@ -16,6 +16,7 @@ from certomancer.crypto_utils import PycaCryptographyBackend
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.signers import SimpleSigner
 
@@ -32,6 +33,17 @@ def _signed(key: keys.PrivateKeyInfo, mechanism: str, digest_algorithm: str, dat
     if mechanism != "rsassa_pkcs1v15" or not isinstance(loaded, RSAPrivateKey):
         return None
     return loaded.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
+def signed_digest(
+    key: keys.PrivateKeyInfo, mechanism: str, digest_algorithm: str, digest: bytes
+) -> bytes | None:
+    """`digest` (already hashed) signed as `_signed` signs data: the remote signing service's case."""
+    loaded = _private_key(key.dump())
+    if mechanism != "rsassa_pkcs1v15" or not isinstance(loaded, RSAPrivateKey):
+        return None
+    hashed = Prehashed(get_pyca_cryptography_hash(digest_algorithm))
+    return loaded.sign(digest, padding.PKCS1v15(), hashed)
 
 
 class KeptKeySigner(SimpleSigner):

@@ -397,15 +397,12 @@ def _persons_signatures(pdf: bytes, trust_roots: Path) -> list[Signer]:
     return [Signer.from_check(_plain(_person(pdf, signature, roots))) for signature in signatures]
 
 
-def signed_content_of(pdf: bytes) -> str:
-    """`signed_content_sha256` of the seal of a file this server sealed: the signature over the rendered
-    minutes and the persons' signatures, before the archival timestamps."""
-    return signed_content_sha256(pdf, _seal_of(pdf))
-
-
-def signer_certificate_of(pdf: bytes) -> str:
-    """The SHA-256 of the seal's certificate in a file this server sealed."""
-    return _seal_of(pdf).signer_cert.sha256.hex()
+def seal_of(pdf: bytes) -> tuple[str, str]:
+    """Of a file this server sealed: the `signed_content_sha256` of its seal (the signature over the
+    rendered minutes and the persons' signatures, before the archival timestamps), and the SHA-256 of the
+    seal's certificate."""
+    seal = _seal_of(pdf)
+    return signed_content_sha256(pdf, seal), seal.signer_cert.sha256.hex()
 
 
 def _seal_of(pdf: bytes) -> EmbeddedPdfSignature:

@@ -15,6 +15,7 @@ from PIL import Image
 
 from meetings.minutes.pdf import minutes_title, render_minutes_pdf
 from meetings.models import Membership, Session
+from meetings.seal.signing import Status, sign_pdf, verify_pdf
 from tests import factory, pdf
 
 N = pdf.normalized
@@ -280,3 +281,16 @@ def test_the_running_header_and_the_page_numbers_are_not_read_aloud(large):
 
     assert N("الصفحة") not in text
     assert text.count(N("محضر اجتماع")) == 1  # the title, not the running header of every other page
+
+
+def test_the_objects_are_not_packed_in_an_object_stream(large):
+    """pyHanko reads an object of an object stream by parsing the stream's header up to it: packed, the
+    objects of the large session's structure tree made a check of its signed copy take minutes."""
+    assert b"/ObjStm" not in large
+
+
+@pytest.mark.slow  # signs and checks the large session (make test-all)
+def test_the_sealed_large_session_is_checked_within_the_limits(large, signing_settings):
+    check = verify_pdf(sign_pdf(large, reason="محضر", location="الرباط"))
+
+    assert check.status == Status.VALID, check.detail
