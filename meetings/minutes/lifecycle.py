@@ -38,7 +38,7 @@ from ..seal.signing import (
     sign_pdf,
 )
 from . import archive
-from .pdf import render_minutes_pdf
+from .pdf import TooManyPages, render_minutes_pdf
 
 State = Minutes.State
 SECRETARIAT = SECRETARIAT_PERMISSION
@@ -214,7 +214,10 @@ def _personal_signature(
         with earlier.signed_pdf.open("rb") as stored:
             pdf = stored.read()
     else:
-        pdf = render_minutes_pdf(session, record=session_record(session), minutes=minutes)
+        try:
+            pdf = render_minutes_pdf(session, record=session_record(session), minutes=minutes)
+        except TooManyPages as too_many:  # the secretariat shortens the record; the person says nothing
+            raise ValidationError(too_many.message, code="pages") from too_many
     try:
         return sign_as_person(
             pdf,

@@ -222,3 +222,15 @@ def test_dss_finds_the_three_signatures_total_passed_at_pades_baseline_lta(signi
         assert signature["indication"] == "TOTAL_PASSED", signature
         assert signature["signatureFormat"] == "PAdES-BASELINE-LTA", signature
     assert report["timestamps"] and all(t["indication"] == "PASSED" for t in report["timestamps"])
+
+
+def test_minutes_too_long_to_render_are_refused_with_a_message_not_an_error(signing_settings, settings):
+    settings.MINUTES_MAX_PAGES = 0  # every rendering is past the limit
+    cast = actors()
+    minutes = cast.minutes(Minutes.State.IN_REVIEW)
+
+    with pytest.raises(ValidationError) as refused:
+        factory.approve(minutes, by=cast.president)
+
+    assert refused.value.code == "pages"
+    assert not minutes.approvals.exists()
