@@ -190,7 +190,7 @@ def _signed_by_the_approvers(stored: Minutes, check: Verification) -> tuple[Sign
             or not same_name(signer.name, approval.member.name_ar)
         ):
             return None
-        signed_by.append(SignedBy(approval.get_role_display(), signer.name or "", signer.proven_at))
+        signed_by.append(SignedBy(approval.role_label, signer.name or "", signer.proven_at))
     return tuple(sorted(signed_by, key=lambda s: s.signed_at or datetime.max.replace(tzinfo=UTC)))
 
 

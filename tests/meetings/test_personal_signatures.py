@@ -91,10 +91,24 @@ def test_the_seal_goes_on_the_persons_signatures_and_verify_names_them(tmp_path,
     page = Client().post("/verify/", {"file": SimpleUploadedFile("m.pdf", published, "application/pdf")})
     text = visible_text(page)
     assert "أصلي" in text
-    assert f"وقّعه الرئيس {PRESIDENT.name}" in text or PRESIDENT.name in text
-    assert RAPPORTEUR.name in text
+    assert f"توقيع الرئيس {PRESIDENT.name}" in text
+    assert f"توقيع المقرر {RAPPORTEUR.name}" in text
+    assert f"خُتم من طرف {INSTITUTION_NAME}" in text
     for approval in minutes.approvals.all():
         assert approval.signed_at is not None
+
+
+def test_verify_names_a_woman_president_in_the_feminine(signing_settings):
+    cast = actors()
+    cast.president.member.gender = "female"
+    cast.president.member.save(update_fields=["gender"])
+    minutes = factory.minutes_at(cast.session, Minutes.State.PUBLISHED)
+    with minutes.pdf.open("rb") as stored:
+        page = Client().post(
+            "/verify/", {"file": SimpleUploadedFile("m.pdf", stored.read(), "application/pdf")}
+        )
+
+    assert f"توقيع الرئيسة {PRESIDENT.name}" in visible_text(page)
 
 
 def test_a_wrong_pin_signs_nothing_and_records_nothing(signing_settings, settings):
