@@ -219,8 +219,19 @@ class Member(models.Model):
         stored = self._stored()
         self._check_account_change(stored)  # before the transaction opens: a refusal stays in the log
         before, address_before = (stored["user_id"], stored["email"]) if stored else (None, None)
+        credential_before = stored["signing_credential"] if stored else None
         with transaction.atomic():
             super().save(*args, **kwargs)
+            if credential_before is not None and credential_before != self.signing_credential:
+                # Which key at the signing service signs as this member: a wrong one signs nothing (the
+                # certificate bears another name), but who pointed it where is kept.
+                DutyLog.note(
+                    DutyLog.Kind.SIGNING,
+                    gettext("Signing credential: %(before)s → %(after)s")
+                    % {"before": credential_before or "—", "after": self.signing_credential or "—"},
+                    member=self,
+                    about=self.name_ar,
+                )
             if address_before is not None and address_before.lower() != self.email.lower():
                 # The secretariat's to keep, for messages only: it never moves a sign-in
                 # (meetings.accounts.invitations).
@@ -254,8 +265,10 @@ class Member(models.Model):
         self._check_account_change(self._stored())
 
     def _stored(self) -> Mapping[str, Any] | None:
-        """The linked account and the contact address as saved, in one query (None for a new member)."""
-        return Member.objects.filter(pk=self.pk).values("user_id", "email").first() if self.pk else None
+        """The linked account, the contact address and the signing credential as saved, in one query (None
+        for a new member)."""
+        fields = ("user_id", "email", "signing_credential")
+        return Member.objects.filter(pk=self.pk).values(*fields).first() if self.pk else None
 
     def _check_account_change(self, stored: Mapping[str, Any] | None) -> None:
         """Check a change of the linked account since `stored` (`check_account`)."""

@@ -122,6 +122,7 @@ class DutyLog(models.Model):
         ACCOUNT = "account", _("account linked or unlinked")
         CONTACT = "contact", _("contact address changed")
         SIGN_IN = "sign_in", _("sign-in address changed")
+        SIGNING = "signing", _("signing credential changed")
         STANDING = "standing", _("staff status or permissions changed")
         FACTOR = "factor", _("second factor enrolled or removed")
         PASSWORD = "password", _("password chosen")

@@ -19,7 +19,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from meetings.minutes import lifecycle
-from meetings.models import Approval, Minutes
+from meetings.models import Approval, DutyLog, Minutes
+from meetings.models.duties import acting_user
 from meetings.seal import demo_pki
 from meetings.seal.signing import INSTITUTION_NAME, sign_pdf, verify_pdf
 from tests import factory, pdf
@@ -248,3 +249,18 @@ def test_minutes_too_long_to_render_are_refused_with_a_message_not_an_error(sign
 
     assert refused.value.code == "pages"
     assert not minutes.approvals.exists()
+
+
+def test_a_change_of_signing_credential_is_kept_in_the_duties_log_with_who_made_it(signing_settings):
+    cast = actors()
+    member = cast.president.member
+    member.signing_credential = demo_pki.credential_id(factory.RAPPORTEUR_LABEL)
+    token = acting_user.set(cast.secretary)  # the request's user, as the middleware sets it
+    try:
+        member.save()
+    finally:
+        acting_user.reset(token)
+
+    entry = DutyLog.objects.filter(kind=DutyLog.Kind.SIGNING, member=member).get()
+    assert entry.by == cast.secretary
+    assert entry.detail == "مفتاح التوقيع: entraide/benyahia → entraide/moujahidi"
