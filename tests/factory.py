@@ -99,15 +99,19 @@ def approve(minutes: Minutes, *, by: User, pin: str | None = None) -> Minutes:
     none is left without one, as the demo's loader leaves it (its person enrols their own at sign-in)."""
     had_one = TOTPDevice.objects.filter(user=by, confirmed=True).exists()
     factor = factor_of(by)
-    member = getattr(by, "member", None)
-    if pin is None:
-        person = demo_pki.PERSONS.get(member.signing_credential.partition("/")[2]) if member else None
-        pin = person.pin if person else ""
     try:
-        return lifecycle.approve(minutes, by=by, factor=factor, pin=pin)
+        return lifecycle.approve(minutes, by=by, factor=factor, pin=pin_of(by) if pin is None else pin)
     finally:
         if not had_one:
             factor.device.delete()
+
+
+def pin_of(user: User) -> str:
+    """The PIN of the demo person whose credential `user`'s member holds at the tests' signing service;
+    empty for anyone else."""
+    member = getattr(user, "member", None)
+    person = demo_pki.PERSONS.get(member.signing_credential.partition("/")[2]) if member else None
+    return person.pin if person else ""
 
 
 # The persons of the demo PKI (meetings.seal.demo_pki.PERSONS), whose keys the tests' signing service holds.

@@ -16,7 +16,6 @@ from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings.models import AgendaItem, Membership, Minutes, Session
-from meetings.seal import demo_pki
 from tests import factory
 from tests.client import Client, app_code
 
@@ -105,11 +104,11 @@ def users_app_code(user: User) -> str:
 def confirmed(user: User, pin: str | None = None) -> dict:
     """The approval's form as `user` sends it: the whole record read (ticked), a code of their app, and
     the PIN of their signature at the signing service (their demo person's, unless given)."""
-    if pin is None:
-        member = getattr(user, "member", None)
-        person = demo_pki.PERSONS.get(member.signing_credential.partition("/")[2]) if member else None
-        pin = person.pin if person else ""
-    return {"confirm": "on", "code": users_app_code(user), "pin": pin}
+    return {
+        "confirm": "on",
+        "code": users_app_code(user),
+        "pin": factory.pin_of(user) if pin is None else pin,
+    }
 
 
 def page(session: Session) -> str:

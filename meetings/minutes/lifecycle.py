@@ -27,7 +27,6 @@ from ..seal.personal import (
     PersonalSignature,
     SignatureRefused,
     personal_signatures,
-    same_name,
     sign_as_person,
 )
 from ..seal.signing import (
@@ -259,12 +258,7 @@ def _approved_copy(approvals: dict[str, Approval], session: Session) -> bytes:
         raise ValidationError(_("The signed copy of the approvals was changed since: it is not sealed."))
     found = personal_signatures(pdf)
     for role, approval in approvals.items():
-        signature = found.get(role)
-        if (
-            signature is None
-            or signature.certificate_sha256 != approval.certificate_sha256
-            or not same_name(signature.name, approval.member.name_ar)
-        ):
+        if not approval.is_signed_by(found.get(role)):
             raise ValidationError(
                 _("The signed copy does not hold the %(role)s's own signature: it is not sealed.")
                 % {"role": approval.get_role_display()}

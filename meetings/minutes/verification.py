@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ArchivedCopy, Minutes, Turn
-from ..seal.personal import FIELDS, same_name
+from ..seal.personal import FIELDS
 from ..seal.signing import MAX_VERIFY_BYTES, Status, Verification, verify_pdf
 
 
@@ -184,11 +184,7 @@ def _signed_by_the_approvers(stored: Minutes, check: Verification) -> tuple[Sign
     signed_by = []
     for approval in approvals:
         signer = found.get(FIELDS[approval.role])
-        if (
-            signer is None
-            or signer.certificate_sha256 != approval.certificate_sha256
-            or not same_name(signer.name, approval.member.name_ar)
-        ):
+        if signer is None or not approval.is_signed_by(signer):
             return None
         signed_by.append(SignedBy(approval.role_label, signer.name or "", signer.proven_at))
     return tuple(sorted(signed_by, key=lambda s: s.signed_at or datetime.max.replace(tzinfo=UTC)))

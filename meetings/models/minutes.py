@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language_bidi, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..seal.personal import same_name
+from ..seal.signing import PERSON_FIELDS
 from ..text.grammar import in_gender
 from .board import Board, Member, of_the_public_site
 from .record import (
@@ -37,6 +39,8 @@ from .session import AgendaItem, Attendance, Quorum, Session
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, StrPromise
+
+    from ..seal.signing import Signer
 
 
 def verification_code() -> str:
@@ -378,6 +382,18 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_label} — {self.member}"
+
+    def is_signed_by(self, signer: "Signer | None") -> bool:
+        """Whether `signer`, a person's signature found in a file (meetings.seal.signing.Signer), is this
+        approval's: sound, in the field of its seat, by the certificate recorded with it, and in the name
+        of the member who gave it. The seal is put, and /verify/ says «authentic», only on such."""
+        return (
+            signer is not None
+            and signer.sound
+            and signer.field == PERSON_FIELDS[self.role]
+            and signer.certificate_sha256 == self.certificate_sha256
+            and same_name(signer.name, self.member.name_ar)
+        )
 
     @property
     def role_label(self) -> str:

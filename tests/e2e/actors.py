@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.db import connections
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 
-from meetings.models import Member
-from meetings.seal import demo_pki
+from tests import factory
 from tests.client import app_code
 
 MEMBER_PASSWORD = "m3mber-pass!"  # factory.user_for's
@@ -109,8 +109,7 @@ APPROVE_AND_SIGN = "المصادقة على هذا المحضر وتوقيعه"
 
 def pin_of(username: str) -> str:
     """The PIN of the demo person whose credential the member of account `username` holds."""
-    member = Member.objects.get(user__username=username)
-    return demo_pki.PERSONS[member.signing_credential.partition("/")[2]].pin
+    return factory.pin_of(User.objects.select_related("member").get(username=username))
 
 
 def approves(page, base_url: str, username: str, session_title: str, pin: str | None = None) -> str:
