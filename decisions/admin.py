@@ -1,13 +1,8 @@
 """Resolutions, edited on the session page of the secretariat; the follow-up of earlier resolutions on a
 screen of its own per session (follow_up.py); the secretariat's dashboard (dashboard.py)."""
 
-from functools import cached_property
-from typing import Any
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,8 +13,9 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin import SessionAdmin, live_rows
-from meetings.admin.record import RecordAdmin, RecordFormSet, RecordInline
-from meetings.models import AgendaItem, Attendance, Quorum, Session
+from meetings.admin.agenda_choice import AgendaChoicesFormSet, NamesAgendaItemByNumber
+from meetings.admin.record import RecordAdmin, RecordInline
+from meetings.models import Attendance, Quorum, Session
 from meetings.models.record import frozen_message
 from meetings.text.bidi import without_bidi_controls
 
@@ -28,63 +24,17 @@ from .follow_up import FollowUpReport
 from .models import FollowUp, Resolution
 
 
-class ResolutionForm(forms.ModelForm):
-    """A resolution names its agenda item by the item's number, as the agenda on the same page numbers it:
-    so it can name an item not saved yet (on the add page, or added beside it), which it is tied to once
-    the agenda is saved (the agenda's inline saves before this one)."""
-
-    agenda_item = forms.TypedChoiceField(
-        label=Resolution._meta.get_field("agenda_item").verbose_name,
-        coerce=int,
-        required=False,
-        empty_value=None,
-        error_messages={"invalid_choice": _("The agenda on this page has no item %(value)s.")},
-    )
+class ResolutionForm(NamesAgendaItemByNumber):
+    """A resolution names its agenda item by the item's number (meetings.admin.agenda_choice)."""
 
     class Meta:
         model = Resolution
         fields = ["agenda_item"]  # and the others of ResolutionInline.fields, which the admin passes
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.agenda_item_id:
-            self.initial["agenda_item"] = self.instance.agenda_item.position
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        # Not a model value: the item it names may not exist yet (see save()).
-        self.agenda_position = data.pop("agenda_item", None)
-        return data
-
-    def save(self, commit: bool = True) -> Resolution:
-        session = self.instance.session
-        self.instance.agenda_item = (
-            AgendaItem.objects.filter(session=session, position=self.agenda_position).first()
-            if self.agenda_position is not None
-            else None
-        )
-        return super().save(commit)
-
-
-class ResolutionFormSet(RecordFormSet):
-    """Counts the voters from the attendance submitted on the same page, before the votes are checked;
-    offers the agenda items of the same page, by their numbers. The page's other formsets are
-    `self.page`'s (SessionAdmin.get_formsets_with_inlines), made before this one."""
-
-    @cached_property
-    def agenda_choices(self) -> list[tuple[int | str, str]]:
-        """Worked out for the first form made, once: the page's agenda is complete by then."""
-        if self.page is None:
-            return []  # not on a session's page: no agenda to name
-        agenda = self.page.of(AgendaItem)
-        return [("", "---------"), *(planned_agenda(agenda) if agenda is not None else [])]
-
-    def add_fields(self, form: "forms.ModelForm[Resolution]", index: int | None) -> None:
-        super().add_fields(form, index)
-        agenda_item = form.fields["agenda_item"]
-        assert isinstance(agenda_item, forms.TypedChoiceField)  # ResolutionForm's
-        agenda_item.choices = self.agenda_choices
+class ResolutionFormSet(AgendaChoicesFormSet):
+    """Counts the voters from the attendance submitted on the same page, before the votes are checked; offers
+    the agenda items of the same page, by their numbers (AgendaChoicesFormSet)."""
 
     def full_clean(self) -> None:
         counted = self._voters_counted()
@@ -103,33 +53,6 @@ class ResolutionFormSet(RecordFormSet):
         ):
             return None
         return Quorum.count(session, session.voting_memberships(), live_rows(attendance)).counted
-
-
-def planned_agenda(agenda: BaseInlineFormSet) -> list[tuple[int, str]]:
-    """(number, «number. title») of the agenda items as the page's agenda will number them once saved:
-    posted, the rows kept, an unnumbered one taking the next number in the order they are saved (the
-    saved rows first, see NumberedInSession); shown, the items as they stand."""
-    if not agenda.is_bound:
-        rows = [(form.initial.get("position"), form.initial.get("title", "")) for form in agenda.forms]
-    elif agenda.is_valid():
-        kept = [form for form in agenda.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
-        kept.sort(key=lambda form: form.instance.pk is None)
-        rows = [(form.cleaned_data.get("position"), form.cleaned_data.get("title", "")) for form in kept]
-    else:
-        # The agenda shows its own errors; the resolutions keep the numbers they were given meanwhile.
-        rows = [(_number(form["position"].value()), form["title"].value() or "") for form in agenda.forms]
-    last = max((number for number, _title in rows if number), default=0)
-    numbered = []
-    for number, title in rows:
-        if not number:
-            last = number = last + 1
-        numbered.append((number, f"{number}. {without_bidi_controls(title)}"))
-    return sorted(numbered)
-
-
-def _number(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
 
 
 class ResolutionInline(RecordInline, admin.StackedInline):

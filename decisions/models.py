@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Board, RecordRow, Searchable, Session, parent_session
@@ -255,12 +255,21 @@ class Resolution(NumberedInSession, Decision, RecordRow):
         if counted is None and session.pk:
             counted = session.quorum().counted
         if counted is not None and self.votes_total > counted:
-            raise ValidationError(
-                _(
-                    "%(total)d votes were cast but only %(counted)d voting members were present or represented."
+            # The sentence agrees with the number of members (none, one, several; Arabic's six forms); with
+            # any member there, the votes are more than one.
+            if counted == 0:
+                message = ngettext(
+                    "%(total)d vote was cast but no voting member was present or represented.",
+                    "%(total)d votes were cast but no voting member was present or represented.",
+                    self.votes_total,
                 )
-                % {"total": self.votes_total, "counted": counted}
-            )
+            else:
+                message = ngettext(
+                    "%(total)d votes were cast but only %(counted)d voting member was present or represented.",
+                    "%(total)d votes were cast but only %(counted)d voting members were present or represented.",
+                    counted,
+                )
+            raise ValidationError(message % {"total": self.votes_total, "counted": counted})
 
 
 # The register's and the dashboard's key for "no follow-up yet", beside FollowUp.Status's values.

@@ -14,14 +14,15 @@ from django.db.models import Q
 
 GROUP = "secretariat"
 
-# app label -> model -> actions. Boards are set up by the IT team; deleting a whole session is theirs too;
-# the accounts are the administrators' (the member page shows the linked account read-only).
+# app label -> model -> actions. Boards are set up by the IT team; a session is deleted only while it was
+# never convened and has no minutes (Session.deletable), a session entered by mistake; the accounts are
+# the administrators' (the member page shows the linked account read-only).
 PERMISSIONS = {
     "meetings": {
         "board": ["view"],
         "member": ["view", "add", "change"],
         "membership": ["view", "add", "change", "delete"],
-        "session": ["view", "add", "change"],
+        "session": ["view", "add", "change", "delete"],
         "attendance": ["view", "add", "change", "delete"],
         "agendaitem": ["view", "add", "change", "delete"],
         "document": ["view", "add", "change", "delete"],

@@ -272,7 +272,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Arabic first: `/` is Arabic, `/fr/` French.
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", "العربية"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogues, which `make messages` extracts from the code, then the overrides of Django's
+# own strings (the admin's), which extraction would drop from the first: entraide/locale_overrides/*/django.po
+# says why, and why its folder is not named `locale`. The first entry wins where both translate a string.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "entraide" / "locale_overrides"]
 FORMAT_MODULE_PATH = ["entraide.formats"]
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Q, When
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -71,14 +72,22 @@ class MemberAdmin(FrenchBesideArabic, admin.ModelAdmin):
         return None  # back to the list, which says what was done
 
     def get_search_results(self, request, queryset, search_term):
-        """The people whose name matches come first (the attendance's and the chair's pickers search here):
-        typing «الإدماج» finds the member named so before those whose title says it."""
+        """The people whose name has the word typed come first, then those whose name merely contains it,
+        then those whose title says it (the attendance's and the chair's pickers search here): typing
+        «الاقتصاد» finds «وزارة الاقتصاد والمالية» before «وزارة الإدماج الاقتصادي…», and both before a
+        member whose title names the economy."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            named = Q(name_ar__icontains=search_term.strip()) | Q(name_fr__icontains=search_term.strip())
-            found = found.annotate(named_first=Case(When(named, then=0), default=1)).order_by(
-                "named_first", "name_ar"
-            )
+        term = search_term.strip()
+        if term:
+            found = found.annotate(
+                spaced_ar=Concat(Value(" "), "name_ar", Value(" ")),
+                spaced_fr=Concat(Value(" "), "name_fr", Value(" ")),
+                named_first=Case(
+                    When(Q(spaced_ar__icontains=f" {term} ") | Q(spaced_fr__icontains=f" {term} "), then=0),
+                    When(Q(name_ar__icontains=term) | Q(name_fr__icontains=term), then=1),
+                    default=2,
+                ),
+            ).order_by("named_first", "name_ar")
         return found, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):

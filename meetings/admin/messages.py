@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from ..accounts.invitations import ACCOUNT_KINDS
 from ..convocation.delivery import deliver
+from ..convocation.links import without_links
 from ..models import Convocation, Message
 from ..models.duties import SECRETARIAT_PERMISSION
 from .read_only import ReadOnlyAdmin
@@ -31,7 +32,7 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
         ("member", "address"),
         "session",
         "subject",
-        "text",
+        "text_part",
         "html_part",
         "calendar",
         "documents",
@@ -45,7 +46,7 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
     def get_fields(self, request, obj=None):
         # A message that holds a link to choose a password is the recipient's alone: its text is not shown.
         if obj is not None and obj.kind in ACCOUNT_KINDS:
-            return [field for field in self.fields if field not in ("text", "html_part")] + ["withheld"]
+            return [field for field in self.fields if field not in ("text_part", "html_part")] + ["withheld"]
         return self.fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -59,10 +60,14 @@ class MessageAdmin(ReadOnlyAdmin):  # what was sent to whom is part of the board
     def recipient(self, message: Message) -> str:
         return str(message.member) if message.member else "—"
 
+    @admin.display(description=_("text"))
+    def text_part(self, message: Message) -> str:
+        return without_links(message.text)
+
     @admin.display(description=_("HTML"))
     def html_part(self, message: Message) -> str:
         # Shown as the source it is, never rendered inside the admin's page.
-        return format_html('<pre class="message-source" dir="auto">{}</pre>', message.html)
+        return format_html('<pre class="message-source" dir="auto">{}</pre>', without_links(message.html))
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm(SECRETARIAT_PERMISSION)

@@ -15,16 +15,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts.middleware import account_of
 from ..convocation import convening, second_call
 from ..convocation.messages import sent_summary
 from ..minutes import jobs
-from ..models import AgendaItem, Answer, Attendance, Board, Document, Membership, Session
-from ..models.messages import expected_quorum, session_start
+from ..models import AgendaItem, Attendance, Board, Document, Membership, Session
+from ..models.messages import session_start
 from ..models.record import frozen_message
+from .agenda_choice import AgendaChoicesFormSet, NamesAgendaItemByNumber
+from .answers import answers_summary, recorded_answer_page
 from .record import PageFormsets, RecordAdmin, RecordFormSet, RecordInline, live_rows
 
 
@@ -49,14 +50,6 @@ class SecondCallForm(forms.Form):
         if data.get("date") and data["date"] < timezone.localdate():
             self.add_error("date", _("The second convocation is for a day to come."))
         return data
-
-
-def _answer_text(answer: Answer | None) -> str:
-    if answer is None:
-        return str(_("no answer yet"))
-    if answer.choice == Answer.Choice.PROXY and answer.proxy is not None:
-        return str(_("proxy to %(name)s")) % {"name": answer.proxy.name}
-    return answer.get_choice_display()
 
 
 class AttendanceFormSet(RecordFormSet):
@@ -84,10 +77,11 @@ class AttendanceFormSet(RecordFormSet):
 class AttendanceInline(RecordInline, admin.TabularInline):
     """The attendance starts from the board's seats on the session's date, once the session has opened and
     until the first row is saved: the secretariat confirms who actually came. On a saved session, the
-    members' answers to the convocation are filled in (no answer: absent); on a session being added
-    after it was held (the add page's «start from the last session» names its date), everyone is present.
-    Before the session, nothing is filled in, so that saving the page (to change the place, say) records
-    no attendance ahead of time."""
+    members' answers to the convocation are filled in (no answer: absent); on a session being added,
+    everyone seated is present (the seats on the date the add page's «start from the last session» names,
+    else today's), a session still to come leaving them aside when saved untouched (SessionAdmin.save_formset).
+    Before a saved session, nothing is filled in, so that saving the page (to change the place, say)
+    records no attendance ahead of time."""
 
     model = Attendance
     formset = AttendanceFormSet
@@ -116,13 +110,30 @@ class AttendanceInline(RecordInline, admin.TabularInline):
 
 
 def session_being_added(request: HttpRequest, start: Session | None) -> Session | None:
-    """On the add page started from an earlier session `start` (`?from=<id>&date=<day>`), the new session
-    as far as the address tells it, unsaved: its board and date give the seats its attendance starts from."""
+    """On the add page, the new session as far as the address tells it, unsaved: its board and date give
+    the seats its attendance starts from. Started from an earlier session `start` (`?from=<id>&date=<day>`),
+    that one's board on the day named; otherwise the home board's seats of today (the session being
+    entered is usually one just held: SessionAdmin.save_formset leaves the rows aside, untouched, for a
+    session still to come)."""
     try:
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        return None
-    return Session(board=start.board, date=day) if start is not None else None
+        day = None
+    if start is not None:
+        return Session(board=start.board, date=day) if day is not None else None
+    home = Board.objects.home()
+    return Session(board=home, date=timezone.localdate()) if home is not None else None
+
+
+def only_the_prefill(session: Session, rows: list[Attendance]) -> bool:
+    """Whether the attendance posted with a new session is the add page's prefill left as it was: each
+    seat of the board today, present (AttendanceInline.initial_rows)."""
+    seats = session.board.memberships.valid_on(timezone.localdate())
+    prefill = {
+        (member_id, Attendance.Status.PRESENT, None)
+        for member_id in seats.values_list("member_id", flat=True)
+    }
+    return {(row.member_id, row.status, row.proxy_id) for row in rows} == prefill
 
 
 def starting_session(request: HttpRequest) -> Session | None:
@@ -144,18 +155,40 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
     model = AgendaItem
     formset = RecordFormSet
     extra = 0
-    fields = [("position", "title", "title_fr"), "presenter", "summary", "deliberation", "recurring"]
+    # Each French version right after the Arabic it translates.
+    fields = [
+        ("position", "title", "title_fr"),
+        ("presenter", "presenter_fr"),
+        "summary",
+        "summary_fr",
+        "deliberation",
+        "deliberation_fr",
+        "recurring",
+    ]
 
     @staticmethod
     def initial_rows(start: Session | None) -> list[dict[str, Any]]:
         return start.recurring_items() if start is not None else []
 
 
-class DocumentInline(RecordInline, admin.TabularInline):
+class DocumentForm(NamesAgendaItemByNumber):
+    """A document names its agenda item by the item's number, as resolutions do: an item typed on the same
+    page, not saved yet, included (meetings.admin.agenda_choice)."""
+
+    class Meta:
+        model = Document
+        fields = ["agenda_item"]  # and the others of DocumentInline.fields, which the admin passes
+
+
+class DocumentInline(RecordInline, admin.StackedInline):
+    """Stacked, the title in French beside the Arabic: a table of the five fields would be wider than the
+    page on a laptop's screen."""
+
     model = Document
-    formset = RecordFormSet
+    form = DocumentForm
+    formset = AgendaChoicesFormSet
     extra = 0
-    fields = ["title", "agenda_item", "file"]
+    fields = [("title", "title_fr"), ("agenda_item", "file")]
 
 
 @admin.register(Session)
@@ -182,7 +215,7 @@ class SessionAdmin(RecordAdmin):
             },
         ),
         (_("Answers to the convocation"), {"fields": ["answers"]}),
-        (_("Minutes"), {"fields": ["opening"]}),
+        (_("Minutes"), {"fields": ["opening", "opening_fr"]}),
         (_("Publication"), {"fields": ["is_public"]}),
     ]
     readonly_fields = ["answers"]
@@ -193,24 +226,7 @@ class SessionAdmin(RecordAdmin):
 
     @admin.display(description=_("answers and expected quorum"))
     def answers(self, session: Session) -> str:
-        """Who answered what, who has not answered yet, and the quorum the answers announce."""
-        if session.pk is None:
-            return "—"
-        answers = list(session.answers.select_related("proxy"))
-        given = {a.member_id: a for a in answers}
-        rows = format_html_join(
-            "",
-            "<tr><td><bdi>{}</bdi></td><td>{}</td></tr>",
-            (
-                (seat.member.name, _answer_text(given.get(seat.member_id)))
-                for seat in convening.convened_seats(session)
-            ),
-        )
-        quorum = expected_quorum(session, answers)
-        summary = _(
-            "Expected: %(counted)d of %(total)d voting members present or represented; %(required)d required."
-        ) % {"counted": quorum.counted, "total": quorum.voting_members, "required": quorum.required}
-        return format_html("<table>{}</table><p><strong>{}</strong></p>", rows, summary)
+        return answers_summary(session) if session.pk is not None else "—"
 
     def render_change_form(
         self,
@@ -223,7 +239,7 @@ class SessionAdmin(RecordAdmin):
     ) -> HttpResponse:
         if add:
             home = Board.objects.home()
-            context["last_session"] = Session.objects.latest_of(home) if home else None
+            context["last_session"] = Session.objects.last_held_of(home) if home else None
             context["starting_from"] = _starting_from.get()
         if obj is not None:
             if request.method == "GET" and obj.is_frozen_as_read:
@@ -296,6 +312,11 @@ class SessionAdmin(RecordAdmin):
                 name="meetings_session_cancel",
             ),
             path(
+                "<int:object_id>/answer/",
+                self.admin_site.admin_view(self.record_answer),
+                name="meetings_session_record_answer",
+            ),
+            path(
                 "<int:object_id>/second-call/",
                 self.admin_site.admin_view(self.second_call),
                 name="meetings_session_second_call",
@@ -347,6 +368,41 @@ class SessionAdmin(RecordAdmin):
         }
         return TemplateResponse(request, "admin/meetings/session/second_call.html", context)
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # A session still to come, added with the attendance the page prefilled untouched: no attendance
+        # is recorded ahead of the session (the rows come back once it is held).
+        session = form.instance
+        if (
+            formset.model is Attendance
+            and not change
+            and timezone.now() < session_start(session)
+            and only_the_prefill(session, live_rows(formset))
+        ):
+            formset.save(commit=False)  # what the admin's log reads of it; nothing is written
+            messages.info(
+                request,
+                _("The attendance is recorded once the session is held: the rows offered were left aside."),
+            )
+            return
+        super().save_formset(request, form, formset, change)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # One session at a time, from its page: never a list's worth in one click.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
+        # A session entered by mistake, never convened (Session.deletable); Django's log keeps who deleted it.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.deletable)
+
+    def record_answer(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """An answer to the convocation given by phone, letter or in person, recorded by the secretariat."""
+        session = self._viewable_session(request, object_id, Session.objects.select_related("board"))
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        return recorded_answer_page(self, request, session)
+
     def _notice_step(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
         session = self._viewable_session(request, object_id, Session.objects.select_related("board"))
         error = ""
@@ -375,6 +431,10 @@ class SessionAdmin(RecordAdmin):
             "error": error,
             "reason": request.POST.get("reason", ""),
         }
+        if step == "convene":
+            chosen = request.GET.get("preview", "")
+            context["preview"] = convening.preview(session, int(chosen) if chosen.isdigit() else None)
+            context["attachments"] = convening.attachments(session)
         return TemplateResponse(request, "admin/meetings/session/convene.html", context)
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:

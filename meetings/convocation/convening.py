@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ..models import Convocation, Membership, Message, Session
+from ..models import Convocation, Document, Membership, Message, Session
 from ..models.duties import SECRETARIAT_PERMISSION, acting_user
 from ..models.messages import session_start
-from .messages import Kind, queue
+from .links import without_links
+from .messages import Kind, compose, queue
 
 
 def convened_seats(session: Session) -> list[Membership]:
@@ -42,6 +43,31 @@ def _send(session: Session, convocation: Convocation, kind: str) -> list[Message
         queue(kind, seat, session, convocation=convocation, documents=documents, calendar=True)
         for seat in convened_seats(session)
     ]
+
+
+def preview(session: Session, member_id: int | None = None) -> Message | None:
+    """The convocation as the member of `member_id` (the first convened, by default) would receive it,
+    composed and not sent, its personal link cut short (it is the member's alone)."""
+    seats = convened_seats(session)
+    seat = next((s for s in seats if s.member_id == member_id), seats[0] if seats else None)
+    if seat is None:
+        return None
+    message = compose(Kind.CONVOCATION, seat, session, documents=list(session.documents.all()))
+    message.text = without_links(message.text)
+    return message
+
+
+def attachments(session: Session) -> list[tuple[Document, int | None]]:
+    """The board pack the convocation carries, each document with its size (None when its file is missing
+    from the storage: the page says so rather than failing)."""
+    found = []
+    for document in session.documents.select_related("agenda_item"):
+        try:
+            size = document.file.size
+        except (OSError, ValueError):
+            size = None
+        found.append((document, size))
+    return found
 
 
 def require_secretariat(user: User) -> None:

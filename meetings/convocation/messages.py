@@ -21,11 +21,25 @@ from ..models import Convocation, Document, Membership, Message, Session
 from ..text.dates import moroccan_date
 from .calendar import invitation, member_session_url
 from .delivery import deliver
+from .links import answer_url
 
 Kind = Message.Kind
 
 
-def queue(
+def queue(kind: str, seat: Membership | None, session: Session, **composing: Any) -> Message:
+    """One message, composed now in its reader's language (`compose`), and its delivery queued: to the
+    member of `seat`, or to the board's secretariat (its shared address, in Arabic) when `seat` is None."""
+    message = compose(kind, seat, session, **composing)
+    documents = composing.get("documents", ())
+    message.save()
+    if documents:
+        message.documents.set(documents)
+    if message.status == Message.Status.PENDING:
+        deliver.enqueue(message.pk)
+    return message
+
+
+def compose(
     kind: str,
     seat: Membership | None,
     session: Session,
@@ -35,8 +49,8 @@ def queue(
     calendar: bool = False,
     **context: Any,
 ) -> Message:
-    """One message, composed now in its reader's language, and its delivery queued: to the member of
-    `seat`, or to the board's secretariat (its shared address, in Arabic) when `seat` is None."""
+    """The message `queue` sends, composed and not saved (what the convene page previews): its context is
+    `context` with the board, the member's page and their link to answer."""
     member = seat.member if seat is not None else None
     language = member.language if member else settings.LANGUAGE_CODE
     address = member.email if member else session.board.secretariat_email
@@ -52,8 +66,10 @@ def queue(
             "convocation": convocation,
             "documents": documents,
             "url": url,
+            # The member's own link to answer, with no account (meetings.convocation.links).
+            "answer_url": answer_url(seat, session) if seat is not None and kind in ANSWERED_KINDS else "",
         }
-        message = Message(
+        return Message(
             kind=kind,
             session=session,
             convocation=convocation if convocation is not None and convocation.pk else None,
@@ -69,12 +85,6 @@ def queue(
             else "",
             status=Message.Status.PENDING if address else Message.Status.UNREACHABLE,
         )
-    message.save()
-    if documents:
-        message.documents.set(documents)
-    if message.status == Message.Status.PENDING:
-        deliver.enqueue(message.pk)
-    return message
 
 
 CONVOCATION_KINDS = {
@@ -85,6 +95,8 @@ CONVOCATION_KINDS = {
     Kind.CONVOCATION_REMINDER,
 }
 COMMENT_KINDS = {Kind.COMMENT, Kind.REPLY}
+# The messages that ask for an answer to the convocation, and so carry the member's link to give it.
+ANSWERED_KINDS = {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CONVOCATION_REMINDER}
 
 
 def _template(kind: str) -> str:
@@ -104,6 +116,7 @@ def _subject(kind: str, session: Session) -> str:
         Kind.APPROVAL_AWAITED: _("Minutes awaiting your approval: %(session)s, %(date)s"),
         Kind.APPROVAL_REMINDER: _("Reminder, minutes awaiting your approval: %(session)s, %(date)s"),
         Kind.APPROVALS_WITHDRAWN: _("Approvals withdrawn, the record changed: %(session)s, %(date)s"),
+        Kind.APPROVED: _("Minutes approved, to seal and publish: %(session)s, %(date)s"),
         Kind.PUBLISHED: _("Minutes signed and published: %(session)s, %(date)s"),
         Kind.COMMENT: _("New comment on the minutes: %(session)s, %(date)s"),
         Kind.REPLY: _("Your comment was answered: %(session)s, %(date)s"),

@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from ..models import Session
 from .convening import require_secretariat
 
+# What a second convocation takes of each agenda item, the French versions with the Arabic.
+AGAIN_ITEM = ("title", "title_fr", "presenter", "presenter_fr", "summary", "summary_fr")
+
 
 def needs_second_call(session: Session) -> bool:
     """A held session whose recorded attendance does not reach the quorum, not yet called again."""
@@ -64,10 +67,14 @@ def second_call(
     items = {}
     for item in session.agenda_items.all():
         items[item.pk] = again.agenda_items.create(
-            position=item.position, title=item.title, presenter=item.presenter, summary=item.summary
+            position=item.position,
+            **{name: getattr(item, name) for name in AGAIN_ITEM},
         )
     for document in session.documents.all():
         again.documents.create(
-            title=document.title, file=document.file.name, agenda_item=items.get(document.agenda_item_id)
+            title=document.title,
+            title_fr=document.title_fr,
+            file=document.file.name,
+            agenda_item=items.get(document.agenda_item_id),
         )
     return again

@@ -24,11 +24,15 @@ def _approving_seats(session: Session) -> list[Membership]:
 
 def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False, **kwargs) -> None:
     """Sent to review: the members seated on the session's date read it, the president and the
-    rapporteur are asked to approve it (and reminded later); approvals withdrawn because the record
-    changed: the approvers are told; published: everyone seated, with the signed PDF's address."""
+    rapporteur are asked to approve it (and reminded later); approved by both: the secretariat is told to
+    seal it; approvals withdrawn because the record changed: the approvers are told; published: everyone seated, with the signed PDF's address."""
     State = Minutes.State
     step = (instance.source, instance.target)
-    told = {(State.DRAFT, State.IN_REVIEW), (State.APPROVED, State.IN_REVIEW)}
+    told = {
+        (State.DRAFT, State.IN_REVIEW),
+        (State.APPROVED, State.IN_REVIEW),
+        (State.IN_REVIEW, State.APPROVED),
+    }
     if raw or not created or (step not in told and instance.target != State.PUBLISHED):
         return
     minutes = instance.minutes
@@ -40,6 +44,9 @@ def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False
     elif step == (State.APPROVED, State.IN_REVIEW):
         for seat in _approving_seats(session):
             queue(Kind.APPROVALS_WITHDRAWN, seat, session, minutes=minutes, reason=instance.reason)
+    elif step == (State.IN_REVIEW, State.APPROVED):
+        # The last approval: the minutes now wait for the secretariat to seal and publish them.
+        queue(Kind.APPROVED, None, session, minutes=minutes)
     elif instance.target == State.PUBLISHED:
         for seat in convened_seats(session):
             # The public site serves the signed file of its board's minutes (this version's, for good); the

@@ -126,6 +126,7 @@ class DutyLog(models.Model):
         STANDING = "standing", _("staff status or permissions changed")
         FACTOR = "factor", _("second factor enrolled or removed")
         PASSWORD = "password", _("password chosen")
+        ANSWER = "answer", _("answer to a convocation")
         REFUSED = "refused", _("refused")
 
     at = models.DateTimeField(_("date and time"), auto_now_add=True)

@@ -6,6 +6,7 @@ lost while the mail server is away.
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,10 +14,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .board import Member, Membership
 from .session import Attendance, Document, Quorum, Session
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Convocation(models.Model):
@@ -102,6 +106,26 @@ class Answer(models.Model):
         EXCUSED = "excused", _("I am excused")
         PROXY = "proxy", _("I give my proxy to")
 
+    class Channel(models.TextChoices):
+        """How the answer came: from the member (their page, the link of their convocation), or to the
+        secretariat, which recorded it."""
+
+        PAGE = "page", _("the member's page")
+        LINK = "link", _("the link of the convocation")
+        PHONE = "phone", _("telephone")
+        LETTER = "letter", _("letter")
+        EMAIL = "email", _("email to the secretariat")
+        IN_PERSON = "in_person", _("in person")
+
+        @classmethod
+        def given_by_the_member(cls) -> "set[str]":
+            return {cls.PAGE, cls.LINK}
+
+        @classmethod
+        def recorded(cls) -> "list[tuple[str, str]]":
+            """The ways an answer reaches the secretariat, which records it."""
+            return [(c.value, str(c.label)) for c in cls if c not in cls.given_by_the_member()]
+
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="answers"
     )
@@ -118,6 +142,17 @@ class Answer(models.Model):
         related_name="proxies_promised",
     )
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    channel = models.CharField(_("answered by"), max_length=10, choices=Channel, default=Channel.PAGE)
+    # The secretariat's account that recorded an answer given by phone, letter or in person; none when the
+    # member answered themself (on their page, or by the personal link of their convocation).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = AnswerQuerySet.as_manager()
 
@@ -137,6 +172,14 @@ class Answer(models.Model):
                 violation_error_message=_("A proxy is given to a named member, and only with that answer."),
             ),
             models.CheckConstraint(
+                condition=Q(channel__in=["page", "link"], recorded_by__isnull=True)
+                | Q(~Q(channel__in=["page", "link"]), recorded_by__isnull=False),
+                name="answer_recorded_by_whom_it_reached",
+                violation_error_message=_(
+                    "An answer the secretariat records names who recorded it; one the member gave does not."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=~Q(proxy=models.F("member")),
                 name="answer_not_own_proxy",
                 violation_error_message=_("A member cannot give their proxy to themselves."),
@@ -145,6 +188,12 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_choice_display()}"
+
+    def summary(self) -> str:
+        """The answer as the secretariat reads it: «will attend», «excused», «proxy to …»."""
+        if self.choice == self.Choice.PROXY and self.proxy is not None:
+            return pgettext("answer", "proxy to %(name)s") % {"name": self.proxy.name}
+        return str(ANSWER_SUMMARIES[self.choice])
 
     def as_attendance(self) -> Attendance:
         """The attendance this answer announces (never saved)."""
@@ -225,6 +274,14 @@ def proxy_holders(session: Session, seats: "list[Membership]", giver_id: int) ->
     ]
 
 
+# The answers in the third person, as the secretariat reads them (their choices are in the member's words).
+ANSWER_SUMMARIES: "dict[str, StrPromise]" = {
+    Answer.Choice.ATTEND: pgettext_lazy("answer", "will attend"),
+    Answer.Choice.EXCUSED: pgettext_lazy("answer", "excused"),
+    Answer.Choice.PROXY: pgettext_lazy("answer", "gives a proxy"),
+}
+
+
 def expected_quorum(session: Session, answers: "list[Answer] | None" = None) -> Quorum:
     """The quorum the answers announce (the session's, unless given), counted by the attendance's rules."""
     announced = [answer.as_attendance() for answer in (session.answers.all() if answers is None else answers)]
@@ -244,6 +301,7 @@ class Message(models.Model):
         APPROVAL_AWAITED = "approval_awaited", _("minutes awaiting approval")
         APPROVAL_REMINDER = "approval_reminder", _("approval reminder")
         APPROVALS_WITHDRAWN = "approvals_withdrawn", _("approvals withdrawn")
+        APPROVED = "approved", _("minutes approved, to seal")
         PUBLISHED = "published", _("minutes published")
         COMMENT = "comment", _("new comment")
         REPLY = "reply", _("comment answered")

@@ -30,6 +30,7 @@ from .record import (
     agenda_fields,
     at_most,
     follow_up_fields,
+    opening_fields,
     record_date,
     record_fingerprint,
     resolution_fields,
@@ -485,7 +486,7 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
         pk=pk,
         board=Board(pk=board_id, **record["board"]),
         chair=_member(facts["chaired_by"]),
-        opening=facts["opening"],
+        **opening_fields(record),
         **session_fields(record),
     )
     session._state.adding = False

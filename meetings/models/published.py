@@ -112,8 +112,11 @@ class PublishedAgendaItem(Searchable):
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
+    presenter_fr = models.CharField(_("presented by, in French"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_fr = models.TextField(_("summary in French"), blank=True)
     deliberation = models.TextField(_("deliberation"), blank=True)
+    deliberation_fr = models.TextField(_("deliberation in French"), blank=True)
     searched_fields = AgendaItem.searched_fields
 
     objects = PublishedAgendaItemQuerySet.as_manager()

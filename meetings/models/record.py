@@ -245,6 +245,7 @@ def session_record(session) -> dict:
             "chair": session.chair.name_ar if session.chair else None,
             "chaired_by": _person(session.chair),
             "opening": session.opening,
+            **_french(session, "opening"),
         },
         "quorum": {**dataclasses.asdict(quorum), "reached": quorum.reached},
         "attendance": [
@@ -267,6 +268,7 @@ def session_record(session) -> dict:
                 "presenter": item.presenter,
                 "summary": item.summary,
                 "deliberation": item.deliberation,
+                **_french(item, "presenter", "summary", "deliberation"),
             }
             for item in sorted(session.agenda_items.all(), key=lambda item: item.position)
         ],
@@ -307,6 +309,7 @@ def session_record(session) -> dict:
 # rows the public queries, meetings.models.published and decisions.PublishedResolution).
 
 _AGENDA_FIELDS = ("position", "title", "presenter", "summary", "deliberation")
+_AGENDA_FRENCH = ("title", "presenter", "summary", "deliberation")
 
 
 def _french_of(data: dict, *fields: str) -> dict:
@@ -316,7 +319,7 @@ def _french_of(data: dict, *fields: str) -> dict:
 
 def agenda_fields(item: dict) -> dict:
     """One of the record's agenda items as an AgendaItem (or a PublishedAgendaItem) takes it."""
-    return {**{field: item[field] for field in _AGENDA_FIELDS}, **_french_of(item, "title")}
+    return {**{field: item[field] for field in _AGENDA_FIELDS}, **_french_of(item, *_AGENDA_FRENCH)}
 
 
 def follow_up_fields(follow_up: dict) -> dict:
@@ -342,6 +345,13 @@ def session_fields(record: dict) -> dict:
         "place": facts["place"],
         **_french_of(facts, "place"),
     }
+
+
+def opening_fields(record: dict) -> dict:
+    """The session's opening, and its French version, as a Session takes them (a PublishedSession keeps
+    none: the public page reads the opening from the record itself, `Minutes.signed_session`)."""
+    facts = record["session"]
+    return {"opening": facts["opening"], **_french_of(facts, "opening")}
 
 
 def resolution_fields(resolution: dict) -> dict:

@@ -9,6 +9,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -53,9 +54,11 @@ class SessionQuerySet(models.QuerySet):
             of_the_public_site(), ~models.Exists(published), is_public=True, cancelled_at__isnull=True
         )
 
-    def latest_of(self, board: Board) -> "Session | None":
-        """The board's latest session not cancelled: the one a new session starts from."""
-        return self.filter(board=board, cancelled_at__isnull=True).order_by("-date", "-ordinal").first()
+    def last_held_of(self, board: Board) -> "Session | None":
+        """The board's last session held (not cancelled, on a day gone by): the one a new session starts
+        from, its hours, place and recurring items as they were, not those of a session still to come."""
+        held = self.filter(board=board, cancelled_at__isnull=True, date__lt=timezone.localdate())
+        return held.order_by("-date", "-ordinal").first()
 
     def with_record(self) -> "SessionQuerySet":
         """Sessions with their whole record (everything `session_record` reads), in a fixed number of
@@ -106,6 +109,9 @@ class Session(RecordRow):
         max_length=TEXT,
         help_text=limit_help(TEXT, _("How the session opened, as the minutes tell it.")),
     )
+    opening_fr = models.TextField(
+        _("opening in French"), blank=True, max_length=TEXT, help_text=limit_help(TEXT)
+    )
     is_public = models.BooleanField(
         _("agenda public before the minutes"),
         default=False,
@@ -136,6 +142,7 @@ class Session(RecordRow):
         ]
         constraints = [
             at_most("opening", TEXT),
+            at_most("opening_fr", TEXT),
             models.UniqueConstraint(
                 fields=["board", "year", "ordinal"],
                 name="session_unique_ordinal_per_board_and_year",
@@ -189,7 +196,7 @@ class Session(RecordRow):
 
     # What a session started from this one takes (the admin's «start from the last session»).
     CARRIED_OVER = ("board", "kind", "start_time", "end_time", "place", "place_fr", "chair")
-    CARRIED_OVER_ITEM = ("title", "title_fr", "presenter", "recurring")
+    CARRIED_OVER_ITEM = ("title", "title_fr", "presenter", "presenter_fr", "recurring")
 
     def carried_over(self) -> dict:
         """This session's board, kind, hours, place and chair, as a new session's form starts with them."""
@@ -242,6 +249,24 @@ class Session(RecordRow):
         """`is_frozen` as this session object first read it: a page that asks at every permission check
         (the admin's) reads it once. A change itself is refused by `lock_record`, which reads afresh."""
         return self.is_frozen
+
+    @property
+    def deletable(self) -> bool:
+        """A session entered by mistake is deleted while nobody was told of it: never convened, no minutes
+        begun. Once convened, its way out is its cancellation, which tells those convened."""
+        return self.pk is None or not (self.convocations.exists() or self.minutes_versions.exists())
+
+    def delete(self, *args, **kwargs):
+        # A signed record says so first (RecordRow.delete); one merely convened, that it is cancelled.
+        if not self.deletable and not self.is_frozen:
+            raise ValidationError(
+                _(
+                    "This session was convened or has minutes: it is cancelled, not deleted, so that "
+                    "those told of it are told again."
+                ),
+                code="not_deletable",
+            )
+        return super().delete(*args, **kwargs)
 
     def lock_record(self) -> None:
         """Called, in a transaction, before any change to the record: refused once the minutes are
@@ -450,21 +475,30 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
     title = models.CharField(_("title"), max_length=500)
     title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=500, blank=True)
     presenter = models.CharField(_("presented by"), max_length=300, blank=True)
-    # Bounded so that a pasted document does not become a 250-page PDF (meetings.models.record).
+    presenter_fr = models.CharField(_("presented by, in French"), max_length=300, blank=True)
+    # Bounded so that a pasted document does not become a 250-page PDF (meetings.models.record); the
+    # French versions as their Arabic originals, which they translate.
     summary = models.TextField(_("summary"), blank=True, max_length=TEXT, help_text=limit_help(TEXT))
+    summary_fr = models.TextField(
+        _("summary in French"), blank=True, max_length=TEXT, help_text=limit_help(TEXT)
+    )
     deliberation = models.TextField(
         _("deliberation"),
         blank=True,
         max_length=LONG_TEXT,
         help_text=limit_help(LONG_TEXT, _("What the board discussed.")),
     )
+    deliberation_fr = models.TextField(
+        _("deliberation in French"), blank=True, max_length=LONG_TEXT, help_text=limit_help(LONG_TEXT)
+    )
     recurring = models.BooleanField(
         _("recurring"),
         default=False,
         help_text=_("On the agenda of every session: copied when a session starts from this one."),
     )
-    # Title, summary and deliberation as the search compares them (meetings.text.search.normalize).
-    searched_fields = ("title", "title_fr", "summary", "deliberation")
+    # Title, summary and deliberation, in Arabic and in French, as the search compares them
+    # (meetings.text.search.normalize).
+    searched_fields = ("title", "title_fr", "summary", "summary_fr", "deliberation", "deliberation_fr")
 
     objects = SearchQuerySet.as_manager()
 
@@ -479,7 +513,9 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
                 violation_error_message=_("Two agenda items of a session cannot share a position."),
             ),
             at_most("summary", TEXT),
+            at_most("summary_fr", TEXT),
             at_most("deliberation", LONG_TEXT),
+            at_most("deliberation_fr", LONG_TEXT),
         ]
 
     def __str__(self) -> str:
@@ -521,6 +557,7 @@ class Document(RecordRow):
         related_name="documents",
     )
     title = models.CharField(_("title"), max_length=300)
+    title_fr = models.CharField(pgettext_lazy("heading", "title in French"), max_length=300, blank=True)
     file = models.FileField(
         _("file (PDF)"),
         upload_to="documents/%Y/",

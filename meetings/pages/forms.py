@@ -18,11 +18,22 @@ class CommentForm(forms.ModelForm):
         fields = ["agenda_item", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "dir": "auto"})}
 
-    def __init__(self, *args: Any, agenda_items: "list[AgendaItem] | None" = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agenda_items: "list[AgendaItem] | None" = None,
+        on_item: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`on_item`: the item whose «comment» link the member followed (`?item=<pk>`, a page without
+        JavaScript), chosen in advance when it is one of this agenda's; anything else is ignored."""
         super().__init__(*args, **kwargs)
         field = self.fields["agenda_item"]
         assert isinstance(field, forms.ModelChoiceField)  # the agenda item's foreign key
         field.queryset = AgendaItem.objects.filter(pk__in=[item.pk for item in agenda_items or []])
+        chosen = next((item for item in agenda_items or [] if str(item.pk) == on_item), None)
+        if chosen is not None and not self.is_bound:
+            self.initial["agenda_item"] = chosen.pk
         field.empty_label = _("The minutes as a whole")
         field.required = False
         self.helper = FormHelper()

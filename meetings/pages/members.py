@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ..accounts import second_factor
 from ..accounts.middleware import account_of
-from ..convocation import answers, awaiting
+from ..convocation import answers, awaiting, pack
 from ..minutes import lifecycle
 from ..models import Answer, Document, Member, Membership, Session, role_label
 from ..models.duties import DutyRefused
@@ -51,7 +51,7 @@ def _member_session(request: HttpRequest, pk: int) -> tuple[Member, Session]:
         .filter(_seated(member))
         .prefetch_related(
             Prefetch("documents", Document.objects.select_related("agenda_item")),
-            Prefetch("answers", Answer.objects.select_related("proxy")),
+            Prefetch("answers", Answer.objects.select_related("member", "proxy")),
         )
     )
     return member, get_object_or_404(queryset, pk=pk)
@@ -73,7 +73,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member, session = _member_session(request, pk)
     minutes = session.current_minutes()
     form = (
-        CommentForm(agenda_items=list(session.agenda_items.all()))
+        CommentForm(agenda_items=list(session.agenda_items.all()), on_item=request.GET.get("item"))
         if lifecycle.takes_comments(minutes)
         else None
     )
@@ -105,6 +105,7 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         # The president and the rapporteur read every comment and its answer before they approve.
         "comments": _comments_shown(minutes, member, session, request.user),
         **_answer_context(session, member, answer_form),
+        "proxies_held": answers.proxies_held(session, member),
         "approval_role": role,
         "approval_role_label": role_label(role, member.gender) if role else "",
         # The approval's own second factor: a code of the app, or the passkey's button (step-up).
@@ -219,3 +220,13 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     member = _member(request)
     found = get_object_or_404(Document.objects.filter(session__in=_member_sessions(member)), pk=pk)
     return FileResponse(found.file.open("rb"), content_type="application/pdf", filename=f"{found.title}.pdf")
+
+
+@login_required
+def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session's convocation and documents in one PDF, to the members who read its documents."""
+    member = _member(request)
+    sessions = _member_sessions(member).prefetch_related(
+        "agenda_items", Prefetch("documents", Document.objects.select_related("agenda_item"))
+    )
+    return pack.pack_response(get_object_or_404(sessions, pk=pk))

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts import invitations, second_factor
-from . import members, public
+from . import answer_link, members, public
 
 app_name = "meetings"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("minutes/<str:code>.pdf", public.minutes_version_pdf, name="minutes_version_pdf"),
     path("verify/", public.verify, name="verify"),
     path("verify/<str:code>/", public.verify_code, name="verify_code"),
+    # A convened member's answer by the personal link of their convocation, without an account.
+    path("answer/<str:token>/", answer_link.answer_by_link, name="answer_by_link"),
     # Board members
     path(
         "members/login/",
@@ -73,5 +75,6 @@ urlpatterns = [
     path("members/sessions/<int:pk>/answer/", members.answer, name="member_answer"),
     path("members/sessions/<int:pk>/comment/", members.comment, name="member_comment"),
     path("members/sessions/<int:pk>/approve/", members.approve, name="member_approve"),
+    path("members/sessions/<int:pk>/board-pack.pdf", members.board_pack, name="member_board_pack"),
     path("members/documents/<int:pk>/", members.document, name="member_document"),
 ]

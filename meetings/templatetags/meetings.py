@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..convocation import awaiting
+from ..text import grammar
 from ..text.dates import moroccan_date as _moroccan_date
-from ..text.grammar import after_li
 
 register = template.Library()
 
@@ -27,7 +27,13 @@ def of_name(name: str) -> str:
     """{{ board.name|of_name }}: in Arabic, the name as it follows «ل» (of), as one word with it
     («للمجلس الإداري…», meetings.text.grammar.after_li); in French, the name as it is (its sentence says
     «du»)."""
-    return after_li(name) if get_language() == "ar" else name
+    return grammar.after_li(name) if get_language() == "ar" else name
+
+
+@register.simple_tag
+def greeting(member) -> str:
+    """{% greeting member %}: «السيد … المحترم،», «Madame,» (meetings.text.grammar.greeting)."""
+    return grammar.greeting(member.name, member.gender)
 
 
 @register.filter

@@ -18,6 +18,13 @@ def in_reader_language(row: object, field: str) -> SafeString:
     return inline_html(found, bidi_safe(found.text))
 
 
+@register.filter
+def plain_in_reader_language(row: object, field: str) -> str:
+    """{{ item|plain_in_reader_language:"title" }}: the same text, plain (a message's text part, where
+    nothing is marked up and the French reader's Arabic original goes as it is)."""
+    return reader_text(row, field).text
+
+
 @register.simple_tag
 def paragraphs_in_reader_language(row: object, field: str, css_class: str = "") -> SafeString:
     """{% paragraphs_in_reader_language resolution "text" "card-text" %}: a long text as paragraphs."""

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+from django.utils.translation import gettext, pgettext
+
 # A person's recorded gender, as meetings.models.Gender stores it.
 FEMALE = "female"
+MALE = "male"
 
 
 def after_li(name: str) -> str:
@@ -24,3 +27,20 @@ def in_gender(masculine: StrOrPromise, feminine: StrOrPromise | None, gender: st
     where the language has a feminine form, otherwise `masculine`, the form for an unknown gender too:
     «الرئيسة», «حاضرة», «présidente» for a woman; «الرئيس», «حاضر», «président» otherwise."""
     return str(feminine) if gender == FEMALE and feminine else str(masculine)
+
+
+def greeting(name: str, gender: str | None) -> str:
+    """The first line of a letter to a person, in their recorded gender: «السيد … المحترم،»,
+    «السيدة … المحترمة،»; in French «Monsieur,», «Madame,» (a French letter does not name its reader
+    there). Unknown, both: «السيد(ة) … المحترم(ة)،», «Madame, Monsieur,»."""
+    # A translation may leave the name out (French does): the three are not checked as Python formats.
+    if gender == FEMALE:
+        # xgettext:no-python-format
+        text = pgettext("greeting of a woman", "Dear Ms %(name)s,")
+    elif gender == MALE:
+        # xgettext:no-python-format
+        text = pgettext("greeting of a man", "Dear Mr %(name)s,")
+    else:
+        # xgettext:no-python-format
+        text = gettext("Dear %(name)s,")
+    return text % {"name": name}

@@ -1,8 +1,8 @@
 """The texts of the record in the reader's language.
 
-The record is written in Arabic. The texts the public reads most (the session's place, the agenda items'
-titles, the resolutions' titles, texts and responsible units, the follow-ups' notes) may also be entered in
-French, in a `<field>_fr` beside the Arabic `<field>`. A French reader gets the French text where one was
+The record is written in Arabic. The texts the public reads most (the session's place and opening, the
+agenda items' titles, presenters, summaries and deliberations, the documents' titles, the resolutions'
+titles, texts and responsible units, the follow-ups' notes) may also be entered in French, in a `<field>_fr` beside the Arabic `<field>`. A French reader gets the French text where one was
 entered, and otherwise the Arabic original, marked as such (`ReaderText.only_arabic`) so that the page can
 say so and set it right to left, in Arabic (`lang="ar" dir="rtl"`). An Arabic reader always gets the
 Arabic: it is the original, the one that was signed.

@@ -175,10 +175,10 @@ def test_the_csv_in_french(client, published):
             "",
             "يقرر المجلس ما يلي.",
             "",
-            "Première session de l'année 2025",
+            "Première session de l’année 2025",
             "2025-06-20",
             "adoptée",
-            "à l'unanimité",
+            "à l’unanimité",
             "",
             "",
             "2025-10-31",
@@ -386,7 +386,7 @@ def test_an_upcoming_session_with_published_minutes_is_in_the_feed(client, upcom
 def test_the_feed_in_french(client, upcoming):
     events = feed(client, "/fr/sessions.ics").walk("VEVENT")
 
-    assert str(events[0]["SUMMARY"]) == "Deuxième session de l'année 2026"
+    assert str(events[0]["SUMMARY"]) == "Deuxième session de l’année 2026"
     assert str(events[0]["URL"]) == f"{SITE}/fr/sessions/2026/2/"
 
 

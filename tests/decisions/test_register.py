@@ -343,7 +343,7 @@ def test_the_register_in_french(client, register):
 
     assert '<html lang="fr" dir="ltr">' in html
     assert "Registre des résolutions" in visible_text(response)
-    assert '<a href="/fr/sessions/2024/2/">Deuxième session de l&#x27;année 2024</a>' in html
+    assert '<a href="/fr/sessions/2024/2/">Deuxième session de l’année 2024</a>' in html
     assert '<a href="/fr/resolutions/2024/2/1/">' in html
     assert 'href="/fr/resolutions.csv?year=2024"' in html
 

@@ -28,7 +28,7 @@ from tests.e2e.actors import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TITLE = "الدورة الثانية برسم سنة 2025"
-TITLE_FR = "Deuxième session de l'année 2025"
+TITLE_FR = "Deuxième session de l’année 2025"
 PLAN = {"ar": "مشروع مخطط عمل المؤسسة برسم سنة 2026", "fr": "Projet de plan d’action pour 2026"}
 DELIBERATION = "ناقش أعضاء المجلس المحاور الاستراتيجية الثلاثة لمخطط العمل."
 ADOPTION = {

@@ -150,41 +150,48 @@ def test_the_secretariat_sees_the_answers_and_the_attendance_starts_from_them(co
     before = read_form(desk.get(f"/admin/meetings/session/{convened.session.pk}/change/"), id="session_form")
     assert before.values["attendances-TOTAL_FORMS"] == "0"  # nothing recorded ahead of the session
 
-    on_the_day = time_machine.travel(datetime.datetime(2026, 3, 19, 10, 30, tzinfo=datetime.UTC), tick=False)
-    on_the_day.start()
-    desk.force_login(convened.secretary)
-    page = desk.get(f"/admin/meetings/session/{convened.session.pk}/change/")
-    text = visible_text(page)
-    assert f"وكالة لـ{holder.name_ar}" in text
-    assert "لم يجب بعد" in text
-    # 2 attending + 1 proxy of 5 voters: 3 counted, 3 required (more than half)
-    assert "المتوقع: 3 من أصل 5" in text
+    # On the day (time travel ends with the block, even when an assertion fails).
+    with time_machine.travel(datetime.datetime(2026, 3, 19, 10, 30, tzinfo=datetime.UTC), tick=False):
+        desk.force_login(convened.secretary)
+        page = desk.get(f"/admin/meetings/session/{convened.session.pk}/change/")
+        text = visible_text(page)
+        assert f"وكالة لفائدة {holder.name_ar}" in text
+        assert "لم يجب بعد" in text
+        # 2 attending + 1 proxy of 5 voters: 3 counted, 3 required (more than half)
+        assert "المتوقع: 3 من أصل 5" in text
 
-    form = read_form(page, id="session_form")
-    rows = {
-        form.values[f"attendances-{n}-member"]: (
-            form.values[f"attendances-{n}-status"],
-            form.values.get(f"attendances-{n}-proxy", ""),
+        form = read_form(page, id="session_form")
+        rows = {
+            form.values[f"attendances-{n}-member"]: (
+                form.values[f"attendances-{n}-status"],
+                form.values.get(f"attendances-{n}-proxy", ""),
+            )
+            for n in range(int(form.values["attendances-TOTAL_FORMS"]))
+        }
+        assert rows == {
+            str(first.pk): ("represented", str(holder.pk)),
+            str(second.pk): ("present", ""),
+            str(holder.pk): ("present", ""),
+            str(excused.pk): ("excused", ""),
+            str(convened.members[4].pk): ("absent", ""),
+            str(convened.controller.pk): ("absent", ""),
+        }
+
+        # The secretariat confirms (here: as answered, the controller came after all) and saves.
+        row = next(
+            n for n in range(6) if form.values[f"attendances-{n}-member"] == str(convened.controller.pk)
         )
-        for n in range(int(form.values["attendances-TOTAL_FORMS"]))
-    }
-    assert rows == {
-        str(first.pk): ("represented", str(holder.pk)),
-        str(second.pk): ("present", ""),
-        str(holder.pk): ("present", ""),
-        str(excused.pk): ("excused", ""),
-        str(convened.members[4].pk): ("absent", ""),
-        str(convened.controller.pk): ("absent", ""),
-    }
-
-    # The secretariat confirms (here: as answered, the controller came after all) and saves.
-    row = next(n for n in range(6) if form.values[f"attendances-{n}-member"] == str(convened.controller.pk))
-    form.values[f"attendances-{row}-status"] = "present"
-    saved = desk.post(f"/admin/meetings/session/{convened.session.pk}/change/", form.values)
-    assert saved.status_code == 302, visible_text(saved)[:2000]
-    assert Attendance.objects.filter(session=convened.session).count() == 6
-    assert Session.objects.get(pk=convened.session.pk).quorum().counted == 3  # an advisory seat never counts
-    on_the_day.stop()
+        form.values[f"attendances-{row}-status"] = "present"
+        saved = desk.post(f"/admin/meetings/session/{convened.session.pk}/change/", form.values)
+        assert saved.status_code == 302, visible_text(saved)[:2000]
+        assert Attendance.objects.filter(session=convened.session).count() == 6
+        assert (
+            Session.objects.get(pk=convened.session.pk).quorum().counted == 3
+        )  # an advisory seat never counts
+        # Once the attendance is recorded, the page says what was: no answer awaited, no quorum expected.
+        after = visible_text(desk.get(f"/admin/meetings/session/{convened.session.pk}/change/"))
+        assert "لم يجب بعد" not in after and "المتوقع: 3 من أصل 5" not in after
+        assert "سُجّل الحضور: هو سجلّ من حضر." in after
 
 
 @pytest.mark.parametrize("voters", [5, 30])

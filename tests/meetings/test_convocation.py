@@ -124,7 +124,7 @@ def test_the_convocation_reaches_every_seat_in_their_language_with_the_pack_and_
     arabic = mail_server.inbox.one_to("president@entraide.ma")
     french = mail_server.inbox.one_to("membre@finances.gov.ma")
     assert subject(arabic) == "استدعاء: الدورة الأولى برسم سنة 2026، 19 مارس 2026"
-    assert subject(french) == "Convocation : Première session de l'année 2026, 19 mars 2026"
+    assert subject(french) == "Convocation\u202f: Première session de l’année 2026, 19 mars 2026"
     assert "=?utf-8?" in arabic.as_string()  # the subject travels encoded (RFC 2047)
     assert arabic["Reply-To"] == "secretariat@entraide.ma"
 
@@ -170,7 +170,7 @@ def test_the_convocation_reaches_every_seat_in_their_language_with_the_pack_and_
             "partstat": "NEEDS-ACTION",
         }
     ]
-    assert calendar_app_reading(french)["events"][0]["summary"] == "Première session de l'année 2026"
+    assert calendar_app_reading(french)["events"][0]["summary"] == "Première session de l’année 2026"
     _, controller_calendar = calendar_part(mail_server.inbox.one_to("controle@finances.gov.ma"))
     assert controller_calendar.walk("VEVENT")[0]["ATTENDEE"].params["ROLE"] == "OPT-PARTICIPANT"
 

@@ -66,18 +66,18 @@ def test_a_session_reads_as_its_name_and_date():
 
 def test_a_session_is_named_in_french_when_french_is_active():
     with translation.override("fr"):
-        assert reference_session().title == "Deuxième session de l'année 2025"
+        assert reference_session().title == "Deuxième session de l’année 2025"
 
 
 def test_a_session_reads_as_its_french_name_and_date_in_french():
     with translation.override("fr"):
-        assert str(reference_session()) == "Deuxième session de l'année 2025 — 18 décembre 2025"
+        assert str(reference_session()) == "Deuxième session de l’année 2025 — 18 décembre 2025"
 
 
 def test_an_extraordinary_session_is_named_in_french():
     with translation.override("fr"):
         session = reference_session(ordinal=1, kind=Session.Kind.EXTRAORDINARY)
-        assert session.title == "Première session extraordinaire de l'année 2025"
+        assert session.title == "Première session extraordinaire de l’année 2025"
 
 
 def test_the_first_of_the_month_is_written_1er_in_french_and_1_in_arabic():

@@ -63,7 +63,7 @@ def test_the_demo_convenes_the_next_session_with_its_pack_and_names_whom_it_cann
     messages = {m.member.name_ar: m for m in convocation.messages.select_related("member")}
     assert len(messages) == 9  # every seat on the date, the state financial controller included
     assert messages["المراقب المالي للدولة"].language == "fr"
-    assert messages["المراقب المالي للدولة"].subject.startswith("Convocation : ")
+    assert messages["المراقب المالي للدولة"].subject.startswith("Convocation\u202f: ")
     assert messages["نعيمة بن يحيى"].subject.startswith("استدعاء: ")
     assert messages["ممثل وزارة الصحة والحماية الاجتماعية"].status == Message.Status.UNREACHABLE
     assert [d.title for d in messages["نعيمة بن يحيى"].documents.all()] == [
@@ -92,16 +92,20 @@ def test_the_demo_december_session_page_tells_the_reference_case(client, loaded)
 def test_the_demo_december_session_page_in_french(client, loaded):
     text = visible_text(client.get("/fr/sessions/2025/2/"))
 
-    assert "Deuxième session de l'année 2025" in text
+    assert "Deuxième session de l’année 2025" in text
     assert "18 décembre 2025" in text
     assert "Présidée par Naïma Ben Yahia" in text
-    assert "سورة الفاتحة" in text and "آسفي" in text  # the opening exists only in Arabic
+    assert "la sourate Al-Fatiha a été récitée à la mémoire des victimes des inondations" in text
+    assert "Khattar Moujahidi, directeur de l’Entraide Nationale" in text  # presenters in French
+    assert "Il s’articule autour de trois axes stratégiques" in text
+    assert "Ce texte n’existe qu’en arabe." in text  # the deliberations exist only in Arabic
+    assert "نوه بنجاعة التدخلات الميدانية للتعاون" in text
     assert "Projet de plan d’action de l’établissement pour 2026" in text
     assert (
         "Résolution 2025/2/1 — Approbation du plan d’action et du budget de l’Entraide Nationale pour 2026"
         in text
     )
-    assert "adoptée à l'unanimité" in text
+    assert "adoptée à l’unanimité" in text
     assert "دفتر التحملات في طور الإعداد. " in text  # a follow-up note without French version
     assert "Siège du ministère de la Solidarité" in text
 

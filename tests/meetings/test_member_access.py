@@ -229,7 +229,7 @@ def test_the_member_pages_render_in_french():
     assert "Sessions de mes conseils" in visible_text(sessions)
     assert f'href="/fr{page(people.session)}"' in sessions.content.decode()
     text = visible_text(session)
-    assert "Deuxième session de l'année 2025" in text
+    assert "Deuxième session de l’année 2025" in text
     assert "Projet — soumis à la relecture des membres" in text
     assert "Observation sur le projet de procès-verbal" in text
 

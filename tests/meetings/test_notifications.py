@@ -75,7 +75,7 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
     assert subject(mail_server.inbox.one_to("membre@entraide.ma")).startswith("مشروع محضر للاطلاع:")
     assert subject(mail_server.inbox.one_to("president@entraide.ma")).startswith("محضر في انتظار مصادقتكم:")
     french = mail_server.inbox.one_to("rapporteur@entraide.ma")
-    assert subject(french).startswith("Procès-verbal en attente de votre approbation :")
+    assert subject(french).startswith("Procès-verbal en attente de votre approbation\u202f:")
     assert "en tant que rapporteur" in text_part(french)
     link = re.search(r"http://127.0.0.1:8000(/fr/members/sessions/\d+/)", text_part(french)).group(1)
     assert signed_in(cast.rapporteur).get(link).status_code == 200
@@ -99,9 +99,16 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
     answered = mail_server.inbox.one_to("membre@entraide.ma")
     assert "صُحّح الرقم." in text_part(answered)
 
-    # Both approve; the record then changes: the approvals are withdrawn, and the approvers told.
+    # Both approve: the last approval tells the secretariat that the minutes await its seal.
     factory.approve(minutes, by=cast.president)
+    mail_server.inbox.received.clear()
     minutes = factory.approve(minutes, by=cast.rapporteur)
+    work_the_queue()
+    to_seal = mail_server.inbox.one_to("secretariat@entraide.ma")
+    assert subject(to_seal).startswith("محضر مصادق عليه، في انتظار الختم والنشر:")
+    assert "/admin/meetings/session/" in text_part(to_seal)
+    assert addresses(mail_server) == ["secretariat@entraide.ma"]
+    # The record then changes: the approvals are withdrawn, and the approvers told.
     mail_server.inbox.received.clear()
     cast.item.title = "مشروع مخطط عمل المؤسسة وميزانيتها برسم سنة 2026"
     cast.item.save()
@@ -114,6 +121,7 @@ def test_each_step_of_the_minutes_reaches_the_people_concerned_in_their_language
     factory.approve(minutes, by=cast.president)
     minutes = factory.approve(minutes, by=cast.rapporteur)
     minutes = lifecycle.sign(minutes, by=cast.secretary)
+    work_the_queue()  # the secretariat told again that the minutes await its seal
     mail_server.inbox.received.clear()
     lifecycle.publish(minutes, by=cast.secretary)
     work_the_queue()

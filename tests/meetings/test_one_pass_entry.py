@@ -7,11 +7,13 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from decisions.models import Resolution
 from meetings.models import AgendaItem, Attendance, Membership, Minutes, Session
 from tests import factory
-from tests.members import admin_form
+from tests.members import a_pdf, admin_form
 from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +68,12 @@ def test_the_add_page_offers_to_start_from_the_last_session(client, secretary, b
     assert "الدورة الأولى برسم سنة 2025" in page
 
 
+def test_the_add_page_starts_from_the_last_session_held_not_from_one_to_come(client, secretary, board):
+    factory.session(board.board, timezone.localdate() + datetime.timedelta(days=20), 1, place="مكان لاحق")
+    page = client.get(ADD_URL).content.decode()
+    assert f'name="from" value="{board.june.pk}"' in page
+
+
 def test_starting_from_the_last_session_fills_in_what_carries_over(client, secretary, board):
     form = admin_form(client, board.start_url("2025-12-18"), "session_form")
 
@@ -101,6 +109,31 @@ def test_a_session_to_come_starts_with_no_attendance(client, secretary, board):
     assert form["attendances-TOTAL_FORMS"] == "0"
 
 
+def test_a_new_session_starts_with_the_boards_seats_present(client, secretary, board):
+    form = admin_form(client, ADD_URL, "session_form")
+    rows = int(form["attendances-TOTAL_FORMS"])
+    assert rows == 9
+    members = {form[f"attendances-{n}-member"] for n in range(rows)}
+    assert str(board.president.pk) in members and str(board.controller.pk) in members
+    assert {form[f"attendances-{n}-status"] for n in range(rows)} == {Attendance.Status.PRESENT}
+
+    # A session just held: saved with its attendance, one member marked excused (one interaction).
+    held = {**form, "date": str(timezone.localdate() - datetime.timedelta(days=1)), "kind": "ordinary"}
+    held["attendances-1-status"] = Attendance.Status.EXCUSED
+    assert client.post(ADD_URL, held).status_code == 302
+    session = Session.objects.get(board=board.board, date=timezone.localdate() - datetime.timedelta(days=1))
+    assert session.attendances.count() == 9
+    assert session.attendances.filter(status=Attendance.Status.EXCUSED).count() == 1
+
+
+def test_a_session_to_come_added_with_the_prefill_untouched_records_no_attendance(client, secretary, board):
+    form = admin_form(client, ADD_URL, "session_form")
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(ADD_URL, {**form, "date": str(day), "kind": "ordinary"}, follow=True)
+    assert "يُسجَّل الحضور بعد انعقاد الدورة" in visible_text(response)
+    assert Session.objects.get(board=board.board, date=day).attendances.count() == 0
+
+
 def test_the_whole_session_is_recorded_in_one_submission(client, secretary, board):
     form = admin_form(client, board.start_url("2025-12-18"), "session_form")
     # What the secretary changes: one member excused, one represented; a third agenda item, unnumbered
@@ -124,10 +157,15 @@ def test_the_whole_session_is_recorded_in_one_submission(client, secretary, boar
             "resolutions-1-unanimous": "on",
             "resolutions-1-outcome": "adopted",
             "resolutions-1-agenda_item": "3",
+            # A document names the same unsaved item, as the resolutions do.
+            "documents-TOTAL_FORMS": "1",
+            "documents-0-title": "مشروع مخطط العمل",
+            "documents-0-agenda_item": "3",
         }
     )
+    upload = SimpleUploadedFile("مخطط.pdf", a_pdf("مشروع مخطط العمل"), content_type="application/pdf")
 
-    response = client.post(board.start_url("2025-12-18"), form)
+    response = client.post(board.start_url("2025-12-18"), {**form, "documents-0-file": upload})
 
     assert response.status_code == 302, visible_text(response)[:2000]
     session = Session.objects.get(board=board.board, date=datetime.date(2025, 12, 18))
@@ -142,6 +180,7 @@ def test_the_whole_session_is_recorded_in_one_submission(client, secretary, boar
     }
     tied = {r.sequence: r.agenda_item.title for r in Resolution.objects.filter(session=session)}
     assert tied == {1: "المصادقة على محضر الدورة السابقة", 2: "مشروع مخطط العمل لسنة 2026"}
+    assert session.documents.get().agenda_item.title == "مشروع مخطط العمل لسنة 2026"
 
 
 def change_url(session: Session) -> str:

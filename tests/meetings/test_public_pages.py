@@ -165,7 +165,7 @@ def test_before_publication_the_french_page_says_the_minutes_are_not_published(c
 
     text = visible_text(client.get(f"/fr{session.get_absolute_url()}"))
 
-    assert "Le procès-verbal de cette session n'est pas encore publié : voici son ordre du jour." in text
+    assert "Le procès-verbal de cette session n’est pas encore publié : voici son ordre du jour." in text
     assert "1. مشروع مخطط عمل المؤسسة برسم سنة 2026" in text
     assert "Résolution" not in text
 
@@ -212,7 +212,7 @@ def test_french_pages_are_left_to_right_with_french_strings(client, path):
     response = client.get(path)
 
     assert '<html lang="fr" dir="ltr">' in response.content.decode()
-    assert "Conseil d'administration" in visible_text(response)
+    assert "Conseil d’administration" in visible_text(response)
 
 
 def stylesheets(response) -> list[str]:

@@ -121,12 +121,12 @@ def test_the_session_page_is_in_french_under_fr(client, session):
 
     text = visible_text(response)
     assert response.status_code == 200
-    assert "Deuxième session de l'année 2025" in text
+    assert "Deuxième session de l’année 2025" in text
     assert "Date 18 décembre 2025" in text
     assert "Présidée par Naïma Ben Yahia, Ministre de la Solidarité" in text
     assert "représenté — par Khattar Moujahidi" in text
     assert "Résolution 2025/2/1" in text
-    assert "à l'unanimité" in text
+    assert "à l’unanimité" in text
 
 
 # Text typed by the secretariat

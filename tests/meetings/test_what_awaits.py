@@ -39,8 +39,8 @@ def test_a_members_sessions_say_what_awaits_them(client):
     minutes = cast.minutes(Minutes.State.IN_REVIEW)
 
     member_list = signed_in(cast.member).get("/members/")
-    assert "جوابكم على الاستدعاء" in row_of(member_list, upcoming.title)
-    assert "مشروع محضر للاطلاع" in row_of(member_list, cast.session.title)
+    assert "في انتظار جوابكم على الاستدعاء" in row_of(member_list, upcoming.title)
+    assert "مشروع محضر في انتظار مراجعتكم" in row_of(member_list, cast.session.title)
     president_list = signed_in(cast.president).get("/members/")
     assert "في انتظار مصادقتكم" in row_of(president_list, cast.session.title)
 
@@ -91,6 +91,26 @@ def test_the_admin_home_lists_what_awaits_the_secretariat():
     assert f"للاستدعاء الآن: {soon}" in text and str(later) not in text
     assert "ملاحظة مفتوحة واحدة في انتظار الرد" in text
     assert "تعذر إرسال رسالة واحدة" in text
+
+
+def test_the_admin_home_counts_the_answers_awaited_and_the_quorum_they_announce(
+    django_assert_max_num_queries,
+):
+    cast = actors()
+    for _n in range(2):
+        factory.seat(cast.session.board)  # five voting members in all
+    upcoming = factory.session(cast.session.board, date=datetime.date(2026, 3, 19), ordinal=1)
+    convening.convene(upcoming, by=cast.secretary)
+    answers.answer(upcoming, cast.member.member, choice="attend")
+    desk = Client()
+    desk.force_login(cast.secretary)
+    text = visible_text(desk.get("/admin/"))
+    assert f"{upcoming}: 4 أجوبة منتظرة؛ المتوقع 1 من أصل 5 من الأعضاء المصوتين، والمطلوب 3" in text
+    with django_assert_max_num_queries(40):  # a few per convened session, whatever the number of answers
+        desk.get("/admin/")
+    with time_machine.travel(datetime.datetime(2026, 3, 19, 10, 0, 1, tzinfo=datetime.UTC), tick=False):
+        desk.force_login(cast.secretary)
+        assert "أجوبة منتظرة" not in visible_text(desk.get("/admin/"))  # answers close as the session opens
 
 
 def quorum_not_reached():

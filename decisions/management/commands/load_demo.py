@@ -40,6 +40,8 @@ from meetings.models import (
 from meetings.seal import demo_pki
 
 TERM_START = datetime.date(2024, 1, 1)
+# «خطار المجاهدي، مدير التعاون الوطني», who presents most items, in French.
+DIRECTOR_PRESENTING = "Khattar Moujahidi, directeur de l’Entraide Nationale"
 
 # key: (name_ar, name_fr, title_ar, title_fr, role)
 SEATS = {
@@ -47,61 +49,61 @@ SEATS = {
         "نعيمة بن يحيى",
         "Naïma Ben Yahia",
         "وزيرة التضامن والإدماج الاجتماعي والأسرة",
-        "Ministre de la Solidarité, de l'Insertion sociale et de la Famille",
+        "Ministre de la Solidarité, de l’Insertion sociale et de la Famille",
         Membership.Role.PRESIDENT,
     ),
     "secretary_of_state": (
         "عبد الجبار الرشيدي",
         "Abdeljabbar Rachidi",
         "كاتب الدولة المكلف بالإدماج الاجتماعي",
-        "Secrétaire d'État chargé de l'Insertion sociale",
+        "Secrétaire d’État chargé de l’Insertion sociale",
         Membership.Role.MEMBER,
     ),
     "director": (
         "خطار المجاهدي",
         "Khattar Moujahidi",
         "مدير التعاون الوطني",
-        "Directeur de l'Entraide Nationale",
+        "Directeur de l’Entraide Nationale",
         Membership.Role.RAPPORTEUR,
     ),
     "finance": (
         "ممثل وزارة الاقتصاد والمالية",
-        "Représentant du ministère de l'Économie et des Finances",
+        "Représentant du ministère de l’Économie et des Finances",
         "عضو المجلس الإداري",
-        "Membre du conseil d'administration",
+        "Membre du conseil d’administration",
         Membership.Role.MEMBER,
     ),
     "interior": (
         "ممثل وزارة الداخلية",
-        "Représentant du ministère de l'Intérieur",
+        "Représentant du ministère de l’Intérieur",
         "عضو المجلس الإداري",
-        "Membre du conseil d'administration",
+        "Membre du conseil d’administration",
         Membership.Role.MEMBER,
     ),
     "health": (
         "ممثل وزارة الصحة والحماية الاجتماعية",
         "Représentant du ministère de la Santé et de la Protection sociale",
         "عضو المجلس الإداري",
-        "Membre du conseil d'administration",
+        "Membre du conseil d’administration",
         Membership.Role.MEMBER,
     ),
     "education": (
         "ممثل وزارة التربية الوطنية والتعليم الأولي والرياضة",
-        "Représentant du ministère de l'Éducation nationale, du Préscolaire et des Sports",
+        "Représentant du ministère de l’Éducation nationale, du Préscolaire et des Sports",
         "عضو المجلس الإداري",
-        "Membre du conseil d'administration",
+        "Membre du conseil d’administration",
         Membership.Role.MEMBER,
     ),
     "employment": (
         "ممثل وزارة الإدماج الاقتصادي والمقاولة الصغرى والتشغيل والكفاءات",
-        "Représentant du ministère de l'Inclusion économique, de la Petite entreprise, de l'Emploi et des Compétences",
+        "Représentant du ministère de l’Inclusion économique, de la Petite entreprise, de l’Emploi et des Compétences",
         "عضو المجلس الإداري",
-        "Membre du conseil d'administration",
+        "Membre du conseil d’administration",
         Membership.Role.MEMBER,
     ),
     "controller": (
         "المراقب المالي للدولة",
-        "Contrôleur d'État",
+        "Contrôleur d’État",
         "مدعو بصفة استشارية",
         "Invité à titre consultatif",
         Membership.Role.INVITED,
@@ -152,7 +154,7 @@ class Command(BaseCommand):
         board, _ = Board.objects.update_or_create(
             name_ar="المجلس الإداري لمؤسسة التعاون الوطني",
             defaults={
-                "name_fr": "Conseil d'administration de l'Entraide Nationale",
+                "name_fr": "Conseil d’administration de l’Entraide Nationale",
                 "institution_ar": "التعاون الوطني",
                 "institution_fr": "Entraide Nationale",
                 "is_home": True,
@@ -368,6 +370,9 @@ class Command(BaseCommand):
             place_fr="Siège du ministère de la Solidarité, de l’Insertion sociale et de la Famille, Rabat",
             opening="في بداية أشغال الدورة تمت تلاوة سورة الفاتحة ترحما على أرواح ضحايا فيضانات مدينة آسفي "
             "وتعبيرا عن التضامن الوطني مع الأسر المتضررة.",
+            opening_fr="À l’ouverture des travaux de la session, la sourate Al-Fatiha a été récitée à la mémoire "
+            "des victimes des inondations de la ville de Safi, en témoignage de la solidarité nationale avec "
+            "les familles sinistrées.",
         )
         self._attendance(
             session,
@@ -391,6 +396,8 @@ class Command(BaseCommand):
                     "title": "كلمة السيدة الوزيرة رئيسة المجلس الإداري",
                     "title_fr": "Allocution de Mme la Ministre, présidente du conseil d’administration",
                     "presenter": "نعيمة بن يحيى",
+                    "presenter_fr": "Naïma Ben Yahia",
+                    # The deliberations have no French version: the French page shows them in Arabic.
                     "deliberation": (
                         "تقدم مدير التعاون الوطني بالشكر والتقدير للسيدة الوزيرة على ما تبديه من اهتمام كبير "
                         "وما تقدمه من دعم متواصل لمختلف أوراش وبرامج المؤسسة، ورحب بكاتب الدولة المكلف بالإدماج "
@@ -408,12 +415,16 @@ class Command(BaseCommand):
                     "title": "تتبع تنفيذ قرارات المجلس الإداري المنعقد بتاريخ 20 يونيو 2025",
                     "title_fr": "Suivi de l’exécution des résolutions du conseil d’administration du 20 juin 2025",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "presenter_fr": DIRECTOR_PRESENTING,
                     "summary": "عرض موجز لمدير التعاون الوطني حول تتبع تنفيذ قرارات الدورة الأولى لسنة 2025.",
+                    "summary_fr": "Exposé succinct du directeur de l’Entraide Nationale sur le suivi de "
+                    "l’exécution des résolutions de la première session de 2025.",
                 },
                 {
                     "title": "مشروع مخطط عمل المؤسسة برسم سنة 2026",
                     "title_fr": "Projet de plan d’action de l’établissement pour 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "presenter_fr": DIRECTOR_PRESENTING,
                     "summary": (
                         "يستند المخطط إلى التوجيهات الملكية السامية الرامية إلى معالجة الفوارق الاجتماعية والمجالية "
                         "واعتماد مقاربة جديدة قوامها التنمية الترابية المندمجة وترسيخ أسس الدولة الاجتماعية، "
@@ -422,11 +433,21 @@ class Command(BaseCommand):
                         "2. تطوير منظومة اليقظة والهندسة الاجتماعية؛\n"
                         "3. تقوية قدرات المؤسسة."
                     ),
+                    "summary_fr": (
+                        "Le plan s’appuie sur les Hautes Orientations Royales visant à résorber les disparités "
+                        "sociales et territoriales et à adopter une nouvelle approche fondée sur le développement "
+                        "territorial intégré et la consolidation des fondements de l’État social. Il s’articule "
+                        "autour de trois axes stratégiques\u202f:\n"
+                        "1. développer l’assistance sociale et renforcer la cohésion et l’inclusion sociales\u202f;\n"
+                        "2. développer le dispositif de veille et d’ingénierie sociale\u202f;\n"
+                        "3. renforcer les capacités de l’établissement."
+                    ),
                 },
                 {
                     "title": "مشروع ميزانية المؤسسة برسم سنة 2026",
                     "title_fr": "Projet de budget de l’établissement pour 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "presenter_fr": DIRECTOR_PRESENTING,
                     "deliberation": "بعد مناقشة مستفيضة، انتقل المجلس إلى التصويت على مخطط العمل والميزانية.",
                 },
             ],
@@ -465,6 +486,7 @@ class Command(BaseCommand):
             start_time=datetime.time(10, 0),
             end_time=datetime.time(13, 0),
             place="المقر المركزي للتعاون الوطني، الرباط",
+            place_fr="Siège central de l’Entraide Nationale, Rabat",
         )
         items = self._agenda(
             session,
@@ -473,11 +495,14 @@ class Command(BaseCommand):
                     "title": "تتبع تنفيذ قرارات دورة 18 دجنبر 2025",
                     "title_fr": "Suivi de l’exécution des résolutions de la session du 18 décembre 2025",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "presenter_fr": DIRECTOR_PRESENTING,
                     "recurring": True,
                 },
                 {
                     "title": "تقرير حول حصيلة تنفيذ مخطط عمل سنة 2026",
+                    "title_fr": "Rapport sur le bilan d’exécution du plan d’action 2026",
                     "presenter": "خطار المجاهدي، مدير التعاون الوطني",
+                    "presenter_fr": DIRECTOR_PRESENTING,
                 },
                 {"title": "قضايا مختلفة", "title_fr": "Questions diverses", "recurring": True},
             ],
@@ -491,6 +516,7 @@ class Command(BaseCommand):
             session=session,
             agenda_item=items[1],
             title="مذكرة تقديمية حول حصيلة تنفيذ مخطط العمل",
+            title_fr="Note de présentation du bilan d’exécution du plan d’action",
             file=ContentFile(note, name="note-presentation.pdf"),
         )
         convening.convene(session, by=secretariat)

@@ -1,14 +1,15 @@
 "use strict";
 // The session page of the admin (SessionAdmin.Media), helping the secretariat enter a session in one pass:
-// - each resolution's «agenda item» lists the agenda as it stands on the page, items not saved yet
-//   included, numbered as saving will number them (decisions.admin.planned_agenda says the same), and a
-//   choice follows its item when the agenda is renumbered;
+// - each resolution's and each document's «agenda item» lists the agenda as it stands on the page, items
+//   not saved yet included, numbered as saving will number them (meetings.admin.agenda_choice.planned_agenda
+//   says the same), and a choice follows its item when the agenda is renumbered;
 // - agenda items and resolutions move up and down, which swaps their numbers (the server saves the
 //   swap: NumberedInSession.move_aside).
 // The labels come from the page (#session-form-labels), in the admin's language.
 (function () {
   const AGENDA = "#agenda_items-group";
-  const RESOLUTION_ITEM = "select[name^='resolutions-'][name$='-agenda_item']";
+  const RESOLUTION_ITEM =
+    "select[name^='resolutions-'][name$='-agenda_item'], select[name^='documents-'][name$='-agenda_item']";
 
   function rows(group) {
     return [...document.querySelectorAll(`${group} .inline-related:not(.empty-form)`)].filter(
