@@ -16,8 +16,11 @@ from .forms import AnswerForm
 
 
 def _personal(response: HttpResponse) -> HttpResponse:
-    """The address holds the member's link: no other page learns it (the referrer), no index keeps it."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The address holds the member's link: no page it leads to learns more than the site (the referrer),
+    no index keeps it."""
+    response["Referrer-Policy"] = (
+        "strict-origin"  # the origin alone: a form still posts (Origin: null is refused)
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from meetings.minutes import lifecycle
-from meetings.models import Comment, Membership, Minutes
+from meetings.models import Comment, Membership, Message, Minutes
 from tests import factory, pdf
 from tests.e2e.actors import (
     SECRETARY_PASSWORD,
@@ -116,14 +116,27 @@ def test_a_draft_goes_from_the_members_review_to_a_signed_pdf_the_public_can_che
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.APPROVED
 
-    # The secretariat signs, then publishes.
+    # The last approval told the secretariat, whose home lists each step awaiting it: seal, then publish.
+    assert Message.objects.filter(kind=Message.Kind.APPROVED, member=None).count() == 1
     with new_page(chromium_browser) as desk:
         secretary_signs_in(desk, base, secretary.username)
-        desk.goto(f"{base}/admin/meetings/minutes/{minutes.pk}/change/")
+        desk.goto(f"{base}/admin/")
+        awaiting = desk.locator("#what-awaits")
+        assert "مصادق عليه، في انتظار الختم:" in awaiting.inner_text()
+        screenshots.take(desk, "home-minutes-to-seal")
+        with desk.expect_navigation():
+            awaiting.get_by_role("link", name=re.compile(TITLE)).click()
         assert "وُقِّع المحضر." in signs_the_minutes(desk, screenshots)
+        desk.goto(f"{base}/admin/")
+        text = desk.locator("#what-awaits").inner_text()
+        assert "في انتظار الختم" not in text and "مختوم، في انتظار النشر:" in text
+        with desk.expect_navigation():
+            desk.locator("#what-awaits").get_by_role("link", name=re.compile(TITLE)).click()
         lifecycle_button(desk, "نشر")
         assert "المحضر الآن «منشور»." in desk.locator(".messagelist").inner_text()
         screenshots.take(desk, "minutes-published")
+        desk.goto(f"{base}/admin/")
+        assert "في انتظار النشر" not in desk.locator("#what-awaits").inner_text()
     minutes.refresh_from_db()
     assert minutes.state == Minutes.State.PUBLISHED
 

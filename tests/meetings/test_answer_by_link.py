@@ -67,7 +67,7 @@ def test_a_member_without_an_account_answers_by_the_link_of_their_convocation(co
     visitor = Client()  # nobody signed in
     page = visitor.get(convened.link(first))
     assert page.status_code == 200
-    assert (page["Referrer-Policy"], page["X-Robots-Tag"]) == ("no-referrer", "noindex, nofollow")
+    assert (page["Referrer-Policy"], page["X-Robots-Tag"]) == ("strict-origin", "noindex, nofollow")
     text = visible_text(page)
     assert convened.session.title in text and "برنامج العمل" in text
     form = read_form(page, method="post")
