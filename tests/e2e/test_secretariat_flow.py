@@ -19,15 +19,17 @@ def choose_in_autocomplete(page, row: str, field: str, search: str) -> None:
 
 
 def add_session(page, base_url: str, *, member_name: str, agenda_title: str) -> None:
-    """Fill the session add page: the board and chair come prefilled, one attendance, one agenda item."""
+    """Fill the session add page: the board, the chair and the attendance (every seat, present) come
+    prefilled; the president, first, is represented by `member_name`; one agenda item."""
     page.goto(f"{base_url}/admin/meetings/session/add/")
     page.fill("#id_ordinal", "2")
     page.fill("#id_date", "2025-12-18")
     page.fill("#id_place", "مقر وزارة التضامن، الرباط")
     page.check("#id_is_public")
 
-    page.click("#attendances-group .add-row a")
-    choose_in_autocomplete(page, "#attendances-0", "member", member_name)
+    assert page.locator("#attendances-group tr.form-row:not(.empty-form)").count() == 2
+    page.select_option("#id_attendances-0-status", "represented")
+    choose_in_autocomplete(page, "#attendances-0", "proxy", member_name)
 
     page.click("#agenda_items-group .add-row a")
     page.fill("#id_agenda_items-0-title", agenda_title)
@@ -50,7 +52,13 @@ def test_the_secretariat_adds_a_public_session_whose_agenda_the_public_reads_in_
     add_session(page, live_server.url, member_name="خطار المجاهدي", agenda_title="مشروع مخطط العمل لسنة 2026")
 
     session = Session.objects.get(year=2025, ordinal=2)
-    assert [a.member.name_ar for a in session.attendances.all()] == ["خطار المجاهدي"]
+    attendance = [
+        (a.member.name_ar, a.status, a.proxy and a.proxy.name_ar) for a in session.attendances.all()
+    ]
+    assert attendance == [
+        ("نعيمة بن يحيى", "represented", "خطار المجاهدي"),
+        ("خطار المجاهدي", "present", None),
+    ]
     page.goto(f"{live_server.url}/sessions/2025/2/")
     assert page.locator("html").get_attribute("lang") == "ar"
     assert page.locator("html").get_attribute("dir") == "rtl"
