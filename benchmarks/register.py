@@ -52,6 +52,9 @@ def setup_django(backend: str, server: str | None) -> str:
             "DEBUG": "0",
             "SECRET_KEY": "benchmark-only",
             "ALLOWED_HOSTS": "localhost",
+            # Plain HTTP through the test client, as behind the proxy that ends TLS (production's default
+            # redirects to HTTPS: every page would measure a 301).
+            "SECURE_SSL_REDIRECT": "0",
             "MEDIA_ROOT": f"{folder}/media",
             "DATABASE_URL": server if backend == "postgresql" else f"sqlite:///{folder}/bench.sqlite3",
         }

@@ -2,14 +2,21 @@
 version signed it; by its agenda before, if the secretariat chose so; and otherwise not at all: a 404
 exactly like a session that never was."""
 
+import functools
+import hashlib
+from pathlib import Path
+from typing import TypeVar
+
 from axes.helpers import get_client_ip_address
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -48,6 +55,23 @@ class SessionArchive(ListView):
 # A published version never changes: its page is kept, rendered, under a key naming that version, so that
 # the next publication is a new key on every server and nothing is ever invalidated.
 PUBLISHED_PAGE_SECONDS = 24 * 3600
+# How long a browser or a proxy keeps the page without asking again: a correction published later takes
+# the same address. Asked again, the page answers 304 while its version is the same (its ETag).
+PUBLISHED_PAGE_MAX_AGE = 300
+
+
+@functools.cache
+def pages_revision() -> str:
+    """The templates the public pages are drawn from, as this release has them (a short hash, read once
+    per process): a release that changes them changes the kept pages' keys and ETags, so that no page
+    drawn by the previous templates is served or confirmed after it."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
 class SessionDetail(DetailView):
@@ -60,21 +84,46 @@ class SessionDetail(DetailView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
-        published = PublishedSession.objects.public().select_related("minutes__session").filter(**number)
+        # Only what the page's version and validators need (not the minutes' record, some 9 KB of JSON,
+        # which a page drawn from the cache never reads; one more query reads it when the page is drawn).
+        published = (
+            PublishedSession.objects.public()
+            .select_related("minutes")
+            .only("id", "minutes__id", "minutes__sha256", "minutes__published_at")
+            .filter(**number)
+        )
         self.published = published.first()
         if self.published is None or request.GET:
             return super().get(request, *args, **kwargs)
-        key = f"published-session-page:{self.published.minutes.sha256}:{get_language()}"
+        minutes = self.published.minutes
+        version = f"{minutes.sha256}:{get_language()}:{pages_revision()}"
+        validators = {
+            "ETag": f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"',
+            "Last-Modified": http_date(minutes.published_at.timestamp()) if minutes.published_at else None,
+            "Cache-Control": f"public, max-age={PUBLISHED_PAGE_MAX_AGE}",
+        }
+        not_modified = get_conditional_response(
+            request,
+            etag=validators["ETag"],
+            last_modified=int(minutes.published_at.timestamp()) if minutes.published_at else None,
+        )
+        if not_modified is not None:  # the browser's copy is this version's page: nothing is drawn
+            return _with_headers(not_modified, validators)
+        key = f"published-session-page:{version}"
         content = cache.get(key)
         if content is None:
             response = super().get(request, *args, **kwargs)
             assert isinstance(response, SimpleTemplateResponse)  # a DetailView's
             content = response.render().content
             cache.set(key, content, PUBLISHED_PAGE_SECONDS)
-        return HttpResponse(content)
+        return _with_headers(HttpResponse(content), validators)
 
     def get_object(self, queryset=None):
         if self.published is not None:
+            # The page is drawn: the whole version now, its record with it (get() read only its hash).
+            self.published.minutes = Minutes.objects.select_related("session").get(
+                pk=self.published.minutes.pk
+            )
             return self.published.minutes.signed_session()
         number = {"year": self.kwargs["year"], "ordinal": self.kwargs["ordinal"]}
         return get_object_or_404(Session.objects.agenda_public().prefetch_related("agenda_items"), **number)
@@ -87,23 +136,32 @@ class SessionDetail(DetailView):
         return context
 
 
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def _with_headers(response: Response, headers: dict[str, str | None]) -> Response:
+    """`response` with `headers`, those that have a value: a 304 repeats the validators and the
+    Cache-Control the 200 would send (RFC 9110, 15.4.5)."""
+    for name, value in headers.items():
+        if value is not None:
+            response[name] = value
+    return response
+
+
 def signed_pdf_response(
     request: HttpRequest, minutes: Minutes, *, max_age: int, newest: bool
 ) -> HttpResponseBase:
     """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
     archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
     stored = minutes.newest_copy() if newest else minutes
-    etag = f'"{stored.sha256}"'
-    cache_control = f"public, max-age={max_age}"
-    not_modified = get_conditional_response(request, etag=etag)
+    validators: dict[str, str | None] = {
+        "ETag": f'"{stored.sha256}"',
+        "Cache-Control": f"public, max-age={max_age}",
+    }
+    not_modified = get_conditional_response(request, etag=validators["ETag"])
     if not_modified is not None:
-        # RFC 9110 (15.4.5): a 304 repeats the ETag and Cache-Control that the 200 would send.
-        not_modified["ETag"] = etag
-        not_modified["Cache-Control"] = cache_control
-        return not_modified
-    response = FileResponse(stored.pdf.open("rb"), content_type="application/pdf")
-    response["ETag"] = etag
-    response["Cache-Control"] = cache_control
+        return _with_headers(not_modified, validators)
+    response = _with_headers(FileResponse(stored.pdf.open("rb"), content_type="application/pdf"), validators)
     signed = minutes.record["session"]  # named as signed, whatever a correction does to the working rows
     number = Session(year=signed["year"], ordinal=signed["ordinal"])
     response["Content-Disposition"] = inline_disposition(number, version=minutes.version)

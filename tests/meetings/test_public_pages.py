@@ -20,8 +20,9 @@ from tests.pages import visible_text
 pytestmark = pytest.mark.django_db
 
 # Queries of a published session's page, whatever its size: the published session with its latest
-# published minutes, whose record as signed gives everything the page shows.
-SESSION_PAGE_QUERIES = 1
+# published minutes' hash (all a page kept in the cache, or a 304, needs), then, to draw it, that version
+# whose record as signed gives everything the page shows.
+SESSION_PAGE_QUERIES = 2
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: reverses the text after it until the end of its isolate

@@ -140,3 +140,21 @@ def test_figures_and_latin_names_in_arabic_text_are_isolated_left_to_right(clien
 
     # Left to the bidi algorithm after Arabic letters, «2026-11-29» would show as «29-11-2026».
     assert f'<bdi dir="ltr">{figure}</bdi>' in html
+
+
+def test_the_published_page_carries_validators_and_answers_304_without_drawing_it(
+    client, session, django_assert_max_num_queries
+):
+    first = client.get("/sessions/2025/2/")
+    assert first.status_code == 200
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert first["Cache-Control"] == "public, max-age=300"
+    french = client.get("/fr/sessions/2025/2/")
+    assert french["ETag"] != etag  # each language its own page
+
+    with django_assert_max_num_queries(1):  # the version's lookup; no template drawn
+        again = client.get("/sessions/2025/2/", headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert (again["ETag"], again["Cache-Control"]) == (etag, "public, max-age=300")
+    assert client.get("/sessions/2025/2/", headers={"if-modified-since": modified}).status_code == 304
+    assert client.get("/sessions/2025/2/", headers={"if-none-match": '"another"'}).status_code == 200
