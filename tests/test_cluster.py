@@ -259,7 +259,9 @@ def test_the_boards_whole_cycle_runs_through_the_load_balancer(running, browser,
             member.click("button:has-text('إرسال جوابي')")
             member.wait_for_selector(".alert-success")
         desk.goto(session_admin)
-        assert "سأحضر" in desk.locator(".field-answers").inner_text()
+        assert (
+            "سيحضر" in desk.locator(".field-answers").inner_text()
+        )  # the answer, as the secretariat reads it
 
         # After the session, the secretariat sends its minutes to review; the member comments.
         desk.get_by_role("button", name="إرسال المحضر للمراجعة").click()
