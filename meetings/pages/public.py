@@ -11,6 +11,7 @@ from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -149,7 +150,7 @@ def _with_headers(response: Response, headers: dict[str, str | None]) -> Respons
 
 
 def signed_pdf_response(
-    request: HttpRequest, minutes: Minutes, *, max_age: int, newest: bool
+    request: HttpRequest, minutes: Minutes, number: Session, *, max_age: int, newest: bool
 ) -> HttpResponseBase:
     """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
     archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
@@ -162,26 +163,50 @@ def signed_pdf_response(
     if not_modified is not None:
         return _with_headers(not_modified, validators)
     response = _with_headers(FileResponse(stored.pdf.open("rb"), content_type="application/pdf"), validators)
-    signed = minutes.record["session"]  # named as signed, whatever a correction does to the working rows
-    number = Session(year=signed["year"], ordinal=signed["ordinal"])
     response["Content-Disposition"] = inline_disposition(number, version=minutes.version)
     return response
+
+
+def _signed_number(row) -> Session:
+    """The session's number as the version signed it (`_downloaded`), whatever a correction does to the
+    working rows: the file's name."""
+    return Session(year=int(row.signed_year), ordinal=int(row.signed_ordinal))
+
+
+def _downloaded(prefix: str = "") -> dict:
+    """What a download reads of its version besides its own columns: the session's number as signed,
+    two figures taken from the record's JSON in the database, rather than the whole record (some 9 KB)
+    fetched and decoded for them (`prefix` is the path to the version from the rows queried)."""
+    session = KeyTransform("session", f"{prefix}record")
+    return {
+        "signed_year": KeyTextTransform("year", session),
+        "signed_ordinal": KeyTextTransform("ordinal", session),
+    }
 
 
 def session_minutes_pdf(request: HttpRequest, year: int, ordinal: int) -> HttpResponseBase:
     """The session's latest published minutes, as the archive last extended them (their timestamps
     renewed); a later correction or renewal replaces them here, hence a short cache."""
     published = get_object_or_404(
-        PublishedSession.objects.public().select_related("minutes"), year=year, ordinal=ordinal
+        PublishedSession.objects.public()
+        .select_related("minutes")
+        .defer("minutes__record")
+        .annotate(**_downloaded("minutes__")),
+        year=year,
+        ordinal=ordinal,
     )
-    return signed_pdf_response(request, published.minutes, max_age=300, newest=True)
+    return signed_pdf_response(
+        request, published.minutes, _signed_number(published), max_age=300, newest=True
+    )
 
 
 def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     """One published version for good (superseded ones included), as it was signed: its bytes never
     change."""
-    minutes = get_object_or_404(Minutes.objects.public().select_related("session"), code=code)
-    return signed_pdf_response(request, minutes, max_age=365 * 24 * 3600, newest=False)
+    minutes = get_object_or_404(Minutes.objects.public().defer("record").annotate(**_downloaded()), code=code)
+    return signed_pdf_response(
+        request, minutes, _signed_number(minutes), max_age=365 * 24 * 3600, newest=False
+    )
 
 
 class VerifyForm(forms.Form):

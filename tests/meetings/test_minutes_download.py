@@ -6,10 +6,13 @@ the secretariat's draft preview: test_minutes_preview.py.
 """
 
 import hashlib
+import re
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Minutes, Session
 from tests import factory, pdf
@@ -90,3 +93,19 @@ def test_the_session_page_links_to_its_published_minutes(client, session, publis
 
 def test_a_session_that_does_not_exist_has_no_minutes(client, published):
     assert client.get("/sessions/2025/7/minutes.pdf").status_code == 404
+
+
+# What a download reads: the version's own columns and its number from the record, never the record whole.
+WHOLE_RECORD = re.compile(r'"meetings_minutes"\."record"(?!\s*(?:#>>|->|,\s*\'\$))')
+
+
+@pytest.mark.parametrize("address", ["session", "version"])
+def test_a_download_reads_two_figures_of_the_record_not_the_record(client, published, address):
+    url = DOWNLOAD_URL if address == "session" else f"/minutes/{published.code}.pdf"
+    client.get(url)  # the connection's and the session's first queries
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "minutes-2025-2-v1.pdf" in response["Content-Disposition"]
+    assert len(queries) <= 2, [q["sql"] for q in queries.captured_queries]  # the version, its newest copy
+    assert not any(WHOLE_RECORD.search(q["sql"]) for q in queries.captured_queries)
