@@ -37,12 +37,12 @@ def answers_summary(session: Session) -> str:
     given = {a.member_id: a for a in session.answers.select_related("proxy", "recorded_by")}
     open_ = answers.takes_answers(session)
     held = session.attendances.exists()
+    record = reverse("admin:meetings_session_record_answer", args=[session.pk])
     rows = []
     for seat in convening.convened_seats(session):
         answer = given.get(seat.member_id)
         if answer is None and held:
             continue
-        record = reverse("admin:meetings_session_record_answer", args=[session.pk])
         rows.append(
             (
                 seat.member.name,

@@ -126,14 +126,12 @@ def session_being_added(request: HttpRequest, start: Session | None) -> Session 
 
 
 def only_the_prefill(session: Session, rows: list[Attendance]) -> bool:
-    """Whether the attendance posted with a new session is the add page's prefill left as it was: each
-    seat of the board today, present (AttendanceInline.initial_rows)."""
-    seats = session.board.memberships.valid_on(timezone.localdate())
-    prefill = {
-        (member_id, Attendance.Status.PRESENT, None)
-        for member_id in seats.values_list("member_id", flat=True)
+    """Whether the attendance posted with a new session is the add page's prefill left as it was
+    (AttendanceInline.initial_rows for the board's seats of today, as the plain add page offers them)."""
+    offered = AttendanceInline.initial_rows(Session(board=session.board, date=timezone.localdate()))
+    return {(row["member"], row["status"], None) for row in offered} == {
+        (row.member_id, row.status, row.proxy_id) for row in rows
     }
-    return {(row.member_id, row.status, row.proxy_id) for row in rows} == prefill
 
 
 def starting_session(request: HttpRequest) -> Session | None:
