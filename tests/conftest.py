@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
@@ -17,6 +18,13 @@ def _arabic_by_default():
     """Each test starts in the site's default language, whatever the previous one activated."""
     with translation.override("ar"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page kept by an earlier test's database (whose row numbers
+    SQLite may give again) is not this one's."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

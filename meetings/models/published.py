@@ -31,6 +31,11 @@ class PublishedSessionQuerySet(models.QuerySet):
         """What the public reads: of the board the public site is about."""
         return self.filter(of_the_public_site())
 
+    def last_publication(self) -> dict:
+        """What names the state of these rows: `row`, the newest (a publication, of a session or of its
+        correction, replaces the session's rows by newer ones), and `at`, when the last was published."""
+        return self.aggregate(row=models.Max("pk"), at=models.Max("minutes__published_at"))
+
     def publish(self, minutes: Minutes) -> "PublishedSession":
         """The public rows of `minutes` (signed, being published), replacing those of an earlier version."""
         record = minutes.record

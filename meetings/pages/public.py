@@ -2,23 +2,14 @@
 version signed it; by its agenda before, if the secretariat chose so; and otherwise not at all: a 404
 exactly like a session that never was."""
 
-import functools
-import hashlib
-from pathlib import Path
-from typing import TypeVar
-
 from axes.helpers import get_client_ip_address
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
@@ -35,6 +26,7 @@ from ..minutes.verification import (
 )
 from ..models import Minutes, PublishedSession, Session
 from ..seal.signing import MAX_VERIFY_BYTES
+from .kept import kept_page, with_headers
 
 
 def public_sessions() -> list:
@@ -53,26 +45,9 @@ class SessionArchive(ListView):
         return public_sessions()
 
 
-# A published version never changes: its page is kept, rendered, under a key naming that version, so that
-# the next publication is a new key on every server and nothing is ever invalidated.
-PUBLISHED_PAGE_SECONDS = 24 * 3600
-# How long a browser or a proxy keeps the page without asking again: a correction published later takes
-# the same address. Asked again, the page answers 304 while its version is the same (its ETag).
+# How long a browser or a proxy keeps a published session's page without asking again: a correction
+# published later takes the same address. Asked again, the page answers 304 while its version is the same.
 PUBLISHED_PAGE_MAX_AGE = 300
-
-
-@functools.cache
-def pages_revision() -> str:
-    """The templates the public pages are drawn from, as this release has them (a short hash, read once
-    per process): a release that changes them changes the kept pages' keys and ETags, so that no page
-    drawn by the previous templates is served or confirmed after it."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*.html")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
 class SessionDetail(DetailView):
@@ -97,27 +72,19 @@ class SessionDetail(DetailView):
         if self.published is None or request.GET:
             return super().get(request, *args, **kwargs)
         minutes = self.published.minutes
-        version = f"{minutes.sha256}:{get_language()}:{pages_revision()}"
-        validators = {
-            "ETag": f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"',
-            "Last-Modified": http_date(minutes.published_at.timestamp()) if minutes.published_at else None,
-            "Cache-Control": f"public, max-age={PUBLISHED_PAGE_MAX_AGE}",
-        }
-        not_modified = get_conditional_response(
+        return kept_page(
             request,
-            etag=validators["ETag"],
-            last_modified=int(minutes.published_at.timestamp()) if minutes.published_at else None,
+            kind="published-session-page",
+            version=minutes.sha256,
+            published_at=minutes.published_at,
+            max_age=PUBLISHED_PAGE_MAX_AGE,
+            draw=lambda: self._drawn(request, *args, **kwargs),
         )
-        if not_modified is not None:  # the browser's copy is this version's page: nothing is drawn
-            return _with_headers(not_modified, validators)
-        key = f"published-session-page:{version}"
-        content = cache.get(key)
-        if content is None:
-            response = super().get(request, *args, **kwargs)
-            assert isinstance(response, SimpleTemplateResponse)  # a DetailView's
-            content = response.render().content
-            cache.set(key, content, PUBLISHED_PAGE_SECONDS)
-        return _with_headers(HttpResponse(content), validators)
+
+    def _drawn(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        assert isinstance(response, SimpleTemplateResponse)  # a DetailView's
+        return response.render()
 
     def get_object(self, queryset=None):
         if self.published is not None:
@@ -137,18 +104,6 @@ class SessionDetail(DetailView):
         return context
 
 
-Response = TypeVar("Response", bound=HttpResponseBase)
-
-
-def _with_headers(response: Response, headers: dict[str, str | None]) -> Response:
-    """`response` with `headers`, those that have a value: a 304 repeats the validators and the
-    Cache-Control the 200 would send (RFC 9110, 15.4.5)."""
-    for name, value in headers.items():
-        if value is not None:
-            response[name] = value
-    return response
-
-
 def signed_pdf_response(
     request: HttpRequest, minutes: Minutes, number: Session, *, max_age: int, newest: bool
 ) -> HttpResponseBase:
@@ -161,8 +116,8 @@ def signed_pdf_response(
     }
     not_modified = get_conditional_response(request, etag=validators["ETag"])
     if not_modified is not None:
-        return _with_headers(not_modified, validators)
-    response = _with_headers(FileResponse(stored.pdf.open("rb"), content_type="application/pdf"), validators)
+        return with_headers(not_modified, validators)
+    response = with_headers(FileResponse(stored.pdf.open("rb"), content_type="application/pdf"), validators)
     response["Content-Disposition"] = inline_disposition(number, version=minutes.version)
     return response
 

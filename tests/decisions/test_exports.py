@@ -77,9 +77,11 @@ def published(django_db_setup, django_db_blocker):
 
 
 def read_csv(response) -> list[list[str]]:
-    """As Excel does: the BOM says UTF-8, then comma-separated fields, quoted where needed."""
-    assert response.content.startswith(BOM)
-    return list(csv.reader(io.StringIO(response.content[len(BOM) :].decode("utf-8"), newline="")))
+    """As Excel does: the BOM says UTF-8, then comma-separated fields, quoted where needed. The file is
+    streamed: read once."""
+    content = response.getvalue()
+    assert content.startswith(BOM)
+    return list(csv.reader(io.StringIO(content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 # CSV
@@ -96,7 +98,8 @@ def test_the_csv_starts_with_the_bom_and_is_an_attachment(client, published):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="entraide-resolutions.csv"'
-    assert response.content.startswith(BOM)
+    assert response.streaming  # sent as it is read, its memory not growing with the register
+    assert response.getvalue().startswith(BOM)
 
 
 def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(client, published):
@@ -200,7 +203,7 @@ def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client,
     factory.publish(session)
 
     rows = read_csv(client.get("/resolutions.csv", {"session": "2025-3"}))[1:]
-    exported = client.get("/resolutions.json", {"session": "2025-3"}).json()
+    exported = json.loads(client.get("/resolutions.json", {"session": "2025-3"}).getvalue())
 
     assert [[row[3], row[5], row[11]] for row in rows] == [
         ["'" + FORMULA_TITLE, "'" + FORMULA_TEXT, "'" + FORMULA_UNIT],
@@ -216,7 +219,7 @@ def test_a_bad_filter_gives_a_400_with_the_forms_message(client, published):
     response = client.get("/resolutions.csv", {"year": "abc"})
 
     assert response.status_code == 400
-    assert response.content.decode().startswith("السنة: ")
+    assert response.getvalue().decode().startswith("السنة: ")
 
 
 # JSON
@@ -228,8 +231,10 @@ def test_the_json_is_a_documented_list_of_resolutions(client, published):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'inline; filename="entraide-resolutions.json"'
-    assert TRICKY_TITLE.encode() in response.content.replace(b'\\"', b'"')  # not \u-escaped
-    data = json.loads(response.content)
+    assert response.streaming
+    content = response.getvalue()  # streamed: read once
+    assert TRICKY_TITLE.encode() in content.replace(b'\\"', b'"')  # not \u-escaped
+    data = json.loads(content)
     assert [item["number"] for item in data] == ["2025/2/1", "2025/2/2", "2025/1/1"]
     assert data[0] == {
         "number": "2025/2/1",
@@ -268,7 +273,7 @@ def test_the_json_validates_against_its_published_schema(client, published, lang
     checker = jsonschema.Draft202012Validator(
         schema(client), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert len(data) == 3
     assert list(checker.iter_errors(data)) == []
 
@@ -278,7 +283,7 @@ def test_the_schema_would_catch_a_changed_export(client, published):
     checker = jsonschema.Draft202012Validator(
         schema(client), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
-    good = json.loads(client.get("/resolutions.json").content)[0]
+    good = json.loads(client.get("/resolutions.json").getvalue())[0]
 
     for broken in (
         {key: value for key, value in good.items() if key != "follow_up_status"},
@@ -292,7 +297,7 @@ def test_the_schema_would_catch_a_changed_export(client, published):
 
 
 def test_the_json_follows_the_filter_and_keeps_its_codes_in_french(client, published):
-    data = json.loads(client.get("/fr/resolutions.json", {"status": "in_progress"}).content)
+    data = json.loads(client.get("/fr/resolutions.json", {"status": "in_progress"}).getvalue())
 
     assert [(item["number"], item["outcome"], item["follow_up_status"]) for item in data] == [
         ("2025/1/1", "adopted", "in_progress")
@@ -394,3 +399,10 @@ def test_the_session_list_links_to_the_feed(client, upcoming):
     html = client.get("/").content.decode()
 
     assert 'href="/sessions.ics" type="text/calendar">الاشتراك في رزنامة الدورات</a>' in html
+
+
+def test_an_export_that_selects_nothing_is_still_well_formed(client, published):
+    query = {"q": "كلمةلاتوجدفيأيقرار"}
+
+    assert json.loads(client.get("/resolutions.json", query).getvalue()) == []
+    assert len(read_csv(client.get("/resolutions.csv", query))) == 1  # the header alone

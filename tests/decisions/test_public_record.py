@@ -118,8 +118,8 @@ def test_the_search_finds_the_signed_text_only(client, correction):
 
 
 def test_the_exports_hold_the_signed_record(client, correction):
-    exported = json.loads(client.get("/resolutions.json").content)
-    csv_text = client.get("/resolutions.csv").content.decode("utf-8-sig")
+    exported = json.loads(client.get("/resolutions.json").getvalue())
+    csv_text = client.get("/resolutions.csv").getvalue().decode("utf-8-sig")
 
     december = next(r for r in exported if r["number"] == "2025/2/1")
     assert december["title"] == SIGNED["title"]
@@ -149,7 +149,7 @@ def test_a_published_page_is_rendered_once_and_then_served_in_one_query(
     assert SIGNED["deliberation"] in visible_text(second)
 
 
-def test_once_the_correction_is_published_the_public_reads_it(client, correction):
+def publish_the_correction(correction) -> None:
     minutes = correction["session"].current_minutes()
     secretary = correction["secretary"]
     lifecycle.submit_for_review(minutes, by=secretary)
@@ -159,6 +159,18 @@ def test_once_the_correction_is_published_the_public_reads_it(client, correction
     lifecycle.sign(minutes, by=secretary)
     lifecycle.publish(minutes, by=secretary)
 
+
+def june_status() -> str | None:
+    """The June resolution's latest follow-up status, as the register keeps it."""
+    return PublishedResolution.objects.get(session__year=2025, session__ordinal=1).latest_status
+
+
+def test_once_the_correction_is_published_the_public_reads_it(client, correction):
+    assert june_status() == FollowUp.Status.IN_PROGRESS  # as signed in December
+
+    publish_the_correction(correction)
+
+    assert june_status() == FollowUp.Status.DONE  # as the correction reports it
     assert client.get(PAGE).status_code == 404  # renumbered by its new date: 2026/2
     corrected = visible_text(client.get("/sessions/2026/2/"))
     assert DRAFTED["deliberation"] in corrected and SIGNED["deliberation"] not in corrected
@@ -189,3 +201,27 @@ def test_the_database_refuses_to_edit_what_the_public_reads(correction):
             forge()
 
     assert PublishedResolution.objects.get(session__year=2025, session__ordinal=2).title == SIGNED["title"]
+
+
+def test_a_correction_that_drops_a_follow_up_drops_the_status_it_gave(client, correction):
+    FollowUp.objects.filter(session=correction["session"]).delete()
+
+    publish_the_correction(correction)
+
+    assert june_status() is None
+    assert "pas encore de suivi" in visible_text(client.get("/fr/resolutions/2025/1/1/"))
+
+
+@postgresql_only
+def test_the_database_keeps_a_published_status_true_to_the_published_follow_ups(correction):
+    """The one column of the public rows a later publication changes: brought up to date by anyone, set to
+    anything else by nobody."""
+    june = PublishedResolution.objects.filter(session__year=2025, session__ordinal=1)
+    for forged in [FollowUp.Status.DONE, None]:
+        with pytest.raises(IntegrityError, match="never edited"), transaction.atomic():
+            june.update(latest_status=forged)
+    with pytest.raises(IntegrityError, match="never edited"), transaction.atomic():
+        june.update(latest_status=FollowUp.Status.IN_PROGRESS, title=DRAFTED["title"])
+
+    assert june.update(latest_status=FollowUp.Status.IN_PROGRESS) == 1  # what the follow-ups say
+    assert june_status() == FollowUp.Status.IN_PROGRESS

@@ -17,9 +17,12 @@ from tests.pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
-# Queries of a register page, whatever the number of rows: the sessions and the responsible units the
-# filter offers, the count of the matching resolutions, one page of them with their sessions.
-REGISTER_QUERIES = 4
+# Queries of a register page drawn, whatever the number of rows: the last publication (which names the
+# kept page), the years, the sessions of one year and the responsible units the filter offers, the count
+# of the matching resolutions, one page of them with their sessions.
+REGISTER_QUERIES = 6
+# Queries of a register page kept, or confirmed to a reader who has it (304): the last publication.
+KEPT_QUERIES = 1
 
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"
@@ -187,8 +190,24 @@ def test_the_filter_offers_only_what_the_register_holds(client, register):
     form = client.get("/resolutions/").context["form"]
 
     assert [value for value, _ in form.fields["year"].choices] == ["", 2025, 2024]
-    assert [value for value, _ in form.fields["session"].choices] == ["", "2025-2", "2025-1", "2024-2"]
     assert [value for value, _ in form.fields["unit"].choices] == ["", PROGRAMS, FINANCE]
+
+
+@pytest.mark.parametrize(
+    ("query", "offered"),
+    [
+        ({}, ["", "2025-2", "2025-1"]),  # the latest year's
+        ({"year": "2024"}, ["", "2024-2"]),
+        ({"session": "2024-2"}, ["", "2024-2"]),
+    ],
+)
+def test_the_session_picker_offers_the_sessions_of_one_year(client, register, query, offered):
+    """Not every session the register holds: a board's fifty years of sessions were two thirds of the page."""
+    response = client.get("/resolutions/", query)
+    form = response.context["form"]
+
+    assert [value for value, _ in form.fields["session"].choices] == offered
+    assert visible_text(response).count("الدورة") < 20
 
 
 @pytest.mark.parametrize(
@@ -257,9 +276,30 @@ def test_the_register_makes_a_fixed_number_of_queries_whatever_its_size(client, 
         factory.resolution(big, n, responsible_unit=f"وحدة {n}", due_date=datetime.date(2024, 1, 1))
     factory.publish(big)
 
-    assert len(numbers(client.get("/resolutions/"))) == 25
     assert few == register_queries(client) == REGISTER_QUERIES
+    assert len(numbers(client.get("/resolutions/"))) == 25
     assert few_filtered == register_queries(client, {"status": "none", "year": "2024"}) == REGISTER_QUERIES
+
+
+def test_a_register_page_is_drawn_once_per_publication_and_confirmed_to_a_reader_who_has_it(client, register):
+    first = client.get("/resolutions/", {"year": "2025"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/resolutions/", {"year": "2025"})
+        confirmed = client.get("/resolutions/", {"year": "2025"}, headers={"if-none-match": first["ETag"]})
+
+    assert len(queries) == 2 * KEPT_QUERIES
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"] and again["Last-Modified"] == first["Last-Modified"]
+    assert again["Cache-Control"] == "public, max-age=300"
+    assert confirmed.status_code == 304 and confirmed["ETag"] == first["ETag"]
+    # Another filter is another page; the next publication, a new one everywhere.
+    assert client.get("/resolutions/", {"year": "2024"})["ETag"] != first["ETag"]
+    later = factory.session(register["home"], datetime.date(2025, 12, 28), 3)
+    factory.resolution(later, 1, title="قرار لاحق")
+    factory.publish(later)
+    after = client.get("/resolutions/", {"year": "2025"}, headers={"if-none-match": first["ETag"]})
+    assert after.status_code == 200
+    assert "قرار لاحق" in visible_text(after)
 
 
 # Overdue
@@ -291,7 +331,7 @@ def test_the_resolutions_page_marks_it_overdue(client, register):
 
 
 def test_the_overdue_queryset_agrees_with_the_page(register):
-    overdue = PublishedResolution.objects.public().with_latest_status().overdue(datetime.date(2026, 1, 15))
+    overdue = PublishedResolution.objects.public().overdue(datetime.date(2026, 1, 15))
 
     assert {r.number for r in overdue} == {"2025/1/1", "2025/1/4"}
 

@@ -156,7 +156,7 @@ def register_pages() -> list[dict]:
     """The register, its second page, a filter on year, follow-up status and outcome, a search within a
     unit: each filter taken from a published resolution, so that no page is empty."""
     published = PublishedResolution.objects.public()
-    followed = published.with_latest_status().filter(latest_status__isnull=False).select_related("session")
+    followed = published.filter(latest_status__isnull=False).select_related("session")
     followed = followed.order_by("session__date").first()
     sample = published.exclude(responsible_unit="").first()
     return [

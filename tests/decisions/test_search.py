@@ -15,8 +15,9 @@ from tests import factory
 pytestmark = pytest.mark.django_db
 
 BUDGET = "المصادقة على مخطط عمل وميزانية مؤسسة التعاون الوطني برسم سنة 2026"
-# A search page: the published resolutions found, the published deliberations found.
-SEARCH_QUERIES = 2
+# A search page: the last publication (which names the kept page), the published resolutions found, the
+# published deliberations found.
+SEARCH_QUERIES = 3
 
 
 @pytest.fixture(scope="module")
