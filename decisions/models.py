@@ -429,6 +429,13 @@ class PublishedResolution(Decision):
                 fields=["session", "sequence"], name="published_resolution_unique_number"
             ),
         ]
+        # For the register at scale, read from the indexes alone rather than from the wide rows (titles,
+        # texts, both languages, their search text): which rows a page holds (`NarrowPaginator`), and
+        # the responsible units the filter offers.
+        indexes = [
+            models.Index(fields=["session", "sequence"], include=["id"], name="published_resolution_paged"),
+            models.Index(fields=["responsible_unit", "session"], name="published_resolution_unit"),
+        ]
 
     def follow_ups(self) -> "models.QuerySet[PublishedFollowUp]":
         """What the published sessions reported on this resolution, oldest first."""

@@ -86,7 +86,9 @@ class RegisterFilter(forms.Form):
 
     def __init__(self, data, published: PublishedResolutionQuerySet) -> None:
         super().__init__(data)
-        sessions = PublishedSession.objects.filter(Exists(published.filter(session=OuterRef("pk"))))
+        sessions = PublishedSession.objects.public().filter(
+            Exists(PublishedResolution.objects.filter(session=OuterRef("pk")))
+        )
         everything = [("", pgettext_lazy("feminine", "all"))]  # the year, the session, the unit: toutes
 
         @functools.cache

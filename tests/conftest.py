@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
+from meetings.pages import files
 from meetings.seal import demo_pki, signing_service
 from tests.mail import MailServer
 from tests.object_store import object_store
@@ -22,9 +23,10 @@ def _arabic_by_default():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: a page kept by an earlier test's database (whose row numbers
-    SQLite may give again) is not this one's."""
+    """Each test starts with an empty cache, and a server that knows no file: a page kept or a file found
+    public in an earlier test's database (whose row numbers SQLite may give again) is not this one's."""
     cache.clear()
+    files._known.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

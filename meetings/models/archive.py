@@ -32,3 +32,10 @@ class ArchivedCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} — {self.timestamped_at:%Y-%m-%d}"
+
+
+def newest_copy_hash(minutes) -> models.Subquery:
+    """The SHA-256 of the newest archived copy of `minutes` (an OuterRef), None if there is none: the copy
+    `Minutes.newest_copy` picks, named in the query that finds the version."""
+    copies = ArchivedCopy.objects.filter(minutes=minutes).order_by("-timestamped_at")
+    return models.Subquery(copies.values("sha256")[:1])

@@ -4,12 +4,13 @@ exactly like a session that never was."""
 
 from axes.helpers import get_client_ip_address
 from django import forms
+from django.db.models import OuterRef
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.response import SimpleTemplateResponse
-from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
@@ -25,8 +26,10 @@ from ..minutes.verification import (
     takes_a_turn,
 )
 from ..models import Minutes, PublishedSession, Session
+from ..models.archive import newest_copy_hash
 from ..seal.signing import MAX_VERIFY_BYTES
-from .kept import kept_page, with_headers
+from .files import IMMUTABLE, Stored, file_response, remember
+from .kept import kept_page
 
 
 def public_sessions() -> list:
@@ -66,6 +69,7 @@ class SessionDetail(DetailView):
             PublishedSession.objects.public()
             .select_related("minutes")
             .only("id", "minutes__id", "minutes__sha256", "minutes__published_at")
+            .annotate(newest_file=Coalesce(newest_copy_hash(OuterRef("minutes")), "minutes__sha256"))
             .filter(**number)
         )
         self.published = published.first()
@@ -75,7 +79,8 @@ class SessionDetail(DetailView):
         return kept_page(
             request,
             kind="published-session-page",
-            version=minutes.sha256,
+            # The version, and its newest file (archival maintenance renews it), which the page links to.
+            version=f"{minutes.sha256}:{self.published.newest_file}",
             published_at=minutes.published_at,
             max_age=PUBLISHED_PAGE_MAX_AGE,
             draw=lambda: self._drawn(request, *args, **kwargs),
@@ -99,6 +104,7 @@ class SessionDetail(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["minutes"] = minutes = self.published.minutes if self.published else None
+        context["newest_file"] = self.published.newest_file if self.published else None
         if minutes is not None:
             context["quorum"] = minutes.signed_quorum()
         return context
@@ -110,16 +116,12 @@ def signed_pdf_response(
     """A stored file, byte for byte: the signed original, or (`newest`) its newest archived copy, which
     archival maintenance extended; strong ETag (its SHA-256), cacheable, an Arabic file name."""
     stored = minutes.newest_copy() if newest else minutes
-    validators: dict[str, str | None] = {
-        "ETag": f'"{stored.sha256}"',
-        "Cache-Control": f"public, max-age={max_age}",
-    }
-    not_modified = get_conditional_response(request, etag=validators["ETag"])
-    if not_modified is not None:
-        return with_headers(not_modified, validators)
-    response = with_headers(FileResponse(stored.pdf.open("rb"), content_type="application/pdf"), validators)
-    response["Content-Disposition"] = inline_disposition(number, version=minutes.version)
-    return response
+    return file_response(request, _stored(stored, minutes, number), f"public, max-age={max_age}")
+
+
+def _stored(stored, minutes: Minutes, number: Session) -> Stored:
+    """A file of `minutes` (the version, or an archived copy of it), named for the reader."""
+    return Stored(stored.pdf.name, stored.sha256, inline_disposition(number, version=minutes.version))
 
 
 def _signed_number(row) -> Session:
@@ -162,6 +164,20 @@ def minutes_version_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     return signed_pdf_response(
         request, minutes, _signed_number(minutes), max_age=365 * 24 * 3600, newest=False
     )
+
+
+def minutes_file_pdf(request: HttpRequest, code: str, sha256: str) -> HttpResponseBase:
+    """One stored file of a published version, named by its hash: the PDF as signed or one of its
+    archived copies. Its bytes never change: a year's immutable cache, and this server remembers it for
+    the middleware that answers it next time without a query (meetings.pages.files)."""
+    minutes = get_object_or_404(Minutes.objects.public().defer("record").annotate(**_downloaded()), code=code)
+    if minutes.sha256 == sha256:
+        stored = _stored(minutes, minutes, _signed_number(minutes))
+    else:
+        copy = get_object_or_404(minutes.archived_copies.only("pdf", "sha256"), sha256=sha256)
+        stored = _stored(copy, minutes, _signed_number(minutes))
+    remember(request.path_info, stored)
+    return file_response(request, stored, IMMUTABLE)
 
 
 class VerifyForm(forms.Form):

@@ -15,6 +15,7 @@ urlpatterns = [
         name="session_minutes_pdf",
     ),
     path("minutes/<str:code>.pdf", public.minutes_version_pdf, name="minutes_version_pdf"),
+    path("minutes/<str:code>/<str:sha256>.pdf", public.minutes_file_pdf, name="minutes_file_pdf"),
     path("verify/", public.verify, name="verify"),
     path("verify/<str:code>/", public.verify_code, name="verify_code"),
     # A convened member's answer by the personal link of their convocation, without an account.

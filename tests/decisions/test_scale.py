@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from decisions.models import FollowUp, PublishedResolution, Resolution
 from meetings.models import AgendaItem, Board, Membership, Minutes, Session
@@ -187,3 +188,11 @@ def test_the_search_makes_the_same_number_of_queries_at_any_scale(client, django
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get("/search/", {"q": "الميزانيه"})
     assert response.context["resolutions"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+def test_the_application_queries_postgresql_without_jit_compilation():
+    """Compiling a query cost more than running the register's (619 ms of a deep page's 800 once)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -85,10 +85,46 @@ def test_the_file_name_is_arabic_with_the_version_and_an_ascii_fallback(client, 
     assert "%D9%85%D8%AD%D8%B6%D8%B1-%D8%A7%D9%84%D8%AF%D9%88%D8%B1%D8%A9-2-2025-" in disposition
 
 
-def test_the_session_page_links_to_its_published_minutes(client, session, published):
+def test_the_session_page_links_to_its_published_minutes_by_their_immutable_address(
+    client, session, published
+):
     response = client.get(session.get_absolute_url())
 
-    assert 'href="/sessions/2025/2/minutes.pdf"' in response.content.decode()
+    address = f"/minutes/{published.code}/{published.sha256}.pdf"
+    assert f'href="{address}"' in response.content.decode()
+    assert hashlib.sha256(downloaded(client.get(address))).hexdigest() == published.sha256
+
+
+# The immutable address: one stored file for good
+
+
+def test_the_immutable_address_is_cached_for_a_year_and_then_answered_without_a_query(client, published):
+    address = f"/minutes/{published.code}/{published.sha256}.pdf"
+
+    first = client.get(address)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(address)
+        confirmed = client.get(address, headers={"if-none-match": f'"{published.sha256}"'})
+
+    assert first["Cache-Control"] == again["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert first["ETag"] == again["ETag"] == f'"{published.sha256}"'
+    assert downloaded(again) == downloaded(first)
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert "minutes-2025-2-v1.pdf" in again["Content-Disposition"]
+    assert confirmed.status_code == 304
+    assert len(queries) == 0  # this server remembers the file (meetings.pages.files)
+
+
+@pytest.mark.parametrize("wrong", ["hash", "code"])
+def test_an_immutable_address_of_no_public_file_is_a_404(client, session, published, wrong):
+    if wrong == "hash":
+        address = f"/minutes/{published.code}/{'0' * 64}.pdf"
+    else:  # a correction in review: not public, whatever hash is asked
+        correction = factory.minutes_at(session, Minutes.State.IN_REVIEW, reason="تصحيح لم ينشر")
+        address = f"/minutes/{correction.code}/{published.sha256}.pdf"
+
+    assert client.get(address).status_code == 404
+    assert client.get(address).status_code == 404  # not remembered either
 
 
 def test_a_session_that_does_not_exist_has_no_minutes(client, published):
@@ -99,10 +135,14 @@ def test_a_session_that_does_not_exist_has_no_minutes(client, published):
 WHOLE_RECORD = re.compile(r'"meetings_minutes"\."record"(?!\s*(?:#>>|->|,\s*\'\$))')
 
 
-@pytest.mark.parametrize("address", ["session", "version"])
+@pytest.mark.parametrize("address", ["session", "version", "file"])
 def test_a_download_reads_two_figures_of_the_record_not_the_record(client, published, address):
-    url = DOWNLOAD_URL if address == "session" else f"/minutes/{published.code}.pdf"
-    client.get(url)  # the connection's and the session's first queries
+    url = {
+        "session": DOWNLOAD_URL,
+        "version": f"/minutes/{published.code}.pdf",
+        "file": f"/minutes/{published.code}/{published.sha256}.pdf",
+    }[address]
+    client.get(DOWNLOAD_URL)  # the connection's and the session's first queries
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
