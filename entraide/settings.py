@@ -289,7 +289,7 @@ TIME_ZONE = "Africa/Casablanca"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from the npm registry at setup (package.json), never from a CDN.
@@ -336,7 +336,9 @@ def env_storage(name: str) -> dict:
 
 STORAGES = {
     "default": env_storage("STORAGE_URL"),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Each file under a name with its content's hash (site.3f2a….css), compressed: WhiteNoise serves such a
+    # name with ten years' `immutable` caching, and a release that changes the file changes its name.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.test import override_settings
 from django.utils import translation
 
 from meetings.pages import files
@@ -18,6 +19,18 @@ from tests.object_store import object_store
 def _arabic_by_default():
     """Each test starts in the site's default language, whatever the previous one activated."""
     with translation.override("ar"):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_as_found():
+    """Static files by their own names, found where they are: the hashed names of production are made by
+    collectstatic, which a deployment runs (the cluster's tests do) and the tests do not."""
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
         yield
 
 

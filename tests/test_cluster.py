@@ -204,6 +204,25 @@ def test_a_published_page_is_rendered_once_for_every_server_in_the_shared_cache(
     assert len(cached) == 1  # one rendering of the version in Arabic, whichever server made it
 
 
+def test_static_files_and_the_signed_pdf_are_served_as_immutable_by_every_server(running):
+    """Collected as production collects them: each static file under its content's hash, cached ten years;
+    the page's PDF at its immutable address, the same bytes from either server."""
+    _, page = Visitor(running.url).get("/sessions/2025/2/")
+    stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
+    pdf_address = re.search(rb'href="(/minutes/[^"/]+/[0-9a-f]{64}\.pdf)"', page)
+    assert stylesheet and pdf_address, page[:2000]
+
+    for server in running.servers:
+        for address in (stylesheet.group(1).decode(), pdf_address.group(1).decode()):
+            with urllib.request.urlopen(server.url + address, timeout=30) as answer:
+                assert answer.status == 200
+                cache_control = answer.headers["Cache-Control"]
+                assert "immutable" in cache_control, (address, cache_control)
+                assert int(re.search(r"max-age=(\d+)", cache_control).group(1)) >= 365 * 24 * 3600
+    bodies = {Visitor(server.url).get(pdf_address.group(1).decode())[1] for server in running.servers}
+    assert len(bodies) == 1 and next(iter(bodies)).startswith(b"%PDF")
+
+
 def all_sent(running, seconds: float = 60) -> list[dict]:
     """Every message of the queue, once none waits any more."""
 
