@@ -16,19 +16,21 @@ pyHanko is imported where it is used: importing this module stays cheap for the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import functools
 import hashlib
 import logging
 import re
+import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -36,10 +38,14 @@ from django.core.exceptions import ImproperlyConfigured
 from .sandbox import Sandbox, SandboxTimeout, serve
 
 if TYPE_CHECKING:
+    import aiohttp
+    from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko.sign.validation import EmbeddedPdfSignature, PdfSignatureStatus
     from pyhanko_certvalidator import ValidationContext
+
+T = TypeVar("T")
 
 DEMO_CA_NAME = "Entraide Nationale — CA de démonstration"
 # The Arabic name alone: the French one is the certificate's organization. One name attribute cannot mix
@@ -160,14 +166,23 @@ def _configured_file(setting: str) -> Path:
     return path
 
 
+# What one signature needs and the next can reuse (issue 29) is kept for the life of the process, each
+# thing keyed on what it is made from: a test that points a setting at another file, or a certificate
+# renewed on disk, gets a new one, never a stale one. Each kept thing is either never changed once made
+# (the signer, the trust roots) or made to be shared between threads (an SSLContext); what belongs to one
+# event loop (an HTTP session) lives as long as one signature (`_authority_session`).
+
+
 @functools.lru_cache(maxsize=4)
-def _opened_pkcs12(path: str, modified_ns: int, passphrase: str) -> SimpleSigner:
-    """The PKCS#12 at `path`, opened once per process while the file stays the same (its key's check
-    costs a third of a second, a third of a signature's own work)."""
+def _opened_pkcs12(data: bytes, passphrase: str) -> SimpleSigner:
+    """The seal's key and certificate chain, opened once per process from the bytes of its PKCS#12 and
+    kept while the file holds the same bytes: opening checks the RSA key, a third of a second, a third of a
+    signature's own work. Keyed on the bytes rather than on the file's modification time, which a file
+    rewritten within the same tick of the clock keeps; reading a few kilobytes costs microseconds."""
     # Imported here, as pyHanko is: its signers cost a web process that never signs 0.4 s and 30 MB.
     from .keys import KeptKeySigner
 
-    return KeptKeySigner.from_pkcs12(Path(path).read_bytes(), passphrase.encode())
+    return KeptKeySigner.from_pkcs12(data, passphrase.encode())
 
 
 def load_signer() -> SimpleSigner:
@@ -175,7 +190,7 @@ def load_signer() -> SimpleSigner:
     path = _configured_file("SIGNING_PKCS12")
     passphrase = settings.SIGNING_PASSPHRASE
     try:
-        signer = _opened_pkcs12(str(path), path.stat().st_mtime_ns, passphrase)
+        signer = _opened_pkcs12(path.read_bytes(), passphrase)
     except ValueError as exc:
         raise SigningNotConfigured(
             f"SIGNING_PKCS12={str(path)!r} cannot be opened with SIGNING_PASSPHRASE (wrong passphrase, "
@@ -208,50 +223,62 @@ def sign_pdf(pdf: bytes, *, field_name: str = SEAL_FIELD, reason: str, location:
 
     Signatures already in the file (the president's and the rapporteur's) first get their validation
     data (their certificates' revocation status and their timestamps' chains, fetched now) in the
-    document security store, so that the archival timestamp covers them too. The signature carries a timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and
-    the timestamp authority's certificates, fetched from the OCSP responders and CRLs they name, go in
-    the document security store (B-LT); a document timestamp covers it all (B-LTA). The signature field
-    is invisible (the document prints its own signature block). The result starts with `pdf`, byte for
-    byte. Raises SigningNotConfigured for an unusable key file or no timestamp authority, and OSError
-    (pyHanko's TimestampRequestError) or a validation error when the authority or a responder does not
-    answer: a signature is never silently downgraded.
+    document security store, so that the archival timestamp covers them too. The signature carries a
+    timestamp of SIGNING_TSA_URL (B-T); the revocation data of the seal's and the timestamp authority's
+    certificates, fetched from the OCSP responders and CRLs they name, go in the document security store
+    (B-LT); a document timestamp covers it all (B-LTA). The signature field is invisible (the document
+    prints its own signature block). The result starts with `pdf`, byte for byte. Raises
+    SigningNotConfigured for an unusable key file or no timestamp authority, and OSError (pyHanko's
+    TimestampRequestError) or a validation error when the authority or a responder does not answer: a
+    signature is never silently downgraded.
+
+    The key, the trust roots and the SSL context are kept from one signature to the next; the requests of
+    one signature share one HTTP session (`with_the_authority`).
     """
     from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 
-    timestamper, context = timestamp_authority(), fetching_context()  # checked before any work
-    metadata = PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        subfilter=SigSeedSubFilter.PADES,
-        use_pades_lta=True,
-        embed_validation_info=True,
-        validation_context=context,
-        reason=reason,
-        location=location,
-    )
-    signer = PdfSigner(
-        metadata,
-        load_signer(),
-        timestamper=timestamper,
-        new_field_spec=SigFieldSpec(field_name, box=None),
-    )
-    # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds itself
-    # as producer (veraPDF finds the signed file PDF/A-3B: tests/meetings/test_pdfa_conformance.py).
-    return in_a_thread(_sealed, pdf, signer, context)
+    _tsa_url()  # the settings checked before any work
+    trust_roots()
+    key = load_signer()
+
+    async def sealed(http: aiohttp.ClientSession) -> bytes:
+        context = fetching_context(http)
+        metadata = PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            subfilter=SigSeedSubFilter.PADES,
+            use_pades_lta=True,
+            embed_validation_info=True,
+            validation_context=context,
+            reason=reason,
+            location=location,
+        )
+        signer = PdfSigner(
+            metadata,
+            key,
+            timestamper=timestamp_authority(http),
+            new_field_spec=SigFieldSpec(field_name, box=None),
+        )
+        # pyHanko's own incremental update: it keeps the XMP packet's PDF/A identification and adds
+        # itself as producer (veraPDF finds the signed file PDF/A-3B:
+        # tests/meetings/test_pdfa_conformance.py).
+        return await _sealed(pdf, signer, context)
+
+    return with_the_authority(sealed)
 
 
-def _sealed(pdf: bytes, signer, context: ValidationContext) -> bytes:
+async def _sealed(pdf: bytes, signer, context: ValidationContext) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import add_validation_info
+    from pyhanko.sign.validation import async_add_validation_info
 
     for index in range(len(PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures)):
         # Read again after each update: a signature object belongs to the reader of its file.
         signature = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures[index]
-        pdf = add_validation_info(signature, context, in_place=False).getvalue()
+        pdf = (await async_add_validation_info(signature, context, in_place=False)).getvalue()
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    return signer.sign_pdf(writer).getvalue()
+    return (await signer.async_sign_pdf(writer)).getvalue()
 
 
 def extend_pdf(signed: bytes) -> bytes:
@@ -260,20 +287,22 @@ def extend_pdf(signed: bytes) -> bytes:
     timestamp over it all, by SIGNING_TSA_URL. The result starts with `signed`, byte for byte, and is
     authentic wherever `signed` was: /verify/ finds the same signed content followed by maintenance.
     Raises as `sign_pdf` does when the authority or a responder does not answer."""
-    return in_a_thread(_extend, signed, timestamp_authority())
-
-
-def _extend(signed: bytes, authority) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfTimeStamper
-    from pyhanko.sign.validation import add_validation_info
+    from pyhanko.sign.validation import async_add_validation_info
 
-    reader, context = PdfFileReader(BytesIO(signed), strict=False), fetching_context()
-    stamped = PdfTimeStamper(authority).update_archival_timestamp_chain(reader, context, in_place=False)
-    # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
-    # offline (EU DSS, which fetches nothing, finds it B-LTA).
-    new = PdfFileReader(stamped, strict=False).embedded_timestamp_signatures[-1]
-    return add_validation_info(new, context, in_place=False).getvalue()
+    _tsa_url()  # checked before any work
+
+    async def extended(http: aiohttp.ClientSession) -> bytes:
+        reader, context = PdfFileReader(BytesIO(signed), strict=False), fetching_context(http)
+        stamper = PdfTimeStamper(timestamp_authority(http))
+        stamped = await stamper.async_update_archival_timestamp_chain(reader, context, in_place=False)
+        # And the new timestamp's own validation data, as a signature at B-LTA ends: the file is complete
+        # offline (EU DSS, which fetches nothing, finds it B-LTA).
+        new = PdfFileReader(stamped, strict=False).embedded_timestamp_signatures[-1]
+        return (await async_add_validation_info(new, context, in_place=False)).getvalue()
+
+    return with_the_authority(extended)
 
 
 def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:
@@ -290,25 +319,88 @@ def last_timestamp(signed: bytes) -> tuple[datetime | None, datetime]:
     return info["gen_time"].native, last.signer_cert.not_valid_after
 
 
-def timestamp_authority():
-    from pyhanko.sign.timestamps import HTTPTimeStamper
-
+def _tsa_url() -> str:
     if not settings.SIGNING_TSA_URL:
         raise SigningNotConfigured(
             "SIGNING_TSA_URL is not set: the minutes are signed at PAdES B-LTA, which needs the "
             "accredited provider's timestamp authority (an RFC 3161 URL)."
         )
-    return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10)
+    return settings.SIGNING_TSA_URL
 
 
-def fetching_context() -> ValidationContext:
-    """The trust roots, with revocation data for every certificate on the way fetched now: no answer from
-    a responder, no signature."""
-    from pyhanko.keys import load_certs_from_pemder
+def timestamp_authority(http: aiohttp.ClientSession | None = None):
+    """The client of SIGNING_TSA_URL. Its requests go through `http`, a signature's session
+    (`with_the_authority`); without one, through a session pyHanko opens and closes for each request."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(_tsa_url(), timeout=10, session=http)
+
+
+def trust_roots() -> tuple[x509.Certificate, ...]:
+    """The certificates of SIGNING_TRUST_ROOTS."""
+    return _read_trust_roots(_configured_file("SIGNING_TRUST_ROOTS").read_bytes())
+
+
+@functools.lru_cache(maxsize=4)
+def _read_trust_roots(data: bytes) -> tuple[x509.Certificate, ...]:
+    """Trust roots parsed once per process, kept while their file holds the same bytes (keyed on the
+    bytes, as the seal's PKCS#12 is). Kept as well are what the validator works out of them and caches in
+    the certificate objects, such as their names prepared for comparison. A tuple: nothing changes them."""
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    return tuple(load_certs_from_pemder_data(data))
+
+
+def fetching_context(http: aiohttp.ClientSession) -> ValidationContext:
+    """The trust roots, with revocation data for every certificate on the way fetched now through `http`,
+    a signature's session: no answer from a responder, no signature. A context per signature: it gathers
+    the answers it fetched, which the next signature must fetch afresh."""
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-    roots = list(load_certs_from_pemder([_configured_file("SIGNING_TRUST_ROOTS")]))
-    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+    return ValidationContext(
+        trust_roots=trust_roots(),
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+        fetcher_backend=AIOHttpFetcherBackend(session=http),
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _ssl_context(cafile: str, modified_ns: int) -> ssl.SSLContext:
+    """The SSL context of the requests to the timestamp authority and the responders, made once per
+    process: making one reads and parses a whole bundle of CA certificates, 24 ms, and pyHanko made one
+    for each HTTP session it opened, four for a seal. Keyed on the bundle's path and modification time.
+    One context serves any number of threads and event loops at once."""
+    return ssl.create_default_context(cafile=cafile)
+
+
+@contextlib.asynccontextmanager
+async def _authority_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP session for a signature's requests to the timestamp authority and the responders, on the
+    kept SSL context (trusting certifi's bundle, as pyHanko's own sessions do), closed when it ends. Not
+    kept longer: a session belongs to the event loop that opened it, and each signature runs a loop of its
+    own. Within a signature, a connection the server keeps open serves the next request to it (one TLS
+    handshake per host rather than one per request)."""
+    import aiohttp
+    import certifi
+
+    cafile = certifi.where()
+    context = _ssl_context(cafile, Path(cafile).stat().st_mtime_ns)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as http:
+        yield http
+
+
+def with_the_authority(work: Callable[[aiohttp.ClientSession], Awaitable[T]]) -> T:
+    """`work`, given a session of its own to the authority (`_authority_session`), in an event loop of its
+    own in a thread of its own (`in_a_thread`): one loop for the whole signature, so that one session
+    serves all its requests."""
+
+    async def run() -> T:
+        async with _authority_session() as http:
+            return await work(http)
+
+    return in_a_thread(lambda: asyncio.run(run()))
 
 
 def in_a_thread(function: Callable, *args, **kwargs):
@@ -385,14 +477,12 @@ def _byte_range(signature: EmbeddedPdfSignature) -> list[int]:
 def persons_signatures(pdf: bytes) -> list[Signer]:
     """The persons' signatures in a file this server keeps (the copy the president and the rapporteur
     signed, before the seal), judged as the check of a submitted copy judges them."""
-    return in_a_thread(_persons_signatures, pdf, _configured_file("SIGNING_TRUST_ROOTS"))
+    return in_a_thread(_persons_signatures, pdf, list(trust_roots()))
 
 
-def _persons_signatures(pdf: bytes, trust_roots: Path) -> list[Signer]:
-    from pyhanko.keys import load_certs_from_pemder
+def _persons_signatures(pdf: bytes, roots: list) -> list[Signer]:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    roots = list(load_certs_from_pemder([trust_roots]))
     signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures
     return [Signer.from_check(_plain(_person(pdf, signature, roots))) for signature in signatures]
 
