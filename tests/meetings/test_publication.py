@@ -237,5 +237,5 @@ def test_an_unknown_version_code_is_a_404(client, published):
 def test_the_session_page_links_to_the_signed_pdf_and_to_its_verify_page(client, session, published):
     page = client.get(session.get_absolute_url()).content.decode()
 
-    assert f'href="{SESSION_PDF}"' in page
+    assert f'href="/minutes/{published.code}/{published.sha256}.pdf"' in page  # its one stored file, for good
     assert f'href="{verify_page(published)}"' in page
