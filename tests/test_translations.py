@@ -118,8 +118,9 @@ def test_the_french_catalogue_spaces_its_punctuation(catalogue):
 
 # French typography, the same in every string: the apostrophe ’ (not the typewriter's '), and a narrow
 # no-break space (U+202F) inside « » and before ; : ! ?, never a plain or a wide no-break one, so that
-# a line never starts with the mark. Inside an HTML tag (an attribute's quotes) nothing is French.
-STRAY_FRENCH_TYPOGRAPHY = re.compile(r"'|«(?!\u202f)|(?<!\u202f)»|[ \u00a0][;:!?]")
+# a line never starts with the mark, and one only. Inside an HTML tag (an attribute's quotes) nothing is
+# French.
+STRAY_FRENCH_TYPOGRAPHY = re.compile(r"'|«(?!\u202f)|(?<!\u202f)»|[ \u00a0][;:!?]|\u202f\u202f")
 
 
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=("project", "overrides"))
