@@ -8,11 +8,11 @@ VALIDATORS := tests/validators/target/classpath.txt
 
 # What the app needs from the system: PostgreSQL (the tests' database, whose triggers guard the record),
 # poppler (reading PDFs back in tests), the Arabic fonts the PDF
-# embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time for benchmarks/,
+# embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time and wrk (HTTP load) for benchmarks/,
 # NSS's certutil (a trust store for poppler's pdfsig in the signature tests), Maven (with its Java) for
 # the reference validators the tests run (tests/validators), and what a cluster shares or stands behind:
 # Redis (the cache) and HAProxy (the load balancer), for the tests and `make cluster`.
-SYSTEM_PACKAGES := postgresql poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy
+SYSTEM_PACKAGES := postgresql poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy wrk
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
@@ -43,8 +43,9 @@ cluster: setup
 # migrations check and the rules of the record, on PostgreSQL (DATABASE_URL's, or a throwaway cluster of
 # its own: .ci/with-postgresql), on every core (pytest-xdist, each test file on one worker, so that a
 # module's shared fixtures are built once). `make test-all`, which .ci/run runs after it: what is slower to
-# run, the browser flows (e2e), the Java validators and the servers the tests start (slow), then the
-# cluster's tests (tests/test_cluster.py: eight processes of their own) alone, printing their figures, then
+# run, the browser flows (e2e), the Java validators, the servers the tests start and every benchmark's
+# `--short` run (slow), then the cluster's tests (tests/test_cluster.py: eight processes of their own, and
+# the cluster's benchmark) alone, printing their figures, then
 # the search's tests on the embedded SQLite default, which must find the same things as on PostgreSQL.
 SEARCH_TESTS := tests/meetings/test_search_normalize.py tests/decisions/test_search.py
 # Python keeps the tests' compiled bytecode (pytest's assertion rewriting, the project's modules) in
@@ -61,7 +62,7 @@ test: setup
 
 test-all: setup $(VALIDATORS)
 	.ci/with-postgresql $(PYTEST) -m "(e2e or slow) and not cluster"
-	$(BIN)/pytest -p no:cacheprovider -m cluster -rP --show-capture=stdout tests/test_cluster.py
+	$(BIN)/pytest -p no:cacheprovider -m cluster -rP --show-capture=stdout tests/test_cluster.py tests/test_benchmarks.py
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(SEARCH_TESTS)
 
 setup: system-packages $(VENV)/.installed node_modules/.installed

@@ -7,6 +7,7 @@ and once for good at signature (`meetings.minutes.lifecycle.sign`): the public g
 file. This module only renders: what the record is lives in `meetings.models.record`.
 """
 
+import atexit
 import json
 import logging
 import threading
@@ -260,9 +261,16 @@ def _as_artifacts(tree: _StructureTree, page: int, artifacts: dict[int, str]) ->
 def _pair_row_headers(tree: _StructureTree) -> None:
     """A header cell in a row of data cells (the vote of a resolution: التصويت, النتيجة) heads the cells
     after it up to the next one, not the whole row as WeasyPrint reads `scope="row"`; every header cell
-    says its scope, which PDF/UA asks of cells no /Headers links to."""
+    says its scope, which PDF/UA asks of cells no /Headers links to.
+
+    WeasyPrint names the header cells (/ID «table-row-column») of the rows it lays out as a table; a row
+    laid out as a line of text (a vote of one row: minutes.css, .vote-line) keeps its tags, unnamed: its
+    header cells are named here after their own object, which no other element shares."""
     for row in (e for e in tree.elements if e["S"] == "/TR"):
         cells = [tree.get(kid) for kid in row["K"]]
+        for cell in cells:
+            if cell["S"] == "/TH" and "ID" not in cell:
+                cell["ID"] = pydyf.String(f"th-{cell.number}")
         row_headers = (
             {c.get("ID") for c in cells if c["S"] == "/TH"} if any(c["S"] == "/TD" for c in cells) else set()
         )
@@ -318,6 +326,28 @@ def _without_object_streams(pdf) -> None:
     pdf.write = lambda output, version, identifier, compress: write(output, version, identifier, False)
 
 
+_kept = threading.local()
+# Let go of this thread's before the interpreter's shutdown: WeasyPrint's FontConfiguration deletes its
+# folder of fonts when collected, with functions the shutdown may already have taken away.
+atexit.register(lambda: vars(_kept).clear())
+
+
+def _stylesheet() -> tuple:
+    """The stylesheet, parsed, and the FontConfiguration its @font-face rules registered in: made once per
+    thread (Pango's font map is not to be shared between threads) and kept until the file changes. Made
+    anew for each rendering, they cost more than parsing: every rendering then starts with Pango's and
+    fontconfig's caches empty (the demo's minutes took a tenth longer)."""
+    from weasyprint import CSS  # heavy import, only where a PDF is made
+    from weasyprint.text.fonts import FontConfiguration
+
+    changed = STYLESHEET.stat().st_mtime_ns
+    kept = getattr(_kept, "stylesheet", None)
+    if kept is None or kept[0] != changed:
+        fonts = FontConfiguration()  # the stylesheet's @font-face rules register here
+        kept = _kept.stylesheet = (changed, CSS(filename=str(STYLESHEET), font_config=fonts), fonts)
+    return kept[1], kept[2]
+
+
 def render_minutes_pdf(
     session: Session,
     *,
@@ -335,8 +365,7 @@ def render_minutes_pdf(
     `on_page` hears the number of each page as it is laid out; past settings.MINUTES_MAX_PAGES the
     rendering stops with TooManyPages.
     """
-    from weasyprint import CSS, HTML, Attachment  # heavy import, only where a PDF is made
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML, Attachment  # heavy import, only where a PDF is made
 
     record = record if record is not None else session_record(session)
     with translation.override("ar"):
@@ -348,10 +377,10 @@ def render_minutes_pdf(
         description="Session record (board, attendance, agenda, resolutions, votes)",
         relationship="Data",
     )
-    fonts = FontConfiguration()  # the stylesheet's @font-face rules register here
+    stylesheet, fonts = _stylesheet()
     with _counting_pages(on_page):
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-            stylesheets=[CSS(filename=str(STYLESHEET), font_config=fonts)],
+            stylesheets=[stylesheet],
             font_config=fonts,
             pdf_variant="pdf/a-3a",  # tagged: WeasyPrint writes the structure tree (pdf_tags)
             attachments=[attachment],
