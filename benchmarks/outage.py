@@ -1,12 +1,13 @@
 """A database outage under load, in one run: what the readers get while PostgreSQL is down, how soon the
 site answers again, and whether the worker goes on by itself and delivers what was queued, once.
 
-    .venv/bin/python benchmarks/outage.py [--seconds-down 60] [--clients 4]
+    .venv/bin/python benchmarks/outage.py [--seconds-down 60] [--clients 4] [--short]
 
 It starts a PostgreSQL of its own, gunicorn (3 processes) and the task queue's worker in production mode
 (DEBUG=0), under a temporary folder. `--clients` concurrent clients ask for the home page and /health/
 (closed loop) for the whole run. A message is queued to fall due during the outage; PostgreSQL is
-stopped for `--seconds-down`, then started again.
+stopped for `--seconds-down`, then started again. `--short` (the tests' run): 2 clients, an outage of 8 s,
+a second before and after it instead of five.
 """
 
 import argparse
@@ -38,7 +39,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds-down", type=float, default=60)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--short", action="store_true", help="2 clients, 8 s down, 1 s before and after")
     options = parser.parse_args()
+    calm = 1 if options.short else 5  # seconds of load before the outage, and after the delivery
+    if options.short:
+        options.seconds_down, options.clients = 8, 2
     folder = Path(tempfile.mkdtemp(prefix="entraide-outage-"))
     mail = folder / "mail"
     port = free_port()
@@ -53,12 +58,6 @@ def main() -> None:
             "MEDIA_ROOT": str(folder / "media"),
         }
         assert manage("migrate", "--noinput", **env).returncode == 0
-        done = manage(
-            "shell", "-v", "0", "-c",
-            f"from tests import worker_board; print(worker_board.queue_a_message(due_in_seconds={options.seconds_down / 2}))",
-            **env,
-        )  # fmt: skip
-        message = done.stdout.strip().splitlines()[-1]
         python = sys.executable
         gunicorn = [python, "-m", "gunicorn", "-c", "python:entraide.gunicorn", "entraide.wsgi"]
         with (
@@ -71,6 +70,14 @@ def main() -> None:
         ):
             base = f"http://127.0.0.1:{port}"
             until(lambda: ask(f"{base}/health/") == 200, 60, "gunicorn did not start")
+            # Due halfway through the outage, which starts `calm` seconds from now.
+            done = manage(
+                "shell", "-v", "0", "-c",
+                "from tests import worker_board; "
+                f"print(worker_board.queue_a_message(due_in_seconds={calm + options.seconds_down / 2}))",
+                **env,
+            )  # fmt: skip
+            message = done.stdout.strip().splitlines()[-1]
             answers: list[tuple[float, int]] = []
             running = True
 
@@ -82,7 +89,7 @@ def main() -> None:
             threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
             for thread in threads:
                 thread.start()
-            time.sleep(5)
+            time.sleep(calm)
             stopped = time.monotonic()
             database.stop()
             time.sleep(options.seconds_down)
@@ -95,7 +102,7 @@ def main() -> None:
             )
             until(lambda: list(mail.glob("*")), 120, "the message was not delivered")
             delivered = time.monotonic()
-            time.sleep(5)
+            time.sleep(calm)
             running = False
             for thread in threads:
                 thread.join()

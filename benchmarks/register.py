@@ -1,7 +1,7 @@
 """The decisions register, the search and a published session's page at scale, on SQLite and on
 PostgreSQL, in one run.
 
-    DEBUG=1 .venv/bin/python benchmarks/register.py [--runs 30]
+    DEBUG=1 .venv/bin/python benchmarks/register.py [--runs 30] [--short]
 
 Builds 20 boards' worth of history (`generate_history`: 1,000 sessions, 20,000 resolutions, of which the
 home board's 1,000 are public) in a throw-away SQLite database and in a throw-away PostgreSQL database,
@@ -16,7 +16,8 @@ settings once per process, with DEBUG off so that queries are not recorded while
 PostgreSQL: the server of BENCH_POSTGRES_URL, or of DATABASE_URL when it is a postgres:// one, in a
 database the benchmark creates and drops; else a temporary cluster started the way `.ci/run` starts one,
 stopped at the end; the column is left out when PostgreSQL is not installed. generate_history ends
-with ANALYZE, as after any bulk load.
+with ANALYZE, as after any bulk load. `--short` (the tests' run): 2 boards of 10 sessions of 5
+resolutions, 2 runs per figure, the same table.
 """
 
 import argparse
@@ -37,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = {"boards": 20, "sessions": 50, "resolutions": 20}
+SHORT_HISTORY = {"boards": 2, "sessions": 10, "resolutions": 5}
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -88,12 +90,12 @@ def empty_database() -> Iterator[None]:
         connection.creation.destroy_test_db(server_database, verbosity=0)
 
 
-def build_history() -> float:
+def build_history(history: dict[str, int]) -> float:
     from django.core.management import call_command
 
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:
-        call_command("generate_history", "--force", *(f"--{k}={v}" for k, v in HISTORY.items()), stdout=quiet)
+        call_command("generate_history", "--force", *(f"--{k}={v}" for k, v in history.items()), stdout=quiet)
     return time.perf_counter() - started
 
 
@@ -104,8 +106,7 @@ def pages() -> list[tuple[str, str]]:
 
     in_progress = (
         PublishedResolution.objects.public()
-        .with_latest_status()
-        .filter(outcome="adopted", latest_status="in_progress")
+        .filter(outcome="adopted", latest_status="in_progress")  # the status kept on the row
         .values_list("session__year", flat=True)
     )
     year = Counter(in_progress).most_common(1)[0][0]
@@ -167,14 +168,14 @@ def measure(runs: int) -> list[dict]:
     return rows
 
 
-def child(backend: str, runs: int) -> dict:
+def child(backend: str, runs: int, history: dict[str, int]) -> dict:
     server = os.environ.get("BENCH_SERVER_URL") or given_postgres_url()
     if backend == "postgresql" and not server:
         sys.exit("--backend postgresql alone needs BENCH_POSTGRES_URL (or a postgres:// DATABASE_URL).")
     folder = setup_django(backend, server)
     try:
         with empty_database():
-            return {"build_s": build_history(), "pages": measure(runs)}
+            return {"build_s": build_history(history), "pages": measure(runs)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -232,18 +233,19 @@ def postgres_server() -> Iterator[str | None]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_child(backend: str, runs: int, server: str | None) -> dict:
+def run_child(backend: str, runs: int, server: str | None, short: bool) -> dict:
     env = {**os.environ, "BENCH_SERVER_URL": server or ""}
     command = [sys.executable, __file__, "--backend", backend, "--runs", str(runs), "--json"]
+    command += ["--short"] if short else []
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"{backend} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def print_table(results: dict, runs: int) -> None:
-    history = " × ".join(f"{v} {k}" for k, v in HISTORY.items())
-    print(f"history: {history} (generate_history); runs per figure: {runs}")
+def print_table(results: dict, runs: int, history: dict[str, int]) -> None:
+    made = " × ".join(f"{v} {k}" for k, v in history.items())
+    print(f"history: {made} (generate_history); runs per figure: {runs}")
     print("build s: " + ", ".join(f"{BACKENDS[b]} {r['build_s']:.1f}" for b, r in results.items()))
     columns = " ".join(f"{BACKENDS[b] + ' ms':>14} {'db ms':>6}" for b in results)
     print(f"\n{'page':34} {'queries':>7} {columns}")
@@ -264,22 +266,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--backend", choices=BACKENDS, help="measure this backend only, in this process")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (with --backend)")
+    parser.add_argument("--short", action="store_true", help="a small history, 2 runs per figure")
     args = parser.parse_args()
+    history, runs = (SHORT_HISTORY, 2) if args.short else (HISTORY, args.runs)
     if args.backend:
-        result = child(args.backend, args.runs)
+        result = child(args.backend, runs, history)
         if args.json:
             print(json.dumps(result))
         else:
-            print_table({args.backend: result}, args.runs)
+            print_table({args.backend: result}, runs, history)
         return
     results = {}
     with postgres_server() as server:
-        results["sqlite"] = run_child("sqlite", args.runs, None)
+        results["sqlite"] = run_child("sqlite", runs, None, args.short)
         if server:
-            results["postgresql"] = run_child("postgresql", args.runs, server)
+            results["postgresql"] = run_child("postgresql", runs, server, args.short)
         else:
             print("PostgreSQL: not installed and no BENCH_POSTGRES_URL, its column is left out\n")
-    print_table(results, args.runs)
+    print_table(results, runs, history)
 
 
 if __name__ == "__main__":
