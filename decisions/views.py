@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.convocation.calendar import add_timezones, calendar, session_event
 from meetings.models import PublishedAgendaItem, PublishedSession, Session
+from meetings.models.published import last_publication
 from meetings.pages.kept import kept_page
 from meetings.text.bidi import without_bidi_controls
 from meetings.text.languages import ReaderText, inline_html, reader_text
@@ -205,13 +206,13 @@ def kept(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest],
 
     @functools.wraps(view)
     def page(request: HttpRequest) -> HttpResponse:
-        latest = PublishedSession.objects.public().last_publication()
+        latest = last_publication()
         asked = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         return kept_page(
             request,
             kind=view.__name__,
-            version=f"{latest['row']}:{timezone.localdate()}:{asked}",
-            published_at=latest["at"],
+            version=f"{latest.row}:{timezone.localdate()}:{asked}",
+            published_at=latest.at,
             max_age=REGISTER_MAX_AGE,
             draw=lambda: view(request),
         )

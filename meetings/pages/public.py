@@ -4,9 +4,7 @@ exactly like a session that never was."""
 
 from axes.helpers import get_client_ip_address
 from django import forms
-from django.db.models import OuterRef
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -26,7 +24,7 @@ from ..minutes.verification import (
     takes_a_turn,
 )
 from ..models import Minutes, PublishedSession, Session
-from ..models.archive import newest_copy_hash
+from ..models.published import published_version
 from ..seal.signing import MAX_VERIFY_BYTES
 from .files import IMMUTABLE, Stored, file_response, remember
 from .kept import kept_page
@@ -62,26 +60,17 @@ class SessionDetail(DetailView):
     context_object_name = "session"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        number = {"year": kwargs["year"], "ordinal": kwargs["ordinal"]}
-        # Only what the page's version and validators need (not the minutes' record, some 9 KB of JSON,
-        # which a page drawn from the cache never reads; one more query reads it when the page is drawn).
-        published = (
-            PublishedSession.objects.public()
-            .select_related("minutes")
-            .only("id", "minutes__id", "minutes__sha256", "minutes__published_at")
-            .annotate(newest_file=Coalesce(newest_copy_hash(OuterRef("minutes")), "minutes__sha256"))
-            .filter(**number)
-        )
-        self.published = published.first()
-        if self.published is None or request.GET:
+        # Only what names the page (not the minutes' record, some 9 KB of JSON, which a page drawn from the
+        # cache never reads; one more query reads it when the page is drawn).
+        self.version = published_version(kwargs["year"], kwargs["ordinal"])
+        if self.version is None or request.GET:
             return super().get(request, *args, **kwargs)
-        minutes = self.published.minutes
         return kept_page(
             request,
             kind="published-session-page",
             # The version, and its newest file (archival maintenance renews it), which the page links to.
-            version=f"{minutes.sha256}:{self.published.newest_file}",
-            published_at=minutes.published_at,
+            version=f"{self.version.sha256}:{self.version.newest_file}",
+            published_at=self.version.published_at,
             max_age=PUBLISHED_PAGE_MAX_AGE,
             draw=lambda: self._drawn(request, *args, **kwargs),
         )
@@ -92,19 +81,18 @@ class SessionDetail(DetailView):
         return response.render()
 
     def get_object(self, queryset=None):
-        if self.published is not None:
+        self.minutes = None
+        if self.version is not None:
             # The page is drawn: the whole version now, its record with it (get() read only its hash).
-            self.published.minutes = Minutes.objects.select_related("session").get(
-                pk=self.published.minutes.pk
-            )
-            return self.published.minutes.signed_session()
+            self.minutes = Minutes.objects.select_related("session").get(pk=self.version.minutes_id)
+            return self.minutes.signed_session()
         number = {"year": self.kwargs["year"], "ordinal": self.kwargs["ordinal"]}
         return get_object_or_404(Session.objects.agenda_public().prefetch_related("agenda_items"), **number)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["minutes"] = minutes = self.published.minutes if self.published else None
-        context["newest_file"] = self.published.newest_file if self.published else None
+        context["minutes"] = minutes = self.minutes
+        context["newest_file"] = self.version.newest_file if self.version else None
         if minutes is not None:
             context["quorum"] = minutes.signed_quorum()
         return context
