@@ -3,13 +3,13 @@ PostgreSQL, in one run.
 
     DEBUG=1 .venv/bin/python benchmarks/register.py [--runs 30] [--short]
 
-Builds 20 boards' worth of history (`generate_history`: 1,000 sessions, 20,000 resolutions, of which the
-home board's 1,000 are public) in a throw-away SQLite database and in a throw-away PostgreSQL database,
-then requests each page through the whole stack (django.test.Client: middleware, URL resolution, view,
-queries, template) and prints the median time of each, with the number of queries it makes. The floor is a
-page that makes no query at all (`/verify/`, its form): what the stack costs before any database work.
-A published session's page is measured twice: rendered from its record as signed at every request (a
-query string bypasses the page cache), and served from the cache of the published version.
+Builds the home board's history (`generate_history --boards 1`: 1,000 sessions, 20,000 public
+resolutions) in a throw-away SQLite database and in a throw-away PostgreSQL database, then requests each
+page through the whole stack (django.test.Client: middleware, URL resolution, view, queries, template) and
+prints the median time of each, with the number of queries it makes. The floor is a page that makes no
+query at all (`/verify/`, its form): what the stack costs before any database work. The public pages are
+kept once drawn (meetings.pages.kept): each is measured as kept and as drawn at every request (the cache
+emptied before each; for a published session's page, a query string, which bypasses it).
 
 Each backend runs in a child process of its own (`--backend sqlite --json`), since Django reads its
 settings once per process, with DEBUG off so that queries are not recorded while they are timed.
@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HISTORY = {"boards": 20, "sessions": 50, "resolutions": 20}
+HISTORY = {"boards": 1, "sessions": 1000, "resolutions": 20}
 SHORT_HISTORY = {"boards": 2, "sessions": 10, "resolutions": 5}
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
@@ -111,16 +111,26 @@ def pages() -> list[tuple[str, str]]:
     )
     year = Counter(in_progress).most_common(1)[0][0]
     session = PublishedSession.objects.public().first().get_absolute_url()
+    last = (PublishedResolution.objects.public().count() + 24) // 25
+    filtered = f"/resolutions/?year={year}&status=in_progress&outcome=adopted"
     return [
         ("floor: /verify/ form", "/verify/"),
         # A query string bypasses the page cache: the record as signed, rendered at each request.
         ("session page, rendered each time", f"{session}?fresh=1"),
         ("session page, cached", session),
-        ("register", "/resolutions/"),
-        ("register, page 30", "/resolutions/?page=30"),
-        ("filtered: year, status, outcome", f"/resolutions/?year={year}&status=in_progress&outcome=adopted"),
-        ("search «الميزانيه»", "/search/?q=الميزانيه"),
+        ("register, cached", "/resolutions/"),
+        # «drawn»: the cache emptied before each request, as after a publication or for an address
+        # nobody asked for since.
+        ("register, drawn", f"{DRAWN}/resolutions/"),
+        ("register, page 30, drawn", f"{DRAWN}/resolutions/?page=30"),
+        (f"register, last page ({last}), drawn", f"{DRAWN}/resolutions/?page={last}"),
+        ("filtered: year, status, outcome, drawn", DRAWN + filtered),
+        ("search «الميزانيه», cached", "/search/?q=الميزانيه"),
+        ("search «الميزانيه», drawn", f"{DRAWN}/search/?q=الميزانيه"),
     ]
+
+
+DRAWN = "drawn:"  # before a URL: the cache is emptied before each request to it
 
 
 def median_ms(runs: int, work) -> float:
@@ -143,16 +153,26 @@ def replay(sqls: list[str]) -> None:
 
 
 def measure(runs: int) -> list[dict]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="localhost")
     rows = []
-    for label, url in pages():
-        client.get(url)  # the warm-up: templates, connection, and the page cache of a published session
+    for label, address in pages():
+        url = address.removeprefix(DRAWN)
+
+        drawn = address.startswith(DRAWN)
+
+        def get(url=url, drawn=drawn):
+            if drawn:
+                cache.clear()
+            return client.get(url)
+
+        get()  # the warm-up: templates, connection, and the page cache of a published session
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = get()
         assert response.status_code == 200, (url, response.status_code)
         # Read now: the next request clears the log they are read from.
         sqls = [query["sql"] for query in queries.captured_queries]
@@ -161,7 +181,7 @@ def measure(runs: int) -> list[dict]:
                 "label": label,
                 "url": url,
                 "queries": len(sqls),
-                "ms": median_ms(runs, lambda url=url: client.get(url)),
+                "ms": median_ms(runs, get),
                 "db_ms": median_ms(runs, lambda sqls=sqls: replay(sqls)),
             }
         )

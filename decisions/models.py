@@ -433,7 +433,7 @@ class PublishedResolution(Decision):
         # texts, both languages, their search text): which rows a page holds (`NarrowPaginator`), and
         # the responsible units the filter offers.
         indexes = [
-            models.Index(fields=["session", "sequence"], include=["id"], name="published_resolution_paged"),
+            models.Index(fields=["session", "sequence", "id"], name="published_resolution_paged"),
             models.Index(fields=["responsible_unit", "session"], name="published_resolution_unit"),
         ]
 

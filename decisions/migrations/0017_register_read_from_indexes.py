@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='publishedresolution',
-            index=models.Index(fields=['session', 'sequence'], include=('id',), name='published_resolution_paged'),
+            index=models.Index(fields=['session', 'sequence', 'id'], name='published_resolution_paged'),
         ),
         migrations.AddIndex(
             model_name='publishedresolution',

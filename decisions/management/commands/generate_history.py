@@ -7,7 +7,7 @@ resolutions and their follow-ups at later sessions, every session's minutes publ
 Everything is made up, drawn from the phrases of `decisions/management/history_phrases.py` with a fixed
 seed (the same options give the same history), and written with bulk_create: the models' save() and its
 lifecycle checks are bypassed, so the command computes what save() would (`search_text`, a session's year)
-with the models' own code. It ends with ANALYZE, so that the database plans its queries with statistics of
+with the models' own code. It ends with ANALYZE (VACUUM ANALYZE on PostgreSQL), so that the database plans its queries with statistics of
 what it now holds.
 
 The minutes are not rendered and not signed (signing a thousand PDFs would take about twenty minutes):
@@ -110,8 +110,12 @@ class Command(BaseCommand):
                 history.add(board, options["sessions"])
         with connection.cursor() as cursor:
             # Statistics, as after any bulk load (PostgreSQL's autovacuum would soon take them; SQLite never
-            # does): without them SQLite drives the register's joins from every board's resolutions.
-            cursor.execute("ANALYZE")
+            # does): without them SQLite drives the register's joins from every board's resolutions. On
+            # PostgreSQL, VACUUM too, as autovacuum would: the register's pages are read from its indexes
+            # alone once the table's pages are known visible to all.
+            in_a_transaction = not connection.get_autocommit()
+            vacuum = connection.vendor == "postgresql" and not in_a_transaction
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
         elapsed = time.perf_counter() - started
         made = ", ".join(f"{count} {name}" for name, count in history.made.items())
         self.stdout.write(self.style.SUCCESS(f"Made {made} in {elapsed:.1f} s."))
@@ -333,7 +337,12 @@ class History:
     def minutes(self, sessions: list[Session]) -> None:
         """Published minutes for every session, with their record as signed and the public rows made from
         it, as the real publication makes them."""
-        loaded = Session.objects.with_record().in_bulk([session.pk for session in sessions])
+        # Twenty at a time: SQLite refuses the prefetch of a hundred sessions' follow-ups (the depth of its
+        # expression tree), and memory stays bounded.
+        loaded = {}
+        for start in range(0, len(sessions), 20):
+            chunk = [session.pk for session in sessions[start : start + 20]]
+            loaded.update(Session.objects.with_record().in_bulk(chunk))
         rows = []
         for session in sessions:
             signed = datetime.datetime.combine(session.date + datetime.timedelta(days=30), datetime.time(11))
