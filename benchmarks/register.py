@@ -188,6 +188,43 @@ def measure(runs: int) -> list[dict]:
     return rows
 
 
+def exports() -> list[dict]:
+    """The CSV and JSON exports, of the whole register and of its latest year: their size, the time to
+    their first bytes and to their last, and the peak of what Python allocates while one is read whole
+    (tracemalloc, in a run of its own, since tracing slows the rest): streamed, an export's memory should
+    not grow with what it holds."""
+    import tracemalloc
+
+    from django.test import Client
+
+    from meetings.models import PublishedSession
+
+    client = Client(HTTP_HOST="localhost")
+    year = PublishedSession.objects.public().order_by("-year").values_list("year", flat=True).first()
+    rows = []
+    for label, url in [
+        ("CSV, the whole register", "/resolutions.csv"),
+        ("CSV, its latest year", f"/resolutions.csv?year={year}"),
+        ("JSON, the whole register", "/resolutions.json"),
+        ("JSON, its latest year", f"/resolutions.json?year={year}"),
+    ]:
+        started = time.perf_counter()
+        chunks = iter(client.get(url).streaming_content)
+        size = len(next(chunks))
+        first = time.perf_counter() - started
+        size += sum(len(chunk) for chunk in chunks)
+        whole = time.perf_counter() - started
+        tracemalloc.start()
+        for _ in client.get(url).streaming_content:
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rows.append(
+            {"label": label, "bytes": size, "first_ms": first * 1000, "ms": whole * 1000, "peak": peak}
+        )
+    return rows
+
+
 def child(backend: str, runs: int, history: dict[str, int]) -> dict:
     server = os.environ.get("BENCH_SERVER_URL") or given_postgres_url()
     if backend == "postgresql" and not server:
@@ -195,7 +232,7 @@ def child(backend: str, runs: int, history: dict[str, int]) -> dict:
     folder = setup_django(backend, server)
     try:
         with empty_database():
-            return {"build_s": build_history(history), "pages": measure(runs)}
+            return {"build_s": build_history(history), "pages": measure(runs), "exports": exports()}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -279,6 +316,12 @@ def print_table(results: dict, runs: int, history: dict[str, int]) -> None:
         "\nms: median time of a request through the whole stack (django.test.Client); db ms: median time "
         f"of the same queries run alone, every row fetched.\n{urls}"
     )
+    columns = " ".join(f"{BACKENDS[b] + ': first ms':>18} {'all ms':>7} {'peak MiB':>8}" for b in results)
+    print(f"\n{'export':26} {'MB':>6} {columns}")
+    for same in zip(*(r["exports"] for r in results.values()), strict=True):
+        figures = " ".join(f"{e['first_ms']:18.1f} {e['ms']:7.0f} {e['peak'] / 2**20:8.1f}" for e in same)
+        print(f"{same[0]['label']:26} {same[0]['bytes'] / 1e6:6.2f} {figures}")
+    print("peak MiB: what Python allocated at most while the export was read whole (tracemalloc).")
 
 
 def main() -> None:
