@@ -336,9 +336,8 @@ def env_storage(name: str) -> dict:
 
 STORAGES = {
     "default": env_storage("STORAGE_URL"),
-    # Each file under a name with its content's hash (site.3f2a….css), compressed: WhiteNoise serves such a
-    # name with ten years' `immutable` caching, and a release that changes the file changes its name.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Each file under a name with its content's hash, compressed, once collected (entraide.static_files).
+    "staticfiles": {"BACKEND": "entraide.static_files.HashedWhereCollected"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
