@@ -46,15 +46,19 @@ def _url_of(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
 
 
-# The demo PKI's responder that the first server's certificates name, for both servers' signatures and
-# checks (production's is the accredited provider's, outside the backup).
-PKI_URL = f"http://127.0.0.1:{free_port()}"
+@pytest.fixture
+def pki_url() -> str:
+    """The demo PKI's responder that the first server's certificates name, for both servers' signatures
+    and checks (production's is the accredited provider's, outside the backup). Its port is picked when the
+    test starts, shortly before the responder takes it: picked when the module was imported, it was once
+    taken by another test's server by then."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
-def server(root: Path, database_url: str) -> dict[str, str]:
+def server(root: Path, database_url: str, pki_url: str) -> dict[str, str]:
     """The environment of one server: its database, its storage and its signing folder under `root`."""
     return {
-        "SIGNING_DEMO_PKI_URL": PKI_URL,
+        "SIGNING_DEMO_PKI_URL": pki_url,
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(root / "media"),
         "SIGNING_PKCS12": str(root / "signing" / "institution.p12"),
@@ -85,9 +89,9 @@ for minutes in Minutes.objects.published().order_by("pk"):
 
 
 def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minutes_authentic(
-    tmp_path, new_database, object_storage
+    tmp_path, new_database, object_storage, pki_url
 ):
-    first = server(tmp_path / "first", new_database("first"))
+    first = server(tmp_path / "first", new_database("first"), pki_url)
     for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **first))
     with serving("serve_demo_pki", **first):
@@ -104,7 +108,7 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
         # A second server: a new database, no signing material, and its files in an object store's
         # bucket (STORAGE_URL), empty: a backup moves a server from a folder to a bucket too.
         prefix = f"restored-{uuid.uuid4().hex[:8]}"
-        second = server(tmp_path / "second", new_database("second"))
+        second = server(tmp_path / "second", new_database("second"), pki_url)
         second["STORAGE_URL"] = object_storage.storage_url(prefix)
 
         said = ran(manage("restore", str(backup), **second))
@@ -121,8 +125,8 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
     assert not (tmp_path / "second" / "media").exists()
 
 
-def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp_path, new_database):
-    first = server(tmp_path / "first", new_database("first"))
+def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp_path, new_database, pki_url):
+    first = server(tmp_path / "first", new_database("first"), pki_url)
     for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **first))
     backup = tmp_path / "backup"
@@ -133,20 +137,20 @@ def test_a_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(tmp
     assert into_itself.returncode != 0
     assert "The database is not empty" in into_itself.stderr
     (backup / "media.tar").write_bytes(b"damaged")
-    damaged = manage("restore", str(backup), **server(tmp_path / "second", new_database("second")))
+    damaged = manage("restore", str(backup), **server(tmp_path / "second", new_database("second"), pki_url))
     assert damaged.returncode != 0
     assert "media.tar is missing or damaged" in damaged.stderr
 
 
-def test_a_restore_refuses_a_bucket_that_holds_files(tmp_path, new_database, object_storage):
-    first = server(tmp_path / "first", new_database("first"))
+def test_a_restore_refuses_a_bucket_that_holds_files(tmp_path, new_database, object_storage, pki_url):
+    first = server(tmp_path / "first", new_database("first"), pki_url)
     for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **first))
     backup = tmp_path / "backup"
     ran(manage("backup", str(backup), **first))
     prefix = f"taken-{uuid.uuid4().hex[:8]}"
     object_storage.client().put_object(Bucket="entraide", Key=f"{prefix}/minutes/signed/x.pdf", Body=b"%PDF")
-    second = server(tmp_path / "second", new_database("second"))
+    second = server(tmp_path / "second", new_database("second"), pki_url)
     second["STORAGE_URL"] = object_storage.storage_url(prefix)
 
     refused = manage("restore", str(backup), **second)
@@ -158,9 +162,9 @@ def test_a_restore_refuses_a_bucket_that_holds_files(tmp_path, new_database, obj
 
 @pytest.mark.skipif(not SERVER_URL.startswith("postgres"), reason="PostgreSQL's roles (bash .ci/run)")
 def test_a_backup_as_the_application_role_is_refused_and_leaves_nothing_that_looks_like_one(
-    tmp_path, new_database, application_role_of
+    tmp_path, new_database, application_role_of, pki_url
 ):
-    owner = server(tmp_path / "first", new_database("first"))
+    owner = server(tmp_path / "first", new_database("first"), pki_url)
     for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **owner))
     application = {**owner, "DATABASE_URL": application_role_of(owner["DATABASE_URL"])}
