@@ -1,6 +1,8 @@
 """Resolutions, edited on the session page of the secretariat; the follow-up of earlier resolutions on a
 screen of its own per session (follow_up.py); the secretariat's dashboard (dashboard.py)."""
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.agenda_choice import AgendaChoicesFormSet, NamesAgendaItemByNumber
 from meetings.admin.record import RecordAdmin, RecordInline
-from meetings.models import Attendance, Quorum, Session
+from meetings.models import Attendance, Declaration, Quorum, Session
 from meetings.models.record import frozen_message
 from meetings.text.bidi import without_bidi_controls
 
@@ -33,26 +35,38 @@ class ResolutionForm(NamesAgendaItemByNumber):
 
 
 class ResolutionFormSet(AgendaChoicesFormSet):
-    """Counts the voters from the attendance submitted on the same page, before the votes are checked; offers
-    the agenda items of the same page, by their numbers (AgendaChoicesFormSet)."""
+    """Checks the votes against the attendance and the declarations of interest submitted on the same
+    page, before they are saved; offers the agenda items of the same page, by their numbers
+    (AgendaChoicesFormSet)."""
 
     def full_clean(self) -> None:
-        counted = self._voters_counted()
+        quorum = self._page_quorum()
         for form in self.forms:
-            form.instance.voters_counted = counted
+            form.instance.page_quorum = quorum
         super().full_clean()
 
-    def _voters_counted(self) -> int | None:
+    def _page_quorum(self) -> "Callable[[int | None], Quorum] | None":
+        """The quorum of an agenda item, by its number on the page, as the page's rows will count it once
+        saved; None when they are not all valid (each formset then shows its own errors)."""
         session = self.instance
         attendance = self.page.of(Attendance) if self.page is not None else None
+        declarations = self.page.of(Declaration) if self.page is not None else None
         if (
             attendance is None
             or not attendance.is_valid()
+            or (declarations is not None and not declarations.is_valid())
             or session.board_id is None
             or session.date is None
         ):
             return None
-        return Quorum.count(session, session.voting_memberships(), live_rows(attendance)).counted
+        seats, rows = session.voting_memberships(), live_rows(attendance)
+        aside: dict[int | None, set[int]] = {}
+        for declaration in live_rows(declarations) if declarations is not None else []:
+            aside.setdefault(declaration.agenda_position, set()).add(declaration.member_id)
+            # Checked here, with the resolutions beside them: saved in the page's order, not refused one
+            # by one against rows about to change (Declaration.save).
+            declaration.checked_on_page = True
+        return lambda position: Quorum.count(session, seats, rows, aside=aside.get(position, set()))
 
 
 class ResolutionInline(RecordInline, admin.StackedInline):

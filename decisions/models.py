@@ -7,6 +7,7 @@ replaced by the next. The register, a resolution's page, the search and the expo
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Self
 
 from django.core.exceptions import ValidationError
@@ -14,10 +15,19 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Board, Minutes, RecordRow, Searchable, Session, parent_session
+from meetings.models import (
+    AgendaItem,
+    Board,
+    Minutes,
+    Quorum,
+    RecordRow,
+    Searchable,
+    Session,
+    parent_session,
+)
 from meetings.models.board import of_the_public_site
 from meetings.models.published import PublishedAgendaItem, PublishedSession, record_published
 from meetings.models.record import (
@@ -237,9 +247,10 @@ class Resolution(NumberedInSession, Decision, RecordRow):
             ),
         ]
 
-    # The admin sets this to the number of voters counted in the attendance being submitted with the
-    # resolution; elsewhere the stored attendance gives it.
-    voters_counted: int | None = None
+    # The admin sets this to the quorum of the attendance and the declarations of interest submitted on
+    # the same page, for an agenda item given by its number there (`agenda_position`, set by the form);
+    # elsewhere the stored rows give it (`Session.item_quorum`).
+    page_quorum: "Callable[[int | None], Quorum] | None" = None
     # The status last reported, on the rows of `ResolutionQuerySet.with_latest_status` (and `open_at`).
     latest_status: str | None
 
@@ -251,10 +262,35 @@ class Resolution(NumberedInSession, Decision, RecordRow):
         item = self.agenda_item if self.agenda_item_id else None
         if item is not None and item.session_id != session.pk:
             raise ValidationError({"agenda_item": _("This agenda item belongs to another session.")})
-        counted = self.voters_counted
-        if counted is None and session.pk:
-            counted = session.quorum().counted
-        if counted is not None and self.votes_total > counted:
+        quorum = self._quorum(session, item)
+        problem = self.quorum_problem(quorum) if quorum is not None else ""
+        if problem:
+            raise ValidationError(problem)
+
+    def save(self, *args, **kwargs) -> None:
+        # The rule of the declarations of interest holds from anywhere (the shell too); the admin's page
+        # checked it already, with the rows submitted beside the resolution, which it saves one by one.
+        item = self.agenda_item if self.agenda_item_id else None
+        if self.page_quorum is None and item is not None and item.standing_aside:
+            # Counted from the rows as stored, on a session of its own (the caller's keeps its cache).
+            session = Session.objects.select_related("board").get(pk=self.session_id)
+            problem = self.quorum_problem(session.item_quorum(item))
+            if problem:
+                raise ValidationError(problem, code="quorum")
+        super().save(*args, **kwargs)
+
+    def _quorum(self, session: Session, item: AgendaItem | None) -> "Quorum | None":
+        if self.page_quorum is not None:
+            position = getattr(self, "agenda_position", item.position if item is not None else None)
+            return self.page_quorum(position)
+        return session.item_quorum(item) if session.pk else None
+
+    def quorum_problem(self, quorum: Quorum) -> str:
+        """Why the resolution cannot stand with the quorum of its agenda item as `quorum` counts it, ""
+        when it can: more votes than members counted to cast them; or adopted when the members who
+        declared an interest in the item, standing aside, took its quorum away."""
+        counted = quorum.counted
+        if self.votes_total > counted:
             # The sentence agrees with the number of members (none, one, several; Arabic's six forms); with
             # any member there, the votes are more than one.
             if counted == 0:
@@ -269,7 +305,18 @@ class Resolution(NumberedInSession, Decision, RecordRow):
                     "%(total)d votes were cast but only %(counted)d voting members were present or represented.",
                     counted,
                 )
-            raise ValidationError(message % {"total": self.votes_total, "counted": counted})
+            return message % {"total": self.votes_total, "counted": counted}
+        if self.outcome == self.Outcome.ADOPTED and quorum.stood_aside and not quorum.reached:
+            return ngettext(
+                "The members who declared an interest in this agenda item stand aside from it; without "
+                "them, %(counted)d voting member is counted where %(required)d are required: the resolution "
+                "cannot be recorded as adopted.",
+                "The members who declared an interest in this agenda item stand aside from it; without "
+                "them, %(counted)d voting members are counted where %(required)d are required: the "
+                "resolution cannot be recorded as adopted.",
+                counted,
+            ) % {"counted": counted, "required": quorum.required}
+        return ""
 
 
 # The register's and the dashboard's key for "no follow-up yet", beside FollowUp.Status's values.
@@ -418,6 +465,10 @@ class PublishedResolution(Decision):
         help_text=_("As the latest published session reporting on it gave it (kept at publication)."),
     )
 
+    # The members who declared an interest in the resolution's agenda item, and so did not vote on it:
+    # their names in both languages and the interest's nature, as the signed record gives them.
+    stood_aside = models.JSONField(_("did not vote, having declared an interest"), default=list, blank=True)
+
     objects = PublishedResolutionQuerySet.as_manager()
 
     class Meta:
@@ -436,6 +487,11 @@ class PublishedResolution(Decision):
             models.Index(fields=["session", "sequence", "id"], name="published_resolution_paged"),
             models.Index(fields=["responsible_unit", "session"], name="published_resolution_unit"),
         ]
+
+    def stood_aside_names(self) -> list[str]:
+        """Who did not vote on it, having declared an interest, named in the reader's language."""
+        french = (get_language() or "").startswith("fr")
+        return [(person["name_fr"] if french else "") or person["name_ar"] for person in self.stood_aside]
 
     def follow_ups(self) -> "models.QuerySet[PublishedFollowUp]":
         """What the published sessions reported on this resolution, oldest first."""
@@ -503,9 +559,16 @@ class PublishedFollowUp(models.Model):
 def fill_published_rows(sender, published: PublishedSession, record: dict, **kwargs) -> None:
     """The resolutions and follow-ups of a version being published, from its record as signed."""
     items = {item.position: item for item in published.agenda_items.all()}
+    declared = {item["position"]: item.get("declarations", []) for item in record["agenda"]}
     resolutions = [
         PublishedResolution(
-            session=published, agenda_item=items.get(r["agenda_item"]), **resolution_fields(r)
+            session=published,
+            agenda_item=items.get(r["agenda_item"]),
+            stood_aside=[
+                {"name_ar": d["member"]["name_ar"], "name_fr": d["member"]["name_fr"], "reason": d["reason"]}
+                for d in declared.get(r["agenda_item"], [])
+            ],
+            **resolution_fields(r),
         )
         for r in record["resolutions"]
     ]

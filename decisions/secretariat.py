@@ -26,6 +26,8 @@ PERMISSIONS = {
         "attendance": ["view", "add", "change", "delete"],
         "agendaitem": ["view", "add", "change", "delete"],
         "document": ["view", "add", "change", "delete"],
+        # The declarations of interest made during the session (those made with an answer, it reads).
+        "declaration": ["view", "add", "change", "delete"],
         # The minutes through their lifecycle, the members' comments to answer, what happened to them.
         "minutes": ["view", "change", "manage"],
         "comment": ["view", "change"],

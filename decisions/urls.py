@@ -14,5 +14,7 @@ urlpatterns = [
     path("resolutions.csv", views.resolutions_csv, name="resolutions_csv"),
     path("resolutions.json", views.resolutions_json, name="resolutions_json"),
     path("resolutions.schema.json", views.resolutions_schema, name="resolutions_schema"),
+    path("resolutions.popolo.json", views.popolo_json, name="popolo_json"),
+    path("popolo.schema.json", views.popolo_schema, name="popolo_schema"),
     path("sessions.ics", views.sessions_ics, name="sessions_ics"),
 ]

@@ -37,7 +37,7 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -47,7 +47,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetings.convocation.calendar import add_timezones, calendar, session_event
-from meetings.models import PublishedAgendaItem, PublishedSession, Session
+from meetings.models import Board, PublishedAgendaItem, PublishedSession, Session
 from meetings.models.published import last_publication
 from meetings.pages.kept import kept_page
 from meetings.text.bidi import without_bidi_controls
@@ -55,6 +55,7 @@ from meetings.text.languages import ReaderText, inline_html, reader_text
 from meetings.text.search import excerpt, has_match, highlight, query_terms
 
 from .models import NO_FOLLOW_UP, FollowUp, PublishedResolution, PublishedResolutionQuerySet
+from .popolo import popolo
 
 PAGE_SIZE = 25
 
@@ -374,6 +375,7 @@ def _csv_lines(resolutions: PublishedResolutionQuerySet) -> Iterator[str]:
             gettext("Responsible unit in French"),
             gettext("Due date"),
             gettext("Latest follow-up"),
+            gettext("Did not vote, having declared an interest"),
         ]
     )
     for r in resolutions.iterator(chunk_size=500):
@@ -392,6 +394,7 @@ def _csv_lines(resolutions: PublishedResolutionQuerySet) -> Iterator[str]:
                 spreadsheet_text(r.responsible_unit_fr),
                 _iso(r.due_date) or "",
                 r.latest_status_label or gettext("no follow-up yet"),
+                spreadsheet_text(gettext(", ").join(r.stood_aside_names())),
             ]
         )
 
@@ -439,17 +442,41 @@ def _as_data(r: PublishedResolution) -> dict[str, Any]:
         "responsible_unit_fr": r.responsible_unit_fr,
         "due_date": _iso(r.due_date),
         "follow_up_status": r.latest_status,
+        "stood_aside": r.stood_aside,
         "session_url": settings.SITE_URL + r.session.get_absolute_url(),
         "url": settings.SITE_URL + r.get_absolute_url(),
     }
 
 
+@kept
+def popolo_json(request: HttpRequest) -> HttpResponse:
+    """The register as Popolo open data, with its extensions for proxies and declarations of interest
+    (decisions.popolo; described by decisions/popolo.schema.json)."""
+    board = Board.objects.home()
+    if board is None:
+        raise Http404
+    response = HttpResponse(
+        json.dumps(popolo(board), ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="entraide-popolo.json"'
+    response["Link"] = f'<{settings.SITE_URL}{reverse("decisions:popolo_schema")}>; rel="describedby"'
+    return response
+
+
 RESOLUTIONS_SCHEMA = Path(__file__).with_name("resolutions.schema.json")
+POPOLO_SCHEMA = Path(__file__).with_name("popolo.schema.json")
 
 
 def resolutions_schema(request: HttpRequest) -> FileResponse:
     """The JSON Schema of `/resolutions.json`, for those who build on it."""
     return FileResponse(RESOLUTIONS_SCHEMA.open("rb"), content_type="application/schema+json")
+
+
+def popolo_schema(request: HttpRequest) -> FileResponse:
+    """The JSON Schema of `/resolutions.popolo.json`: Popolo's classes as this export fills them, and its
+    extensions."""
+    return FileResponse(POPOLO_SCHEMA.open("rb"), content_type="application/schema+json")
 
 
 # The calendar

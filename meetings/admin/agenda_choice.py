@@ -34,8 +34,9 @@ class NamesAgendaItemByNumber(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        # Not a model value: the item it names may not exist yet (see save()).
-        self.agenda_position = data.pop("agenda_item", None)
+        # Not a model value: the item it names may not exist yet (see save()). The instance hears it too,
+        # for the rules that depend on the item (a resolution's quorum, decisions.admin).
+        self.agenda_position = self.instance.agenda_position = data.pop("agenda_item", None)
         return data
 
     def save(self, commit: bool = True):

@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..accounts.middleware import account_of
 from ..convocation import convening, second_call
 from ..convocation.messages import sent_summary
-from ..minutes import jobs
-from ..models import AgendaItem, Attendance, Board, Document, Membership, Session
+from ..minutes import drafting, jobs
+from ..models import AgendaItem, Attendance, Board, Declaration, Document, Membership, Session
 from ..models.messages import session_start
 from ..models.record import frozen_message
 from .agenda_choice import AgendaChoicesFormSet, NamesAgendaItemByNumber
@@ -169,6 +170,29 @@ class AgendaItemInline(RecordInline, admin.StackedInline):
         return start.recurring_items() if start is not None else []
 
 
+class DeclarationForm(NamesAgendaItemByNumber):
+    """A declaration of interest names its agenda item by the item's number, as resolutions do."""
+
+    class Meta:
+        model = Declaration
+        fields = ["agenda_item"]  # and the others of DeclarationInline.fields, which the admin passes
+
+
+class DeclarationInline(RecordInline, admin.TabularInline):
+    """The declarations of interest: those the members made with their answers, and those the secretariat
+    records during the session (with who recorded them, `SessionAdmin.save_formset`). A member who
+    declared stands aside from the item: its quorum and the votes on its resolutions are counted without
+    them (decisions.admin checks the votes against the declarations on the same page)."""
+
+    model = Declaration
+    form = DeclarationForm
+    formset = AgendaChoicesFormSet
+    extra = 0
+    fields = ["agenda_item", "member", "reason", "source", "recorded_by"]
+    readonly_fields = ["source", "recorded_by"]
+    autocomplete_fields = ["member"]
+
+
 class DocumentForm(NamesAgendaItemByNumber):
     """A document names its agenda item by the item's number, as resolutions do: an item typed on the same
     page, not saved yet, included (meetings.admin.agenda_choice)."""
@@ -217,7 +241,7 @@ class SessionAdmin(RecordAdmin):
         (_("Publication"), {"fields": ["is_public"]}),
     ]
     readonly_fields = ["answers"]
-    inlines = [AttendanceInline, AgendaItemInline, DocumentInline]
+    inlines = [AttendanceInline, AgendaItemInline, DeclarationInline, DocumentInline]
 
     class Media:
         js = ["admin/meetings/session_form.js"]
@@ -315,6 +339,11 @@ class SessionAdmin(RecordAdmin):
                 name="meetings_session_record_answer",
             ),
             path(
+                "<int:object_id>/draft-texts/",
+                self.admin_site.admin_view(self.draft_texts),
+                name="meetings_session_draft_texts",
+            ),
+            path(
                 "<int:object_id>/second-call/",
                 self.admin_site.admin_view(self.second_call),
                 name="meetings_session_second_call",
@@ -382,6 +411,13 @@ class SessionAdmin(RecordAdmin):
                 _("The attendance is recorded once the session is held: the rows offered were left aside."),
             )
             return
+        if formset.model is Declaration:
+            for row in formset.forms:
+                if row.instance.pk is None:  # recorded now, by this account of the secretariat
+                    row.instance.source, row.instance.recorded_by = (
+                        Declaration.Source.SECRETARIAT,
+                        request.user,
+                    )
         super().save_formset(request, form, formset, change)
 
     def get_actions(self, request: HttpRequest) -> dict:
@@ -434,6 +470,29 @@ class SessionAdmin(RecordAdmin):
             context["preview"] = convening.preview(session, int(chosen) if chosen.isdigit() else None)
             context["attachments"] = convening.attachments(session)
         return TemplateResponse(request, "admin/meetings/session/convene.html", context)
+
+    def draft_texts(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The opening and the items' deliberations drafted from the record, in the set phrases, into the
+        fields still empty (meetings.minutes.drafting): the secretariat then completes them."""
+        if request.method != "POST":
+            raise Http404
+        session = self._viewable_session(request, object_id, Session.objects.all())
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        try:
+            filled = drafting.fill_from_record(session)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            if filled:
+                messages.success(
+                    request,
+                    _("Drafted from the record, to complete where «[…]» stands: %(fields)s.")
+                    % {"fields": gettext(", ").join(filled)},
+                )
+            else:
+                messages.info(request, _("Every text is already written: nothing was drafted over it."))
+        return HttpResponseRedirect(reverse("admin:meetings_session_change", args=[session.pk]))
 
     def minutes_preview(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The draft minutes as they would print now, marked «مسودة» on every page: asked of the task

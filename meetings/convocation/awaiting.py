@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ..models import Answer, Approval, Comment, Convocation, Member, Membership, Message, Minutes, Session
-from ..models.duties import APPROVING_ROLES
+from ..models.board import signing_seats
 from ..models.messages import expected_quorum
 from ..models.session import Quorum
 from .answers import takes_answers
@@ -19,9 +19,11 @@ def with_what_awaits(sessions: QuerySet, member: Member) -> QuerySet:
     """The member's sessions, each marked with what it awaits from them: an answer to its convocation,
     a review of its draft minutes, their approval (one query, whatever the number of sessions)."""
     in_review = Minutes.objects.filter(session=OuterRef("pk"), state=Minutes.State.IN_REVIEW)
-    approving_seat = Membership.objects.filter(
-        member=member, board=OuterRef("board"), role__in=APPROVING_ROLES
-    ).valid_on(OuterRef("date"))
+    approving_seat = (
+        Membership.objects.filter(member=member, board=OuterRef("board"))
+        .filter(signing_seats())
+        .valid_on(OuterRef("date"))
+    )
     approved = Approval.objects.filter(
         minutes__session=OuterRef("pk"),
         minutes__state=Minutes.State.IN_REVIEW,

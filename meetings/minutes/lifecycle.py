@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ..accounts.second_factor import GivenFactor
 from ..models import MOVES, Approval, DutyLog, Job, Member, Minutes, Session, Transition
-from ..models.duties import APPROVING_ROLES, SECRETARIAT_PERMISSION, DutyRefused, is_secretariat
+from ..models.duties import SECRETARIAT_PERMISSION, DutyRefused, is_secretariat
 from ..models.published import PublishedSession
 from ..models.record import record_fingerprint, session_record
 from ..seal.personal import (
@@ -56,7 +56,8 @@ def takes_comments(minutes: Minutes | None) -> bool:
 
 
 def approving_roles(session: Session, user: User) -> list[str]:
-    """President or rapporteur of the session's board on its date, through the user's member record; an
+    """President or rapporteur of the session's board on its date (those of the seats that sign its minutes,
+    `Board.signing_roles`), through the user's member record; an
     account of the secretariat approves nothing, whatever seat its member holds. (One person holds one of
     the two: `Membership.check_duties`; rows written past it would show both, and the lifecycle still
     takes one approval of that person.)"""
@@ -64,9 +65,8 @@ def approving_roles(session: Session, user: User) -> list[str]:
     if member is None or is_secretariat(user):
         return []
     # An approval is given in the role of the seat (Approval.Role and Membership.Role share the values).
-    return [
-        seat.role for seat in session.seats if seat.member_id == member.pk and seat.role in APPROVING_ROLES
-    ]
+    signing = session.board.signing_roles
+    return [seat.role for seat in session.seats if seat.member_id == member.pk and seat.role in signing]
 
 
 def approving_role(session: Session, user: User) -> str | None:

@@ -15,11 +15,10 @@ from django_tasks import task
 from ..convocation.convening import convened_seats
 from ..convocation.messages import Kind, queue
 from ..models import Comment, Membership, Minutes, Session, Transition
-from ..models.duties import APPROVING_ROLES
 
 
 def _approving_seats(session: Session) -> list[Membership]:
-    return [seat for seat in convened_seats(session) if seat.role in APPROVING_ROLES]
+    return [seat for seat in convened_seats(session) if seat.role in session.board.signing_roles]
 
 
 def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False, **kwargs) -> None:
@@ -39,7 +38,7 @@ def minutes_moved(sender, instance: Transition, created: bool, raw: bool = False
     session = Session.objects.select_related("board").get(pk=minutes.session_id)
     if step == (State.DRAFT, State.IN_REVIEW):
         for seat in convened_seats(session):
-            kind = Kind.APPROVAL_AWAITED if seat.role in APPROVING_ROLES else Kind.REVIEW
+            kind = Kind.APPROVAL_AWAITED if seat.role in session.board.signing_roles else Kind.REVIEW
             queue(kind, seat, session, minutes=minutes)
     elif step == (State.APPROVED, State.IN_REVIEW):
         for seat in _approving_seats(session):

@@ -25,10 +25,10 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from ..models import Approval, Member, Membership, Minutes, Quorum, Session
-from ..models.record import session_record
+from ..models.record import record_rules, session_record
 from ..qr_code import qr_code_svg
 from ..text.dates import moroccan_date
-from ..text.grammar import after_li, in_gender
+from ..text.grammar import after_li, in_gender, proxies_ar
 
 TEMPLATE = "pdf/minutes.html"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "pdf" / "minutes.css"
@@ -74,6 +74,8 @@ def minutes_context(
         "institution": settings.INSTITUTION,
         "logo": Path(settings.INSTITUTION_LOGO).as_uri() if settings.INSTITUTION_LOGO else None,
         "quorum": Quorum.from_record(record["quorum"]),
+        "rules": record_rules(record),
+        "proxies": proxies_ar(record_rules(record).get("max_proxies", 0)),
         "attendance": [
             {
                 "attendance": a,
@@ -83,7 +85,7 @@ def minutes_context(
         ],
         "signatories": [
             (role, _signatory_title(role, by_role.get(role)), by_role.get(role))
-            for role in (Approval.Role.PRESIDENT, Approval.Role.RAPPORTEUR)
+            for role in record_rules(record)["signed_by"]
         ],
         "minutes": minutes,
         "verification_url": f"{settings.SITE_URL}{minutes.get_absolute_url()}" if minutes else None,

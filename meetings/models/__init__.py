@@ -1,12 +1,13 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- messages,
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- interests, session <- messages,
 minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
 from .archive import ArchivedCopy
 from .board import Board, Gender, Member, Membership, role_label
 from .duties import DutyLog
+from .interests import Declaration
 from .jobs import Job
 from .limits import Turn
 from .messages import Answer, Convocation, Message
@@ -25,6 +26,7 @@ __all__ = [
     "Board",
     "Comment",
     "Convocation",
+    "Declaration",
     "Document",
     "DutyLog",
     "Gender",

@@ -47,8 +47,30 @@ class BoardQuerySet(models.QuerySet):
         return self.filter(is_home=True).first()
 
 
+class SignedBy(models.TextChoices):
+    """Who signs a board's minutes (its founding text or internal rules say): their signatures are the
+    approvals the minutes need before the seal."""
+
+    PRESIDENT_AND_RAPPORTEUR = "president_and_rapporteur", _("the president and the rapporteur")
+    PRESIDENT = "president", _("the president alone")
+
+
+class WrittenMajority(models.TextChoices):
+    """What adopts a draft resolution put to the members in writing between sessions."""
+
+    CAST = "cast", _("more votes for than against, among the answers")
+    MEMBERS = "members", _("more than half of the voting members")
+    TWO_THIRDS = "two_thirds", _("two thirds of the voting members")
+    UNANIMITY = "unanimity", _("every voting member")
+
+
 class Board(models.Model):
-    """An administrative board (المجلس الإداري) of a public institution."""
+    """An administrative board (المجلس الإداري) of a public institution, with the rules its founding
+    text or internal rules set: quorums, proxies, delays, who signs the minutes, decisions in writing.
+    The cycle obeys them, and the minutes cite those they applied (`rules`)."""
+
+    SignedBy = SignedBy
+    WrittenMajority = WrittenMajority
 
     name_ar = models.CharField(_("name in Arabic"), max_length=200, unique=True)
     name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
@@ -98,6 +120,31 @@ class Board(models.Model):
             "this share of the voting members (0: the members present deliberate validly)."
         ),
     )
+    minutes_signed_by = models.CharField(
+        _("the minutes are signed by"),
+        max_length=30,
+        choices=SignedBy,
+        default=SignedBy.PRESIDENT_AND_RAPPORTEUR,
+        help_text=_("Their own signatures approve the minutes, before the institution's seal."),
+    )
+    written_consultation = models.BooleanField(
+        _("written consultation allowed"),
+        default=False,
+        help_text=_(
+            "The board may decide in writing between sessions, on a draft resolution put to its members."
+        ),
+    )
+    written_majority = models.CharField(
+        _("majority of a written consultation"),
+        max_length=20,
+        choices=WrittenMajority,
+        default=WrittenMajority.MEMBERS,
+    )
+    written_consultation_days = models.PositiveSmallIntegerField(
+        _("answer delay of a written consultation (days)"),
+        default=8,
+        help_text=_("The members have at least this many days to answer a written consultation."),
+    )
     is_home = models.BooleanField(
         _("shown on the public site"),
         default=False,
@@ -140,6 +187,24 @@ class Board(models.Model):
         return holder_holds < self.max_proxies
 
     @property
+    def signing_roles(self) -> tuple[str, ...]:
+        """The seats whose holders sign, hence approve, the minutes: the president's, and the rapporteur's
+        where the rules say so."""
+        if self.minutes_signed_by == SignedBy.PRESIDENT:
+            return (Membership.Role.PRESIDENT,)
+        return (Membership.Role.PRESIDENT, Membership.Role.RAPPORTEUR)
+
+    def rules(self, *, second_call: bool = False) -> dict:
+        """The rules a session of this board applies, as its record keeps them and its minutes cite them
+        (`second_call`: the session holds again one whose quorum was not reached)."""
+        return {
+            "quorum_percent": self.second_call_quorum_percent if second_call else self.quorum_percent,
+            "second_call": second_call,
+            "max_proxies": self.max_proxies,
+            "signed_by": list(self.signing_roles),
+        }
+
+    @property
     def name(self) -> str:
         return _localized(self, "name")
 
@@ -152,6 +217,14 @@ class Board(models.Model):
         means their approvals no longer hold."""
         for session in self.sessions.filter(minutes_versions__state="approved").distinct():
             session.record_changed()
+
+
+def signing_seats(board: str = "board") -> Q:
+    """The seats whose holders sign their board's minutes (`Board.signing_roles`), as a filter on seats
+    (`board` is the path from the seat to its board)."""
+    return Q(role=Membership.Role.PRESIDENT) | Q(
+        role=Membership.Role.RAPPORTEUR, **{f"{board}__minutes_signed_by": SignedBy.PRESIDENT_AND_RAPPORTEUR}
+    )
 
 
 class Gender(models.TextChoices):

@@ -25,6 +25,7 @@ from ..seal.personal import same_name
 from ..seal.signing import PERSON_FIELDS
 from ..text.grammar import in_gender
 from .board import Board, Member, of_the_public_site
+from .interests import Declaration
 from .record import (
     SHORT_TEXT,
     agenda_fields,
@@ -219,12 +220,13 @@ class Minutes(models.Model):
         approvals = self.approvals.filter(fingerprint=fingerprint, withdrawn_at__isnull=True)
         return {a.role: a for a in approvals.select_related("member")}
 
-    @staticmethod
-    def fully_approved(approvals: "dict[str, Approval]") -> bool:
-        """Both roles approved, by two different members through two different accounts."""
-        found = [approvals[role] for role in Approval.Role.values if role in approvals]
+    def fully_approved(self, approvals: "dict[str, Approval]") -> bool:
+        """Every role the board's rules name approved (`Board.signing_roles`), the president and the
+        rapporteur by two different members through two different accounts."""
+        roles = self.session.board.signing_roles
+        found = [approvals[role] for role in roles if role in approvals]
         return (
-            len(found) == len(Approval.Role.values)
+            len(found) == len(roles)
             and len({a.member_id for a in found}) == len(found)
             and len({a.by_id for a in found}) == len(found)
         )
@@ -493,6 +495,20 @@ def _session_from_record(record: dict, *, pk: int, board_id: int) -> Session:
     items = {
         item["position"]: AgendaItem(session=session, **agenda_fields(item)) for item in record["agenda"]
     }
+    for data in record["agenda"]:
+        item = items[data["position"]]
+        item.recorded_declarations = [
+            Declaration(
+                session=session,
+                agenda_item=item,
+                member=_member(d["member"]),
+                reason=d["reason"],
+                source=d["source"],
+            )
+            for d in data.get("declarations", [])
+        ]
+        if "quorum" in data:
+            item.recorded_quorum = Quorum.from_record(data["quorum"])
     resolutions = [
         resolution_model(session=session, agenda_item=items.get(r["agenda_item"]), **resolution_fields(r))
         for r in record["resolutions"]

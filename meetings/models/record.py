@@ -13,7 +13,6 @@ snapshot (`Minutes.record`), from which every public page of a published session
 This module imports only `board`: the record is described here in terms of what a session offers.
 """
 
-import dataclasses
 import datetime
 import hashlib
 import json
@@ -247,7 +246,8 @@ def session_record(session) -> dict:
             "opening": session.opening,
             **_french(session, "opening"),
         },
-        "quorum": {**dataclasses.asdict(quorum), "reached": quorum.reached},
+        "rules": session.rules,
+        "quorum": quorum.as_record(),
         "attendance": [
             {
                 "name": a.member.name_ar,
@@ -269,6 +269,7 @@ def session_record(session) -> dict:
                 "summary": item.summary,
                 "deliberation": item.deliberation,
                 **_french(item, "presenter", "summary", "deliberation"),
+                **_declarations(session, item),
             }
             for item in sorted(session.agenda_items.all(), key=lambda item: item.position)
         ],
@@ -305,6 +306,20 @@ def session_record(session) -> dict:
     }
 
 
+def _declarations(session, item) -> dict:
+    """The declarations of interest in an agenda item, and the quorum that applied to it without the
+    members who made them; nothing where none was made (a record without any keeps its shape)."""
+    declared = sorted(item.declared, key=lambda d: d.pk)
+    if not declared:
+        return {}
+    return {
+        "declarations": [
+            {"member": _person(d.member), "reason": d.reason, "source": d.source} for d in declared
+        ],
+        "quorum": session.item_quorum(item).as_record(),
+    }
+
+
 # Reading the record back: the fields of the models that show it (in memory, Minutes.signed_session; as
 # rows the public queries, meetings.models.published and decisions.PublishedResolution).
 
@@ -325,6 +340,16 @@ def agenda_fields(item: dict) -> dict:
 def follow_up_fields(follow_up: dict) -> dict:
     """What one of the record's follow-ups says (status and note), as a FollowUp takes it."""
     return {"status": follow_up["status"], "note": follow_up["note"], **_french_of(follow_up, "note")}
+
+
+# The rules of a record signed before the record kept them: those the product then applied.
+EARLIER_RULES = {"signed_by": list(APPROVING_ROLES)}
+
+
+def record_rules(record: dict) -> dict:
+    """The board's rules the record applied (`Board.rules`); a record signed before it kept them says
+    only who signed."""
+    return record.get("rules", EARLIER_RULES)
 
 
 def record_date(value: str | None) -> datetime.date | None:

@@ -1,5 +1,6 @@
 """A session of a board and what happened in it: attendance, agenda, quorum."""
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -67,7 +68,8 @@ class SessionQuerySet(models.QuerySet):
             Prefetch("attendances", Attendance.objects.select_related("member", "proxy")),
             "agenda_items",
             # Spelled as strings: meetings never imports decisions.
-            "resolutions__agenda_item",
+            "agenda_items__declarations__member",
+            "resolutions__agenda_item__declarations__member",
             "follow_ups__resolution__session",
         )
 
@@ -298,9 +300,20 @@ class Session(RecordRow):
         """The board's quorum, or its quorum on second convocation for a session that holds another again."""
         return self.board.second_call_quorum_percent if self.second_call_of_id else self.board.quorum_percent
 
-    def quorum(self) -> "Quorum":
-        """The quorum as the rules count it, from the voting seats valid on the session's date."""
-        return Quorum.count(self, self.voting_memberships(), list(self.attendances.all()))
+    @property
+    def rules(self) -> dict:
+        """The board's rules as this session applies them (`Board.rules`)."""
+        return self.board.rules(second_call=self.second_call_of_id is not None)
+
+    def quorum(self, *, aside: "set[int] | frozenset[int]" = frozenset()) -> "Quorum":
+        """The quorum as the rules count it, from the voting seats valid on the session's date; for an
+        agenda item, without the members in `aside` who declared an interest in it (`item_quorum`)."""
+        return Quorum.count(self, self.voting_memberships(), list(self.attendances.all()), aside=aside)
+
+    def item_quorum(self, item: "AgendaItem | None") -> "Quorum":
+        """The quorum that applies to `item`'s deliberation and resolutions: the session's, without the
+        members who declared an interest in it (meetings.models.interests)."""
+        return self.quorum(aside=item.standing_aside if item is not None and item.pk else set())
 
 
 @dataclass(frozen=True)
@@ -311,13 +324,25 @@ class Quorum:
     present: int
     represented: int
     required: int
+    # For an agenda item: the voters counted at the session who stand aside from it, having declared an
+    # interest (present, or represented), and those whose proxy they held.
+    stood_aside: int = 0
 
     @classmethod
     def from_record(cls, data: dict) -> "Quorum":
-        """The quorum as `session_record` keeps it."""
+        """The quorum as `session_record` keeps it (`as_record`)."""
         return cls(
-            **{field: data[field] for field in ("voting_members", "present", "represented", "required")}
+            **{field: data[field] for field in ("voting_members", "present", "represented", "required")},
+            stood_aside=data.get("stood_aside", 0),
         )
+
+    def as_record(self) -> dict:
+        """As the record keeps it; `stood_aside` only where someone did (a session's own quorum never),
+        so that records without declarations keep their shape."""
+        data = {**dataclasses.asdict(self), "reached": self.reached}
+        if not self.stood_aside:
+            del data["stood_aside"]
+        return data
 
     @property
     def counted(self) -> int:
@@ -328,11 +353,21 @@ class Quorum:
         return self.counted >= self.required
 
     @classmethod
-    def count(cls, session: Session, seats: list[Membership], attendances: list["Attendance"]) -> "Quorum":
+    def count(
+        cls,
+        session: Session,
+        seats: list[Membership],
+        attendances: list["Attendance"],
+        *,
+        aside: "set[int] | frozenset[int]" = frozenset(),
+    ) -> "Quorum":
         """Count present voters, then proxies held by present voters, each holder up to the board's limit.
 
         Invited members and members whose term does not cover the date are not in `seats`, so neither
-        their presence nor a proxy they hold counts.
+        their presence nor a proxy they hold counts. For an agenda item, the members in `aside` (who
+        declared an interest in it) stand aside: neither they nor the proxies they hold count, and the
+        number they would have made is `stood_aside`. The number required stays the board's: standing
+        aside can cost an item its quorum.
         """
         voters = {seat.member_id for seat in seats}
         present = {
@@ -341,7 +376,7 @@ class Quorum:
             if a.member_id in voters and a.status == Attendance.Status.PRESENT
         }
         held: dict[int, int] = {}
-        represented = 0
+        represented = []
         for a in attendances:
             if a.status != Attendance.Status.REPRESENTED or a.member_id not in voters:
                 continue
@@ -350,11 +385,18 @@ class Quorum:
             ):
                 continue
             held[a.proxy_id] = held.get(a.proxy_id, 0) + 1
-            represented += 1
+            represented.append(a)
+        standing = [a for a in represented if a.member_id not in aside and a.proxy_id not in aside]
+        counted = len(present) + len(represented)
+        present -= aside
         # "More than the share", capped at every voter so that a 100% quorum means all of them.
         required = min(len(voters) * session.quorum_percent // 100 + 1, len(voters)) if voters else 1
         return cls(
-            voting_members=len(voters), present=len(present), represented=represented, required=required
+            voting_members=len(voters),
+            present=len(present),
+            represented=len(standing),
+            required=required,
+            stood_aside=counted - len(present) - len(standing),
         )
 
 
@@ -520,6 +562,31 @@ class AgendaItem(NumberedInSession, Searchable, RecordRow):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    # The declarations of interest and the item's quorum as a signed record kept them
+    # (Minutes.signed_session), where someone stood aside.
+    recorded_declarations: list | None = None
+    recorded_quorum: "Quorum | None" = None
+
+    @property
+    def declared(self) -> list:
+        """The declarations of interest in this item (meetings.models.interests): as the signed record
+        kept them, or the working rows, read through `.all()` (`with_record` prefetches them)."""
+        if self.recorded_declarations is not None:
+            return self.recorded_declarations
+        return list(self.declarations.all()) if self.pk else []
+
+    @cached_property
+    def quorum(self) -> "Quorum":
+        """The quorum that applied to this item (`Session.item_quorum`): as the signed record kept it, or
+        counted from the working rows."""
+        return self.recorded_quorum or self.session.item_quorum(self)
+
+    @property
+    def standing_aside(self) -> set[int]:
+        """The members who declared an interest in this item, read through `.all()` (`with_record`
+        prefetches them)."""
+        return {d.member_id for d in self.declared}
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

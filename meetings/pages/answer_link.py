@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from ..convocation import answers
 from ..convocation.links import LinkRefused, open_link
-from ..models import Answer, Member, Session
+from ..models import Answer
 from .forms import AnswerForm
 
 
@@ -38,16 +38,15 @@ def _answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
     candidates = answers.proxy_candidates(session, member)
     form = None
     if answers.takes_answers(session):
-        form = AnswerForm(request.POST or None, initial=_initial(session, member), candidates=candidates)
+        form = AnswerForm(
+            request.POST or None,
+            initial=answers.initial_answer(session, member),
+            candidates=candidates,
+            agenda=list(session.agenda_items.all()),
+        )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            answers.answer(
-                session,
-                member,
-                choice=form.cleaned_data["choice"],
-                proxy=form.cleaned_data["proxy"],
-                channel=Answer.Channel.LINK,
-            )
+            answers.answer(session, member, **answers.given(form.cleaned_data), channel=Answer.Channel.LINK)
         except ValidationError as refusal:
             if not hasattr(refusal, "error_dict"):  # about the session, not a field
                 messages.error(request, " ".join(refusal.messages))
@@ -70,8 +69,3 @@ def _answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
         "proxies_held": answers.proxies_held(session, member),
     }
     return render(request, "meetings/answer_link.html", context, status=400 if form and form.errors else 200)
-
-
-def _initial(session: Session, member: Member) -> dict:
-    given = session.answers.filter(member=member).first()
-    return {"choice": given.choice, "proxy": given.proxy_id} if given else {}

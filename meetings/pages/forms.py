@@ -60,11 +60,32 @@ class AnswerForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, candidates: "list[Member]", **kwargs: Any) -> None:
+    interests = forms.ModelMultipleChoiceField(
+        label=_("I declare an interest in these items, and will stand aside from them"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "As the code of good governance asks: you will not be counted for their quorum and will not "
+            "vote on their resolutions, nor with the proxies you hold."
+        ),
+    )
+    interest_reason = forms.CharField(
+        label=_("Nature of the interest (optional)"), max_length=300, required=False
+    )
+
+    def __init__(
+        self, *args: Any, candidates: "list[Member]", agenda: "list[AgendaItem] | None" = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         proxy = self.fields["proxy"]
         assert isinstance(proxy, forms.ModelChoiceField)  # declared above
         proxy.queryset = Member.objects.filter(pk__in=[member.pk for member in candidates])
+        interests = self.fields["interests"]
+        assert isinstance(interests, forms.ModelMultipleChoiceField)  # declared above
+        interests.queryset = AgendaItem.objects.filter(pk__in=[item.pk for item in agenda or []])
+        if not agenda:
+            del self.fields["interests"], self.fields["interest_reason"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -129,8 +129,11 @@ def _answer_context(session: Session, member: Member, form: AnswerForm | None) -
     if not answers.takes_answers(session):
         return {"my_answer": given, "answer_form": None}
     if form is None:
-        initial = {"choice": given.choice, "proxy": given.proxy_id} if given else {}
-        form = AnswerForm(initial=initial, candidates=answers.proxy_candidates(session, member))
+        form = AnswerForm(
+            initial=answers.initial_answer(session, member),
+            candidates=answers.proxy_candidates(session, member),
+            agenda=list(session.agenda_items.all()),
+        )
     return {"my_answer": given, "answer_form": form}
 
 
@@ -138,12 +141,14 @@ def _answer_context(session: Session, member: Member, form: AnswerForm | None) -
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     member, session = _member_session(request, pk)
-    form = AnswerForm(request.POST, candidates=answers.proxy_candidates(session, member))
+    form = AnswerForm(
+        request.POST,
+        candidates=answers.proxy_candidates(session, member),
+        agenda=list(session.agenda_items.all()),
+    )
     if form.is_valid():
         try:
-            answers.answer(
-                session, member, choice=form.cleaned_data["choice"], proxy=form.cleaned_data["proxy"]
-            )
+            answers.answer(session, member, **answers.given(form.cleaned_data))
         except ValidationError as refusal:
             if not hasattr(refusal, "error_dict"):  # about the session or the member, not a field
                 messages.error(request, " ".join(refusal.messages))

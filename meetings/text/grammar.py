@@ -44,3 +44,12 @@ def greeting(name: str, gender: str | None) -> str:
         # xgettext:no-python-format
         text = gettext("Dear %(name)s,")
     return text % {"name": name}
+
+
+def proxies_ar(count: int) -> str:
+    """How many proxies, as Arabic counts them: «وكالة واحدة», «وكالتين», «3 وكالات», «11 وكالة»."""
+    if count == 1:
+        return "وكالة واحدة"
+    if count == 2:
+        return "وكالتين"
+    return f"{count} وكالات" if 3 <= count <= 10 else f"{count} وكالة"

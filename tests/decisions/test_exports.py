@@ -121,6 +121,7 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         "الجهة المكلفة بالفرنسية",
         "أجل التنفيذ",
         "آخر تتبع",
+        "لم يشارك في التصويت لتصريحه بتضارب في المصالح",
     ]
     assert rows[0] == [
         "2025",
@@ -138,11 +139,12 @@ def test_the_csv_reads_back_with_arabic_commas_quotes_and_line_breaks_intact(cli
         UNIT_FR,
         "2026-12-31",
         "لم يتم تتبعه بعد",
+        "",
     ]
     assert number(rows[1]) == "2025/2/2"
     assert rows[1][9:11] == ["مؤجل", "مؤيدون: 1، معارضون: 1، ممتنعون: 1"]
     assert number(rows[2]) == "2025/1/1"
-    assert rows[2][-1] == "في طور الإنجاز"
+    assert rows[2][-2:] == ["في طور الإنجاز", ""]
 
 
 def test_the_csv_holds_only_published_resolutions_of_the_home_board(client, published):
@@ -186,6 +188,7 @@ def test_the_csv_in_french(client, published):
             "",
             "2025-10-31",
             "en cours",
+            "",
         ]
     ]
 
@@ -250,6 +253,7 @@ def test_the_json_is_a_documented_list_of_resolutions(client, published):
         "responsible_unit_fr": UNIT_FR,
         "due_date": "2026-12-31",
         "follow_up_status": None,
+        "stood_aside": [],
         "session_url": f"{SITE}/sessions/2025/2/",
         "url": f"{SITE}/resolutions/2025/2/1/",
     }

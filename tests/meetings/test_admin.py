@@ -335,8 +335,9 @@ def test_the_secretariat_group_holds_exactly_its_list_which_its_migrations_built
     deletes = importlib.import_module(
         "decisions.migrations.0015_secretariat_deletes_sessions_entered_by_mistake"
     )
+    declarations = importlib.import_module("decisions.migrations.0019_secretariat_declarations")
     built = (built - {".".join(p) for p in duties.REMOVED}) | {
-        ".".join(p) for p in duties.ADDED + messages.ADDED + deletes.ADDED
+        ".".join(p) for p in duties.ADDED + messages.ADDED + deletes.ADDED + declarations.ADDED
     }
 
     group = Group.objects.get(name=secretariat.GROUP)

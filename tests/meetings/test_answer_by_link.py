@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth.models import User
 
 from meetings.convocation import convening
-from meetings.models import Answer, DutyLog, Membership, Message
+from meetings.models import Answer, Declaration, DutyLog, Membership, Message
 from tests import factory
 from tests.client import Client
 from tests.members import read_form, signed_in
@@ -185,3 +185,15 @@ def test_the_convocation_greets_each_person_in_their_gender_and_language(convene
     assert french_woman.startswith("Madame,") and french_man.startswith("Monsieur,")
     assert "Le programme d’action" in french_man and "Siège central" in french_man
     assert "برنامج العمل" not in french_man and "/fr/answer/" in french_man
+
+
+def test_a_member_declares_an_interest_by_the_link_of_their_convocation(convened):
+    first = convened.members[0]
+    visitor = Client()
+
+    answered = visitor.post(convened.link(first), {"choice": "attend", "interests": [convened.item.pk]})
+
+    assert answered.status_code == 302
+    declaration = Declaration.objects.get()
+    assert (declaration.member, declaration.source, declaration.recorded_by) == (first, "member", None)
+    assert "بتضارب في المصالح بخصوص هذه النقطة" in visible_text(visitor.get(convened.link(first)))

@@ -3,12 +3,13 @@ within the board's limit, changeable until the session opens; what the secretari
 attendance that starts from them."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 
 from meetings.convocation import convening
-from meetings.models import Answer, Attendance, Membership, Session
+from meetings.models import Answer, Attendance, Declaration, Membership, Session
 from tests import factory
 from tests.client import Client
 from tests.members import read_form, signed_in
@@ -206,3 +207,43 @@ def test_the_member_page_makes_the_same_queries_whatever_the_boards_size(voters,
 
 
 QUERIES = 17  # one of them: whether the account owes a second factor now (meetings.accounts.middleware)
+
+
+def test_a_member_declares_an_interest_with_their_answer_and_withdraws_it(convened):
+    first = convened.members[0]
+    item = factory.agenda_item(convened.session, 1, title="اتفاقية مع جمعية")
+    page = convened.page(first)
+    assert "interests" in read_form(page, action=f"/members/sessions/{convened.session.pk}/answer/").fields
+    assert re.search(rf'type="checkbox"[^>]*name="interests" value="{item.pk}"', page.content.decode())
+
+    answered = convened.login(first).post(
+        f"/members/sessions/{convened.session.pk}/answer/",
+        {"choice": "attend", "interests": [item.pk], "interest_reason": "عضو في مكتب الجمعية"},
+    )
+
+    assert answered.status_code == 302
+    declaration = Declaration.objects.get()
+    assert (declaration.member, declaration.agenda_item, declaration.reason) == (
+        first,
+        item,
+        "عضو في مكتب الجمعية",
+    )
+    assert (declaration.source, declaration.recorded_by) == (Declaration.Source.MEMBER, first.user)
+    page = convened.page(first)
+    assert f"صرح {first.name_ar} بتضارب في المصالح بخصوص هذه النقطة وانسحب منها" in visible_text(page)
+    assert read_form(page, action=f"/members/sessions/{convened.session.pk}/answer/").values[
+        "interests"
+    ] == str(item.pk)
+
+    convened.login(first).post(f"/members/sessions/{convened.session.pk}/answer/", {"choice": "attend"})
+    assert not Declaration.objects.exists()
+
+
+def test_a_member_cannot_declare_on_another_sessions_item(convened):
+    factory.agenda_item(convened.session, 1)
+    other = factory.agenda_item(factory.session(convened.board, ordinal=2), 1)
+    response = convened.login(convened.members[0]).post(
+        f"/members/sessions/{convened.session.pk}/answer/", {"choice": "attend", "interests": [other.pk]}
+    )
+    assert response.status_code == 400
+    assert not Declaration.objects.exists()
