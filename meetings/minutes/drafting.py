@@ -1,8 +1,13 @@
 """The minutes' texts drafted from the record, in the set phrases of the administration, in Arabic and in
-French: the opening (the session, its date, hour and place, who chaired, the quorum, the agenda) and, for
-each agenda item, the head of its deliberation (who presented it, the declarations of interest, what the
-board decided, by what vote). Every name, figure and date comes from the record; where only the
-secretariat knows what was said, the draft leaves «[…]» for it to complete.
+French, for the secretariat to complete.
+
+The minutes already write from the record, in those phrases, the session's preamble (its date, hour,
+place and chair), the attendance, the quorum and the board's rules that apply, each item's declarations of
+interest and quorum, and the resolutions with their votes (templates/pdf/minutes.html; the pages likewise).
+What the record cannot write alone are the narrative texts: the opening and each item's deliberation.
+These are drafted here around the facts the record holds (who opened the session and when, who presented
+the item, what the board decided on it and by what vote), leaving «[…]» where only the secretariat knows
+what was said. Every name, figure and date comes from the record; nothing else is written.
 
 `fill_from_record` writes the drafts into the session's fields that are still empty, never over a text the
 secretariat wrote; the secretariat then completes them as any text of the record.
@@ -11,13 +16,10 @@ secretariat wrote; the secretariat then completes them as any text of the record
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext
 
 from ..models import AgendaItem, Session
-from ..models.session import Quorum
-from ..text.dates import moroccan_date
-from ..text.grammar import FEMALE, after_li
+from ..text.grammar import FEMALE
 from ..text.ordinals import feminine_ordinal
 
 TO_COMPLETE = "[…]"
@@ -37,8 +39,8 @@ def draft(session: Session) -> Draft:
     items = sorted(session.agenda_items.all(), key=lambda item: item.position)
     resolutions = sorted(session.resolutions.all(), key=lambda r: r.sequence)
     return Draft(
-        opening=_opening_ar(session, items),
-        opening_fr=_opening_fr(session, items),
+        opening=_opening_ar(session),
+        opening_fr=_opening_fr(session),
         deliberations={
             item.position: (
                 _deliberation_ar(item, [r for r in resolutions if r.agenda_item_id == item.pk]),
@@ -114,79 +116,22 @@ def _decision(resolution, language: str) -> str:
     )
 
 
-# Arabic ---------------------------------------------------------------------------------------------
+# Arabic ----------------------------------------------------------------------------------------------
 
 
 def _sayyid(person) -> str:
     return "السيدة" if person.gender == FEMALE else "السيد"
 
 
-def _quorum_ar(quorum: Quorum) -> str:
-    counted = f"حضر أو مثل {quorum.counted} من أصل {quorum.voting_members} من الأعضاء ذوي الحق في التصويت"
-    if quorum.represented:
-        counted += f" (منهم {quorum.represented} بالنيابة)"
-    if quorum.reached:
-        return f"وبعد التأكد من اكتمال النصاب القانوني، إذ {counted} والنصاب المطلوب {quorum.required}،"
-    return f"وسجل عدم اكتمال النصاب القانوني، إذ {counted} والنصاب المطلوب {quorum.required}."
-
-
-def _opening_ar(session: Session, items: list[AgendaItem]) -> str:
-    with translation.override("ar"):
-        title = session.title
-    prefix, _, year = title.partition(" برسم ")
-    first = (
-        f"انعقدت {prefix} {after_li(session.board.name_ar)} برسم {year} "
-        f"يوم {moroccan_date(session.date, 'ar', weekday=True)}"
-    )
-    if session.start_time:
-        first += f" على الساعة {session.start_time:%H:%M}"
-    if session.place:
-        first += f" ب{session.place}"
+def _opening_ar(session: Session) -> str:
     chair = session.chair
-    if chair is not None:
-        first += f"، تحت رئاسة {_sayyid(chair)} {chair.name_ar}"
-        if chair.title_ar:
-            first += f"، {chair.title_ar}"
-    first += "."
-    quorum = session.quorum()
-    president = "الرئيسة" if chair is not None and chair.gender == FEMALE else "الرئيس"
-    if quorum.reached:
-        second = (
-            f"{_quorum_ar(quorum)} افتتح {_sayyid(chair) if chair else ''} {president} الجلسة {TO_COMPLETE}، "
-            "ثم عرض جدول الأعمال الذي تضمن النقط التالية:"
-        ).replace("  ", " ")
-    else:
-        second = f"{_quorum_ar(quorum)} {TO_COMPLETE}"
-    agenda = [f"{item.position}. {item.title}" for item in items]
-    return "\n\n".join([first, second, "\n".join(agenda)] if quorum.reached and agenda else [first, second])
-
-
-def _declarations_ar(item: AgendaItem) -> list[str]:
-    sentences = []
-    for declaration in item.declared:
-        person = declaration.member
-        if person.gender == FEMALE:
-            sentences.append(
-                f"وقد صرحت السيدة {person.name_ar} بوجود تضارب في المصالح بخصوص هذه النقطة، فانسحبت من "
-                "مداولتها ولم تشارك في التصويت على ما اتخذ بشأنها من قرارات، ولم تحتسب في نصابها."
-            )
-        else:
-            sentences.append(
-                f"وقد صرح السيد {person.name_ar} بوجود تضارب في المصالح بخصوص هذه النقطة، فانسحب من "
-                "مداولتها ولم يشارك في التصويت على ما اتخذ بشأنها من قرارات، ولم يحتسب في نصابها."
-            )
-    if sentences:
-        quorum = item.quorum
-        state = (
-            "فاكتمل النصاب القانوني للتداول فيها"
-            if quorum.reached
-            else "فلم يكتمل النصاب القانوني للتداول فيها"
-        )
-        sentences.append(
-            f"وبذلك حضر أو مثل بالنسبة لهذه النقطة {quorum.counted} من أصل {quorum.voting_members} من الأعضاء "
-            f"ذوي الحق في التصويت، والنصاب المطلوب {quorum.required}، {state}."
-        )
-    return sentences
+    at = f" على الساعة {session.start_time:%H:%M}" if session.start_time else ""
+    if chair is None:
+        return f"افتتحت الجلسة{at} {TO_COMPLETE}، ثم عرض جدول الأعمال."
+    title = f"، {chair.title_ar}،" if chair.title_ar else ""
+    opened = "افتتحت" if chair.gender == FEMALE else "افتتح"
+    presented = "عرضت" if chair.gender == FEMALE else "عرض"
+    return f"{opened} {_sayyid(chair)} {chair.name_ar}{title} الجلسة{at} {TO_COMPLETE}، ثم {presented} جدول الأعمال."
 
 
 def _deliberation_ar(item: AgendaItem, resolutions: list) -> str:
@@ -196,93 +141,34 @@ def _deliberation_ar(item: AgendaItem, resolutions: list) -> str:
     head += (
         f"، قدم {item.presenter} عرضا {TO_COMPLETE}." if item.presenter else f"، تدارس المجلس {TO_COMPLETE}."
     )
-    parts = [head, *_declarations_ar(item)]
-    if resolutions:
-        parts.append("وبعد المناقشة، " + " ثم ".join(_decision(r, "ar") for r in resolutions))
-    else:
-        parts.append(f"وبعد المناقشة، {TO_COMPLETE}")
-    return "\n\n".join(parts)
+    decided = " ثم ".join(_decision(r, "ar") for r in resolutions) if resolutions else TO_COMPLETE
+    return f"{head}\n\nوبعد المناقشة، {decided}"
 
 
-# French ---------------------------------------------------------------------------------------------
+# French ----------------------------------------------------------------------------------------------
 
 
 def _civility(person) -> str:
     return "Mme" if person.gender == FEMALE else "M."
 
 
-def _name_fr(person) -> str:
-    return person.name_fr or person.name_ar
-
-
-def _quorum_fr(quorum: Quorum) -> str:
-    counted = f"{quorum.counted} des {quorum.voting_members} membres ayant voix délibérative présents ou représentés"
-    if quorum.represented:
-        counted += f" (dont {quorum.represented} par procuration)"
-    if quorum.reached:
-        return f"Le quorum étant atteint ({counted}, {quorum.required} requis),"
-    return f"Le quorum n’a pas été atteint ({counted}, {quorum.required} requis)."
-
-
-def _opening_fr(session: Session, items: list[AgendaItem]) -> str:
-    board = session.board
-    if not board.name_fr:
-        return ""  # no French name to write it with: the secretariat writes the French, or leaves it out
-    ordinal = feminine_ordinal(session.ordinal, "fr")
-    kind = "ordinaire" if session.kind == Session.Kind.ORDINARY else "extraordinaire"
-    first = (
-        f"Le {board.name_fr} s’est réuni en sa {ordinal} session {kind} de l’année {session.year}, le "
-        f"{moroccan_date(session.date, 'fr', weekday=True)}"
-    )
-    if session.start_time:
-        first += f" à {session.start_time:%H} h {session.start_time:%M}"
-    if session.place_fr or session.place:
-        first += f", à {session.place_fr or session.place}"
+def _opening_fr(session: Session) -> str:
     chair = session.chair
-    if chair is not None:
-        first += f", sous la présidence de {_civility(chair)} {_name_fr(chair)}"
-        if chair.title_fr:
-            first += f", {chair.title_fr}"
-    first += "."
-    quorum = session.quorum()
-    if quorum.reached:
-        president = "la présidente" if chair is not None and chair.gender == FEMALE else "le président"
-        second = (
-            f"{_quorum_fr(quorum)} {president} a ouvert la séance {TO_COMPLETE}, puis a présenté l’ordre du jour, "
-            "qui comportait les points suivants :"
-        )
-    else:
-        second = f"{_quorum_fr(quorum)} {TO_COMPLETE}"
-    agenda = [f"{item.position}. {item.title_fr or item.title}" for item in items]
-    return "\n\n".join([first, second, "\n".join(agenda)] if quorum.reached and agenda else [first, second])
+    at = f" à {session.start_time:%H}\u00a0h\u00a0{session.start_time:%M}" if session.start_time else ""
+    if chair is None:
+        return f"La séance a été ouverte{at} {TO_COMPLETE}, puis l’ordre du jour a été présenté."
+    title = f", {chair.title_fr}," if chair.title_fr else ""
+    return (
+        f"{_civility(chair)} {chair.name_fr or chair.name_ar}{title} a ouvert la séance{at} {TO_COMPLETE}, puis a "
+        "présenté l’ordre du jour."
+    )
 
 
 def _deliberation_fr(item: AgendaItem, resolutions: list) -> str:
-    title = item.title_fr or item.title
-    head = f"Au titre du point n° {item.position} de l’ordre du jour, « {title} »"
+    head = f"Au titre du point n°\u00a0{item.position} de l’ordre du jour, «\u202f{item.title_fr or item.title}\u202f»"
     presenter = item.presenter_fr or item.presenter
     head += (
         f", {presenter} a présenté {TO_COMPLETE}." if presenter else f", le conseil a examiné {TO_COMPLETE}."
     )
-    parts = [head]
-    for declaration in item.declared:
-        person = declaration.member
-        retired = "retirée" if person.gender == FEMALE else "retiré"
-        counted = "comptée" if person.gender == FEMALE else "compté"
-        parts.append(
-            f"{_civility(person)} {_name_fr(person)} a déclaré un conflit d’intérêts sur ce point ; "
-            f"{'elle' if person.gender == FEMALE else 'il'} s’est {retired} de la délibération, n’a pas pris part "
-            f"au vote et n’a pas été {counted} pour le quorum."
-        )
-    if item.declared:
-        quorum = item.quorum
-        state = "le quorum est atteint" if quorum.reached else "le quorum n’est pas atteint"
-        parts.append(
-            f"Pour ce point, {quorum.counted} des {quorum.voting_members} membres ayant voix délibérative sont "
-            f"présents ou représentés, {quorum.required} requis : {state}."
-        )
-    if resolutions:
-        parts.append("À l’issue des débats, " + " Puis ".join(_decision(r, "fr") for r in resolutions))
-    else:
-        parts.append(f"À l’issue des débats, {TO_COMPLETE}")
-    return "\n\n".join(parts)
+    decided = " Puis ".join(_decision(r, "fr") for r in resolutions) if resolutions else TO_COMPLETE
+    return f"{head}\n\nÀ l’issue des débats, {decided}"
