@@ -4,7 +4,7 @@ screen of its own per session (follow_up.py); the secretariat's dashboard (dashb
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,10 +14,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from meetings.accounts.middleware import account_of
 from meetings.admin import SessionAdmin, live_rows
 from meetings.admin.agenda_choice import AgendaChoicesFormSet, NamesAgendaItemByNumber
 from meetings.admin.record import RecordAdmin, RecordInline
-from meetings.models import Attendance, Declaration, Quorum, Session
+from meetings.convocation import written
+from meetings.convocation.messages import sent_summary
+from meetings.models import Attendance, Board, Declaration, Document, Quorum, Session, WrittenConsultation
 from meetings.models.record import frozen_message
 from meetings.text.bidi import without_bidi_controls
 
@@ -210,3 +213,144 @@ class FollowUpAdmin(RecordAdmin):
     list_filter = ["status", "session__year"]
     list_select_related = ["resolution__session", "session__board"]
     autocomplete_fields = ["resolution", "session"]
+
+
+# Written consultations between sessions
+
+
+class DraftResolutionInline(RecordInline, admin.StackedInline):
+    """The draft resolution put to the members: its text; the votes are the members' answers, written in
+    at the closing (meetings.convocation.written)."""
+
+    model = Resolution
+    extra = 1
+    readonly_fields = ["outcome", "votes_for", "votes_against", "votes_abstain"]
+
+    def get_fields(self, request, obj=None):
+        # The outcome and the counts once closed: before, there is none.
+        result = [("outcome", "votes_for", "votes_against", "votes_abstain")] if obj and obj.closed_at else []
+        return [("title", "title_fr"), ("text", "text_fr"), *result]
+
+    verbose_name = _("draft resolution")
+    verbose_name_plural = _("draft resolution")
+
+    def _open(self, obj) -> bool:
+        return super()._open(obj) and (obj is None or obj.submitted_at is None)
+
+
+class WrittenDocumentInline(RecordInline, admin.TabularInline):
+    model = Document
+    extra = 0
+    fields = ["title", "title_fr", "file"]
+
+    def _open(self, obj) -> bool:
+        return super()._open(obj) and (obj is None or obj.submitted_at is None)
+
+
+@admin.register(WrittenConsultation)
+class WrittenConsultationAdmin(RecordAdmin):
+    """A written consultation: its board and closing, its draft resolution and documents; put to the
+    members, then closed, from buttons of its page. Its minutes follow the lifecycle of any session's."""
+
+    list_display = ["__str__", "board", "closes_at", "submitted_at", "closed_at"]
+    list_filter = ["year", "board"]
+    list_select_related = ["board"]
+    ordering = ["-date", "-ordinal"]
+    inlines = [DraftResolutionInline, WrittenDocumentInline]
+    readonly_fields = ["submitted_at", "closed_at", "answers"]
+    change_form_template = "admin/meetings/writtenconsultation/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["board", "closes_at", "submitted_at", "closed_at", "answers"] if obj else ["board", "closes_at"]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.submitted_at is not None:
+            return [*self.readonly_fields, "board", "closes_at"]
+        return self.readonly_fields
+
+    # The secretariat's permissions on sessions are those of the written consultations.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("meetings.view_session")
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perm("meetings.add_session")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("meetings.change_session") and super()._open(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("meetings.delete_session") and (
+            obj is None or obj.deletable and obj.submitted_at is None
+        )
+
+    def get_changeform_initial_data(self, request):
+        home = Board.objects.filter(is_home=True, written_consultation=True).first()
+        return {"board": home.pk} if home else {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "board":  # only the boards whose rules allow it
+            kwargs["queryset"] = Board.objects.filter(written_consultation=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("answers"))
+    def answers(self, consultation: WrittenConsultation) -> str:
+        """Who answered; what each answered, once closed."""
+        votes = consultation.written_votes.select_related("member")
+        seats = consultation.voting_memberships()
+        rows = format_html_join(
+            "",
+            "<li><bdi>{}</bdi>: {}</li>",
+            (
+                (
+                    seat.member.name,
+                    next(
+                        (
+                            (v.get_choice_display() if consultation.closed_at else _("answered"))
+                            for v in votes
+                            if v.member_id == seat.member_id
+                        ),
+                        _("no answer yet") if consultation.closed_at is None else _("did not answer"),
+                    ),
+                )
+                for seat in seats
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows)
+
+    def get_urls(self):
+        step = self.admin_site.admin_view(self.step)
+        return [
+            path(
+                "<int:object_id>/submit/",
+                step,
+                {"action": "submit"},
+                name="meetings_writtenconsultation_submit",
+            ),
+            path(
+                "<int:object_id>/close/", step, {"action": "close"}, name="meetings_writtenconsultation_close"
+            ),
+            *super().get_urls(),
+        ]
+
+    def step(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+        """Put to the members («submit»), or closed («close») once its time is up."""
+        consultation = WrittenConsultation.objects.filter(pk=object_id).first()
+        if consultation is None:
+            raise Http404
+        if request.method != "POST":
+            return redirect("admin:meetings_writtenconsultation_change", object_id)
+        if not request.user.has_perm("meetings.change_session"):
+            raise PermissionDenied
+        try:
+            if action == "submit":
+                messages.success(request, sent_summary(written.submit(consultation, by=account_of(request))))
+            else:
+                written.close(consultation)
+                messages.success(
+                    request, _("The consultation is closed; its result is written in its record.")
+                )
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        return redirect("admin:meetings_writtenconsultation_change", object_id)

@@ -19,6 +19,9 @@ issue #119 asks for the first), so this export extends it, as `docs/open-data.md
 - a VoteEvent's `declarations_of_interest` and `quorum`: who stood aside from the resolution's agenda
   item, why, and the item's quorum counted without them.
 
+A written consultation is an Event classified «written consultation»; each member's answer is recorded, so
+its vote event gives every voting member's vote.
+
 Identifiers are stable: a person's is made from their name in Arabic, as the minutes spell it (the records
 keep names, not database keys); a session's, a motion's and a vote event's from their numbers.
 """
@@ -142,7 +145,7 @@ def _event(record: dict, verification_path: str) -> dict:
     return {
         "id": session_id(facts["year"], facts["ordinal"]),
         "name": facts["title"],
-        "classification": "session",
+        "classification": "written consultation" if "written" in record else "session",
         "organization_id": BOARD_ID,
         "start_date": facts["date"] + (f"T{facts['start_time']}" if facts["start_time"] else ""),
         **({"end_date": f"{facts['date']}T{facts['end_time']}"} if facts["end_time"] else {}),
@@ -193,7 +196,11 @@ def _decision(record: dict, event: dict, item: dict | None, resolution: dict) ->
     declared = (item or {}).get("declarations", [])
     aside = {person_id(d["member"]["name_ar"]) for d in declared}
     quorum = (item or {}).get("quorum") or record["quorum"]
-    votes = _votes(record, aside, unanimous=resolution["unanimous"])
+    votes = (
+        _written_votes(record)
+        if "written" in record
+        else _votes(record, aside, unanimous=resolution["unanimous"])
+    )
     counted = quorum["present"] + quorum["represented"]
     cast = resolution["votes"]
     if resolution["unanimous"]:
@@ -253,3 +260,15 @@ def _votes(record: dict, aside: set[str], *, unanimous: bool) -> list[dict]:
         elif unanimous:
             votes.append({"voter_id": pid, "option": "yes", **({"proxy_id": proxy} if proxy else {})})
     return votes
+
+
+WRITTEN_OPTIONS = {"for": "yes", "against": "no", "abstain": "abstain"}
+
+
+def _written_votes(record: dict) -> list[dict]:
+    """A written consultation's votes: each voting member's answer, as recorded, or «absent»."""
+    answered = {
+        person_id(v["member"]["name_ar"]): WRITTEN_OPTIONS[v["choice"]] for v in record["written"]["votes"]
+    }
+    voters = [person_id(_who(a)["name_ar"]) for a in record["attendance"] if a.get("role") != "invited"]
+    return [{"voter_id": pid, "option": answered.get(pid, "absent")} for pid in voters]

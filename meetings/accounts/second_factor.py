@@ -110,10 +110,10 @@ def device_taking(user, code: str, *, kinds: tuple[type[Device], ...] = (Device,
     return taking
 
 
-def step_up(request: HttpRequest, code: str) -> GivenFactor:
+def step_up(request: HttpRequest, code: str, *, refusal: str = "") -> GivenFactor:
     """The factor given for an act that needs it now: `code`, of the account's authenticator app, or else
     the passkey used in this session within the last STEP_UP minutes (spent by this act). A refusal says
-    what to do."""
+    what to do (`refusal`, for an act other than an approval)."""
     user = request.user
     if code:
         return given(request, device_taking(user, code, kinds=(TOTPDevice,)))
@@ -123,7 +123,10 @@ def step_up(request: HttpRequest, code: str) -> GivenFactor:
     factor = GivenFactor(device, at) if isinstance(device, WebAuthnCredential) and at else None
     if factor is None or not factor.vouches_for(user):
         raise ValidationError(
-            _("Type the code your authenticator app shows now, or use your passkey, to give this approval."),
+            refusal
+            or _(
+                "Type the code your authenticator app shows now, or use your passkey, to give this approval."
+            ),
             code="second_factor",
         )
     del request.session[GIVEN]

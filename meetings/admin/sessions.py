@@ -246,6 +246,16 @@ class SessionAdmin(RecordAdmin):
     class Media:
         js = ["admin/meetings/session_form.js"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Session | None = None) -> list[str]:
+        # A written consultation is drafted on a page of its own (decisions.admin); here, its record.
+        written = obj is not None and obj.kind == Session.Kind.WRITTEN
+        return [*super().get_readonly_fields(request, obj), *(["kind", "ordinal", "date"] if written else [])]
+
+    def formfield_for_choice_field(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "kind":  # a written consultation is added on its own page
+            kwargs["choices"] = [(k, label) for k, label in Session.Kind.choices if k != Session.Kind.WRITTEN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     @admin.display(description=_("answers and expected quorum"))
     def answers(self, session: Session) -> str:
         return answers_summary(session) if session.pk is not None else "—"

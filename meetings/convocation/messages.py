@@ -99,9 +99,14 @@ COMMENT_KINDS = {Kind.COMMENT, Kind.REPLY}
 ANSWERED_KINDS = {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CONVOCATION_REMINDER}
 
 
+WRITTEN_KINDS = {Kind.WRITTEN_CONSULTATION, Kind.WRITTEN_RESULT}
+
+
 def _template(kind: str) -> str:
     if kind in CONVOCATION_KINDS:
         return "convocation"
+    if kind in WRITTEN_KINDS:
+        return "written"
     return "comment" if kind in COMMENT_KINDS else "minutes"
 
 
@@ -120,6 +125,8 @@ def _subject(kind: str, session: Session) -> str:
         Kind.PUBLISHED: _("Minutes signed and published: %(session)s, %(date)s"),
         Kind.COMMENT: _("New comment on the minutes: %(session)s, %(date)s"),
         Kind.REPLY: _("Your comment was answered: %(session)s, %(date)s"),
+        Kind.WRITTEN_CONSULTATION: _("Written consultation, to answer by %(date)s: %(session)s"),
+        Kind.WRITTEN_RESULT: _("Result of the written consultation: %(session)s"),
     }
     return subjects[kind] % {"session": session.title, "date": moroccan_date(session.date)}
 

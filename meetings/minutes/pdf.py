@@ -8,6 +8,7 @@ file. This module only renders: what the record is lives in `meetings.models.rec
 """
 
 import atexit
+import datetime
 import json
 import logging
 import threading
@@ -21,7 +22,7 @@ import pydyf
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from ..models import Approval, Member, Membership, Minutes, Quorum, Session
@@ -38,11 +39,47 @@ logger = logging.getLogger(__name__)
 
 
 def minutes_title(session: Session) -> str:
-    """«محضر اجتماع الدورة الثانية للمجلس الإداري لمؤسسة التعاون الوطني برسم سنة 2025»."""
+    """«محضر اجتماع الدورة الثانية للمجلس الإداري لمؤسسة التعاون الوطني برسم سنة 2025»; «محضر الاستشارة
+    الكتابية الأولى …» for a written consultation, which is no meeting."""
     with translation.override("ar"):
         session_title = session.title
     prefix, _, year = session_title.partition(" برسم ")
-    return f"محضر اجتماع {prefix} {after_li(session.board.name_ar)} برسم {year}"
+    what = "محضر" if session.kind == Session.Kind.WRITTEN else "محضر اجتماع"
+    return f"{what} {prefix} {after_li(session.board.name_ar)} برسم {year}"
+
+
+# What adopts a written consultation's draft, as the minutes cite the board's rule (Board.WrittenMajority).
+WRITTEN_MAJORITIES = {
+    "cast": "أغلبية الأصوات المعبر عنها",
+    "members": "موافقة أكثر من نصف الأعضاء ذوي الحق في التصويت",
+    "two_thirds": "موافقة ثلثي الأعضاء ذوي الحق في التصويت",
+    "unanimity": "موافقة جميع الأعضاء ذوي الحق في التصويت",
+}
+WRITTEN_ANSWERS = {"for": "موافق", "against": "معارض", "abstain": "ممتنع"}
+
+
+def _written_context(record: dict) -> dict:
+    """A written consultation's facts as its minutes say them: when it was put to the members and closed,
+    the rule that decides, and each voting member's answer."""
+    facts = record.get("written")
+    if not facts:
+        return {}
+    when = {
+        name: timezone.localtime(datetime.datetime.fromisoformat(facts[name])) if facts.get(name) else None
+        for name in ("submitted_at", "closes_at", "closed_at")
+    }
+    answers = {vote["member"]["name_ar"]: WRITTEN_ANSWERS[vote["choice"]] for vote in facts["votes"]}
+    return {
+        "written": {
+            **when,
+            "majority": WRITTEN_MAJORITIES[facts["majority"]],
+            "answers": [
+                (row, answers.get(row["name"], "لم يجب"))
+                for row in record["attendance"]
+                if row["role"] != Membership.Role.INVITED
+            ],
+        }
+    }
 
 
 # The titles the signature block gives the two approvers, in the feminine for a woman.
@@ -75,6 +112,7 @@ def minutes_context(
         "logo": Path(settings.INSTITUTION_LOGO).as_uri() if settings.INSTITUTION_LOGO else None,
         "quorum": Quorum.from_record(record["quorum"]),
         "rules": record_rules(record),
+        **_written_context(record),
         "proxies": proxies_ar(record_rules(record).get("max_proxies", 0)),
         "attendance": [
             {

@@ -1,11 +1,12 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- interests, session <- messages,
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- interests, session <- consultations, session <- messages,
 minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
 from .archive import ArchivedCopy
 from .board import Board, Gender, Member, Membership, role_label
+from .consultations import WrittenConsultation, WrittenVote
 from .duties import DutyLog
 from .interests import Declaration
 from .jobs import Job
@@ -44,6 +45,8 @@ __all__ = [
     "Session",
     "Transition",
     "Turn",
+    "WrittenConsultation",
+    "WrittenVote",
     "parent_session",
     "role_label",
 ]

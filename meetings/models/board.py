@@ -194,6 +194,19 @@ class Board(models.Model):
             return (Membership.Role.PRESIDENT,)
         return (Membership.Role.PRESIDENT, Membership.Role.RAPPORTEUR)
 
+    def written_adopts(self, yes: int, no: int, voting: int) -> bool:
+        """Whether a written consultation answered `yes` for and `no` against, by a board of `voting`
+        voting members, adopts its draft, by the board's majority (`written_majority`)."""
+        match self.written_majority:
+            case WrittenMajority.CAST:
+                return yes > no
+            case WrittenMajority.TWO_THIRDS:
+                return 3 * yes >= 2 * voting and yes > 0
+            case WrittenMajority.UNANIMITY:
+                return yes == voting and yes > 0
+            case _:  # more than half of the voting members
+                return 2 * yes > voting
+
     def rules(self, *, second_call: bool = False) -> dict:
         """The rules a session of this board applies, as its record keeps them and its minutes cite them
         (`second_call`: the session holds again one whose quorum was not reached)."""

@@ -308,6 +308,8 @@ class Message(models.Model):
         INVITATION = "invitation", _("account invitation")
         PASSWORD_RESET = "password_reset", _("password reset")
         ACCOUNT_CHANGED = "account_changed", _("account changed")
+        WRITTEN_CONSULTATION = "written_consultation", _("written consultation")
+        WRITTEN_RESULT = "written_result", _("result of a written consultation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("to send")

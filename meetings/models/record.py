@@ -303,6 +303,24 @@ def session_record(session) -> dict:
             }
             for f in sorted(session.follow_ups.all(), key=lambda f: f.resolution.number_parts)
         ],
+        **_written(session),
+    }
+
+
+def _written(session) -> dict:
+    """A written consultation's: when it was put to the members and closed, the board's majority, and each
+    member's answer (meetings.convocation.written); nothing for a session."""
+    if session.kind != "written":
+        return {}
+    votes = sorted(session.written_votes.select_related("member"), key=lambda v: v.member.name_ar)
+    return {
+        "written": {
+            "submitted_at": session.submitted_at.isoformat() if session.submitted_at else None,
+            "closes_at": session.closes_at.isoformat(),
+            "closed_at": session.closed_at.isoformat() if session.closed_at else None,
+            "majority": session.board.written_majority,
+            "votes": [{"member": _person(v.member), "choice": v.choice} for v in votes],
+        }
     }
 
 

@@ -36,9 +36,18 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
+# Written consultations are numbered apart from the sessions, from 101 in their year (the first of 2026 is
+# 2026/101, its resolution 2026/101/1): the sessions keep 1, 2… whatever was decided in writing between them.
+FIRST_WRITTEN = 101
+
+
 def session_title(kind: str, ordinal: int, year: int) -> str:
-    """«الدورة الثانية برسم سنة 2025», «Deuxième session de l'année 2025»."""
-    if kind == Session.Kind.EXTRAORDINARY:
+    """«الدورة الثانية برسم سنة 2025», «Deuxième session de l'année 2025»; «الاستشارة الكتابية الأولى
+    برسم سنة 2026» for a written consultation."""
+    if kind == Session.Kind.WRITTEN:
+        text = _("written consultation %(ordinal)s of the year %(year)s")
+        ordinal -= FIRST_WRITTEN - 1
+    elif kind == Session.Kind.EXTRAORDINARY:
         text = _("extraordinary session %(ordinal)s of the year %(year)s")
     else:
         text = _("session %(ordinal)s of the year %(year)s")
@@ -80,6 +89,9 @@ class Session(RecordRow):
     class Kind(models.TextChoices):
         ORDINARY = "ordinary", _("ordinary")
         EXTRAORDINARY = "extraordinary", _("extraordinary")
+        # A draft resolution put to the members in writing between sessions (meetings.convocation.written):
+        # its date is the day answers close.
+        WRITTEN = "written", _("written consultation")
 
     board = models.ForeignKey(
         Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="sessions"
@@ -128,6 +140,15 @@ class Session(RecordRow):
         related_name="second_call",
         help_text=_("The session whose quorum was not reached, which this one holds again."),
     )
+    # A written consultation's: when the answers close, when it was put to the members, when closed.
+    closes_at = models.DateTimeField(
+        _("answers close at"),
+        null=True,
+        blank=True,
+        help_text=_("For a written consultation: the members answer until then."),
+    )
+    submitted_at = models.DateTimeField(_("put to the members at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
@@ -156,6 +177,15 @@ class Session(RecordRow):
                 violation_error_message=_("A session's number starts at 1."),
             ),
             models.CheckConstraint(
+                condition=Q(kind="written", ordinal__gte=FIRST_WRITTEN, closes_at__isnull=False)
+                | (~Q(kind="written") & Q(ordinal__lt=FIRST_WRITTEN)),
+                name="session_written_numbered_apart",
+                violation_error_message=_(
+                    "Written consultations are numbered from 101 in their year, with the day their answers "
+                    "close; sessions below 101."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(start_time__isnull=True)
                 | Q(end_time__isnull=True)
                 | Q(end_time__gt=models.F("start_time")),
@@ -170,15 +200,32 @@ class Session(RecordRow):
         return f"{self.title} — {moroccan_date(self.date)}"
 
     def save(self, *args, **kwargs) -> None:
+        if self.kind == self.Kind.WRITTEN and self.pk is None:
+            self.check_written_allowed()
+        if self.kind == self.Kind.WRITTEN and self.closes_at is not None:
+            self.date = timezone.localdate(self.closes_at)
         self.year = self.date.year
         self._number_if_unnumbered()
         super().save(*args, **kwargs)
 
+    def check_written_allowed(self) -> None:
+        """A written consultation only on a board whose rules allow it (Board.written_consultation)."""
+        if self.board_id is not None and not self.board.written_consultation:
+            raise ValidationError(
+                {"kind": _("This board's rules do not allow decisions by written consultation.")},
+                code="written_not_allowed",
+            )
+
     def _number_if_unnumbered(self) -> None:
-        """Left empty, the ordinal is the one after the board's last session of the year."""
+        """Left empty, the ordinal is the one after the board's last session of the year (its last written
+        consultation's, for a written consultation, numbered from FIRST_WRITTEN)."""
         if self.ordinal is None and self.date is not None and self.board_id is not None:
-            same_year = Session.objects.filter(board_id=self.board_id, year=self.date.year)
-            self.ordinal = (same_year.aggregate(last=models.Max("ordinal"))["last"] or 0) + 1
+            written = self.kind == self.Kind.WRITTEN
+            same_year = Session.objects.filter(board_id=self.board_id, year=self.date.year).filter(
+                Q(ordinal__gte=FIRST_WRITTEN) if written else Q(ordinal__lt=FIRST_WRITTEN)
+            )
+            last = same_year.aggregate(last=models.Max("ordinal"))["last"]
+            self.ordinal = (last or (FIRST_WRITTEN - 1 if written else 0)) + 1
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:session_detail", kwargs={"year": self.year, "ordinal": self.ordinal})
@@ -188,6 +235,12 @@ class Session(RecordRow):
 
     def clean(self) -> None:
         super().clean()
+        if self.kind == self.Kind.WRITTEN:
+            if self.closes_at is None:
+                raise ValidationError({"closes_at": _("A written consultation says when its answers close.")})
+            self.date = timezone.localdate(self.closes_at)
+            if self._state.adding:
+                self.check_written_allowed()
         if self.date is not None:
             self.year = self.date.year
         self._number_if_unnumbered()

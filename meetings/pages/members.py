@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from ..accounts import second_factor
 from ..accounts.middleware import account_of
-from ..convocation import answers, awaiting, pack
+from ..convocation import answers, awaiting, pack, written
 from ..minutes import lifecycle
-from ..models import Answer, Document, Member, Membership, Session, role_label
+from ..models import Answer, Document, Member, Membership, Session, WrittenVote, role_label
 from ..models.duties import DutyRefused
 from ..models.record import record_fingerprint
 from .forms import AnswerForm, ApprovalForm, CommentForm
@@ -111,6 +111,26 @@ def _detail_context(request, member, session, minutes, form, answer_form=None) -
         # The approval's own second factor: a code of the app, or the passkey's button (step-up).
         "approval_passkey": role is not None and second_factor.has_passkey(request),
         "approvals": minutes.valid_approvals(record_fingerprint(session)) if shows_record else {},
+        **_written_context(request, member, session),
+    }
+
+
+def _written_context(request: HttpRequest, member: Member, session: Session) -> dict:
+    """A written consultation's: the member's answer, or whether they may give it now (and with what)."""
+    if session.kind != Session.Kind.WRITTEN:
+        return {}
+    votes = list(session.written_votes.all())
+    voter = any(seat.member_id == member.pk for seat in session.voting_memberships())
+    takes = written.takes_answers(session) and voter
+    return {
+        "written": True,
+        "written_vote": next((v for v in votes if v.member_id == member.pk), None),
+        "written_takes_answer": takes,
+        "written_choices": WrittenVote.Choice.choices,
+        "written_enrolled": takes and bool(second_factor.enrolled(request.user)),
+        "written_passkey": takes and second_factor.has_passkey(request),
+        "written_answered": len(votes),
+        "written_voters": len(session.voting_memberships()),
     }
 
 
@@ -216,6 +236,30 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("Your signature is on the minutes: your approval is recorded."))
+    return redirect("meetings:member_session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def written_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's answer to a written consultation, given with their second factor (step-up)."""
+    member, session = _member_session(request, pk)
+    choice = request.POST.get("choice", "")
+    try:
+        if choice not in WrittenVote.Choice.values:
+            raise ValidationError(_("Choose your answer: for, against or abstaining."))
+        factor = second_factor.step_up(
+            request,
+            request.POST.get("code", ""),
+            refusal=_(
+                "Type the code your authenticator app shows now, or use your passkey, to give this answer."
+            ),
+        )
+        written.answer(session, member, choice=choice, by=account_of(request), factor=factor)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("Your answer is recorded. It is final."))
     return redirect("meetings:member_session", pk=session.pk)
 
 

@@ -76,6 +76,7 @@ urlpatterns = [
     path("members/sessions/<int:pk>/answer/", members.answer, name="member_answer"),
     path("members/sessions/<int:pk>/comment/", members.comment, name="member_comment"),
     path("members/sessions/<int:pk>/approve/", members.approve, name="member_approve"),
+    path("members/sessions/<int:pk>/written-answer/", members.written_answer, name="member_written_answer"),
     path("members/sessions/<int:pk>/board-pack.pdf", members.board_pack, name="member_board_pack"),
     path("members/documents/<int:pk>/", members.document, name="member_document"),
 ]

@@ -1,0 +1,81 @@
+"""The members' answers to a written consultation (a Session of kind «written»): each voting member's vote
+on the draft resolution put to them between sessions, given once, with the second factor given for it
+(meetings.convocation.written says who may answer, until when, and what the answers decide)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .board import Member
+from .session import Session, SessionQuerySet
+
+
+class WrittenConsultationManager(models.Manager.from_queryset(SessionQuerySet)):  # type: ignore[misc]
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Session.Kind.WRITTEN)
+
+
+class WrittenConsultation(Session):
+    """A written consultation, as the secretariat's admin lists it apart from the sessions."""
+
+    objects = WrittenConsultationManager()  # type: ignore[misc]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("written consultation")
+        verbose_name_plural = _("written consultations")
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Session.Kind.WRITTEN
+        super().save(*args, **kwargs)
+
+
+class WrittenVote(models.Model):
+    """One member's answer to a written consultation: for, against or abstaining. Final once given."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("for")
+        AGAINST = "against", _("against")
+        ABSTAIN = "abstain", _("abstain")
+
+    class Factor(models.TextChoices):
+        """The second factor given for the answer (meetings.accounts.second_factor.step_up)."""
+
+        APP = "app", _("authenticator app")
+        PASSKEY = "passkey", _("passkey")
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("written consultation"),
+        on_delete=models.PROTECT,
+        related_name="written_votes",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="written_votes"
+    )
+    choice = models.CharField(_("vote"), max_length=10, choices=Choice)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT)
+    at = models.DateTimeField(_("answered at"), auto_now_add=True)
+    factor = models.CharField(_("second factor given"), max_length=10, choices=Factor)
+    factor_at = models.DateTimeField(_("second factor given at"))
+
+    class Meta:
+        verbose_name = _("written vote")
+        verbose_name_plural = _("written votes")
+        ordering = ["session", "at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                name="written_vote_once_per_member",
+                violation_error_message=_("This member has already answered this consultation."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(factor=""),
+                name="written_vote_with_second_factor",
+                violation_error_message=_("An answer is given with the member's second factor."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_choice_display()}"
