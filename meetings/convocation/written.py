@@ -17,17 +17,22 @@ and the next session follows it up as any earlier resolution (ResolutionQuerySet
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from ..accounts.second_factor import GivenFactor
+from ..minutes.pdf import render_answer_pdf
 from ..models import Attendance, DutyLog, Member, Message, Session
 from ..models.consultations import WrittenVote
 from ..models.duties import SECRETARIAT_PERMISSION
+from ..seal.personal import ANSWER, SignatureRefused, sign_as_person
+from ..seal.signing import sha256_hex
 from ..text.dates import moroccan_date
 from .messages import Kind, queue
 
@@ -79,11 +84,19 @@ def submit(session: Session, *, by: User) -> list[Message]:
     return sent
 
 
+def signs_answers(member: Member) -> bool:
+    """Whether `member` signs their answer with their own signature: they hold a credential at the
+    signing service, and one is configured."""
+    return bool(member.signing_credential and settings.SIGNING_SERVICE_URL)
+
+
 def answer(
-    session: Session, member: Member, *, choice: str, by: User, factor: GivenFactor | None
+    session: Session, member: Member, *, choice: str, by: User, factor: GivenFactor | None, pin: str = ""
 ) -> WrittenVote:
-    """`member`'s answer, given by their own account `by` with the second factor `factor` given for it.
-    Final once recorded. The last voting member's answer closes the consultation."""
+    """`member`'s answer, given by their own account `by` with the second factor `factor` given for it,
+    and signed with their own signature made with their `pin` where they hold a credential at the signing
+    service (`signs_answers`). Final once recorded. The last voting member's answer closes the
+    consultation."""
     if getattr(by, "member", None) != member:
         raise PermissionDenied(_("A member answers a written consultation through their own account."))
     with transaction.atomic():
@@ -102,9 +115,12 @@ def answer(
                 _("An answer is given with your own second factor, within the last five minutes."),
                 code="second_factor",
             )
-        vote = WrittenVote.objects.create(
+        vote = WrittenVote(
             session=session, member=member, choice=choice, by=by, factor=factor.kind, factor_at=factor.at
         )
+        if signs_answers(member):
+            _sign(vote, session, pin)
+        vote.save()
         DutyLog.note(
             DutyLog.Kind.ANSWER,
             _("%(session)s: answered in writing") % {"session": session},
@@ -115,6 +131,29 @@ def answer(
         if voters <= set(session.written_votes.values_list("member_id", flat=True)):
             _close(session)
     return vote
+
+
+def _sign(vote: WrittenVote, session: Session, pin: str) -> None:
+    """The member's signature on their answer, as a page of its own, stored with the vote."""
+    member = vote.member
+    try:
+        signature = sign_as_person(
+            render_answer_pdf(session, member, vote.choice, timezone.now()),
+            seat=ANSWER,
+            credential_id=member.signing_credential,
+            pin=pin,
+            name=member.name_ar,
+            reason=f"جواب على {session.title}",
+            location="المغرب",
+        )
+    except SignatureRefused as refused:
+        raise ValidationError(refused.message, code=refused.code) from refused
+    storage = WrittenVote._meta.get_field("signed_pdf").storage
+    name = f"written/answers/{session.year}-{session.ordinal}-{member.pk}.pdf"
+    vote.signed_pdf.name = storage.save(name, ContentFile(signature.pdf))
+    vote.signed_pdf_sha256 = sha256_hex(signature.pdf)
+    vote.certificate_sha256 = signature.certificate_sha256
+    vote.signed_at = signature.signed_at
 
 
 @task()

@@ -116,5 +116,30 @@ class Migration(migrations.Migration):
             bases=('meetings.session',),
         ),
     
+        migrations.AddField(
+            model_name='writtenvote',
+            name='certificate_sha256',
+            field=models.CharField(blank=True, max_length=64, verbose_name="SHA-256 of the signer's certificate"),
+        ),
+        migrations.AddField(
+            model_name='writtenvote',
+            name='signed_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='signed at'),
+        ),
+        migrations.AddField(
+            model_name='writtenvote',
+            name='signed_pdf',
+            field=models.FileField(blank=True, upload_to='written/answers/', verbose_name='signed answer'),
+        ),
+        migrations.AddField(
+            model_name='writtenvote',
+            name='signed_pdf_sha256',
+            field=models.CharField(blank=True, max_length=64, verbose_name='SHA-256 of the signed answer'),
+        ),
+        migrations.AddConstraint(
+            model_name='writtenvote',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('certificate_sha256', ''), ('signed_at__isnull', True), ('signed_pdf', ''), ('signed_pdf_sha256', '')), models.Q(models.Q(('signed_pdf', ''), _negated=True), models.Q(('signed_pdf_sha256', ''), _negated=True), models.Q(('certificate_sha256', ''), _negated=True), ('signed_at__isnull', False)), _connector='OR'), name='written_vote_signature_whole', violation_error_message='A signed answer keeps its file, its certificate and its time.'),
+        ),
+    
         migrations.RunPython(create, drop),
     ]

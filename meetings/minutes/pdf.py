@@ -428,6 +428,25 @@ def render_minutes_pdf(
         )
 
 
+def render_answer_pdf(session: Session, member: Member, choice: str, at: datetime.datetime) -> bytes:
+    """A member's answer to a written consultation, on a page of its own for them to sign (PDF/A-3a)."""
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    context = {
+        "session": session,
+        "member": member,
+        "answer": WRITTEN_ANSWERS[choice],
+        "at": timezone.localtime(at),
+        "institution": settings.INSTITUTION,
+    }
+    with translation.override("ar"):
+        html = render_to_string("pdf/written_answer.html", context)
+    stylesheet, fonts = _stylesheet()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/a-3a", finisher=_finish
+    )
+
+
 def inline_disposition(session: Session, *, version: int | None = None, draft: bool = False) -> str:
     """«محضر-الدورة-2-2025-الصيغة-1.pdf», sent RFC 5987-encoded, with an ASCII name for older clients."""
     arabic = f"محضر-الدورة-{session.ordinal}-{session.year}"

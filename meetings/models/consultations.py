@@ -59,6 +59,12 @@ class WrittenVote(models.Model):
     at = models.DateTimeField(_("answered at"), auto_now_add=True)
     factor = models.CharField(_("second factor given"), max_length=10, choices=Factor)
     factor_at = models.DateTimeField(_("second factor given at"))
+    # The member's own signature on their answer, where they hold a credential at the signing service
+    # (meetings.seal.personal): the answer as a page of its own, signed. Empty for a member without one.
+    signed_pdf = models.FileField(_("signed answer"), upload_to="written/answers/", blank=True)
+    signed_pdf_sha256 = models.CharField(_("SHA-256 of the signed answer"), max_length=64, blank=True)
+    certificate_sha256 = models.CharField(_("SHA-256 of the signer's certificate"), max_length=64, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("written vote")
@@ -74,6 +80,19 @@ class WrittenVote(models.Model):
                 condition=~Q(factor=""),
                 name="written_vote_with_second_factor",
                 violation_error_message=_("An answer is given with the member's second factor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    signed_pdf="", signed_pdf_sha256="", certificate_sha256="", signed_at__isnull=True
+                )
+                | (
+                    ~Q(signed_pdf="")
+                    & ~Q(signed_pdf_sha256="")
+                    & ~Q(certificate_sha256="")
+                    & Q(signed_at__isnull=False)
+                ),
+                name="written_vote_signature_whole",
+                violation_error_message=_("A signed answer keeps its file, its certificate and its time."),
             ),
         ]
 

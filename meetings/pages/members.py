@@ -129,6 +129,7 @@ def _written_context(request: HttpRequest, member: Member, session: Session) -> 
         "written_choices": WrittenVote.Choice.choices,
         "written_enrolled": takes and bool(second_factor.enrolled(request.user)),
         "written_passkey": takes and second_factor.has_passkey(request),
+        "written_signs": takes and written.signs_answers(member),
         "written_answered": len(votes),
         "written_voters": len(session.voting_memberships()),
     }
@@ -255,7 +256,8 @@ def written_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 "Type the code your authenticator app shows now, or use your passkey, to give this answer."
             ),
         )
-        written.answer(session, member, choice=choice, by=account_of(request), factor=factor)
+        pin = request.POST.get("pin", "")
+        written.answer(session, member, choice=choice, by=account_of(request), factor=factor, pin=pin)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:

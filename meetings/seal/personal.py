@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 # (meetings.seal.signing.check) reads the seat from it.
 FIELDS = PERSON_FIELDS
 SEATS = {field: seat for seat, field in FIELDS.items()}
+# A member's answer to a written consultation, signed on a page of its own (meetings.convocation.written).
+ANSWER = "answer"
+ANSWER_FIELD = "Answer"
 
 SERVICE_TIMEOUT_SECONDS = 30
 
@@ -90,7 +93,7 @@ def personal_signatures(pdf: bytes) -> dict[str, Signer]:
 def sign_as_person(
     pdf: bytes, *, seat: str, credential_id: str, pin: str, name: str, reason: str, location: str
 ) -> PersonalSignature:
-    """`pdf` signed in the field of `seat` with the credential `credential_id` of the signing service,
+    """`pdf` signed in the field of `seat` (or of a member's written answer, ANSWER) with the credential `credential_id` of the signing service,
     authorized by the person's `pin`. The certificate must be the person's: named `name` (as the record
     names them), chaining to SIGNING_TRUST_ROOTS; otherwise nothing is signed. Raises SignatureRefused
     with a message for the person; SigningNotConfigured when no service is set."""
@@ -104,7 +107,8 @@ def sign_as_person(
             _("The secretariat has not yet recorded your credential at the signing service."),
             code="credential",
         )
-    return in_a_thread(_sign, pdf, FIELDS[seat], credential_id, pin, name, reason, location)
+    field = ANSWER_FIELD if seat == ANSWER else FIELDS[seat]
+    return in_a_thread(_sign, pdf, field, credential_id, pin, name, reason, location)
 
 
 def _sign(pdf: bytes, field: str, credential_id: str, pin: str, name: str, reason: str, location: str):

@@ -47,6 +47,8 @@ def answers(page, base: str, username: str, title: str, choice: str) -> tuple[st
     key = key or TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
     page.check(f"#written-{choice}")
     page.fill("#written-code", next_app_code(key))
+    if page.locator("#written-pin").count():  # one who holds a credential at the signing service signs it
+        page.fill("#written-pin", pin_of(username))
     page.get_by_role("button", name="إرسال جوابي").click()
     page.wait_for_selector(".alert-success")
     return page.locator("main").inner_text(), key
@@ -110,6 +112,7 @@ def test_a_written_consultation_runs_from_submission_to_the_register_and_the_nex
         )
         assert "مصادق عليه" in text and "مؤيدون: 2، معارضون: 0، ممتنعون: 1" in text
         assert WrittenVote.objects.count() == 3
+        assert WrittenVote.objects.exclude(signed_pdf="").count() == 2  # the president's, the rapporteur's
         consultation.refresh_from_db()
         assert consultation.closed_at is not None
 

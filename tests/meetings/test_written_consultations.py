@@ -7,6 +7,7 @@ import json
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -58,9 +59,8 @@ class Consultation:
 
     def answer(self, member, choice: str) -> WrittenVote:
         account = self.accounts[member.pk]
-        return written.answer(
-            self.session, member, choice=choice, by=account, factor=factory.factor_of(account)
-        )
+        factor, pin = factory.factor_of(account), factory.pin_of(account)  # a PIN for those who sign
+        return written.answer(self.session, member, choice=choice, by=account, factor=factor, pin=pin)
 
 
 @pytest.fixture
@@ -225,7 +225,9 @@ def test_the_next_session_follows_up_the_resolution_decided_in_writing(consultat
 
 
 @pytest.mark.real_time
-def test_the_decision_in_writing_is_signed_published_and_in_the_register_with_its_own_number(client):
+def test_the_decision_in_writing_is_signed_published_and_in_the_register_with_its_own_number(
+    client, tmp_path
+):
     consultation = Consultation(closes=timezone.now() + datetime.timedelta(days=10))
     president, rapporteur = factory.approvers(consultation.board)  # they answer too: voting seats
     consultation.accounts.update({president.member.pk: president, rapporteur.member.pk: rapporteur})
@@ -235,6 +237,19 @@ def test_the_decision_in_writing_is_signed_published_and_in_the_register_with_it
         consultation.answer(member, choice)
 
     minutes = factory.publish(Session.objects.get(pk=consultation.session.pk), by=consultation.secretary)
+
+    # The president and the rapporteur hold credentials at the signing service: their answers are signed,
+    # each in their own name (pdfsig checks); the other members' are given with their second factor only.
+    signed = WrittenVote.objects.get(member=president.member).signed_pdf.open("rb").read()
+    report = pdf_tools.pdfsig(signed, tmp_path, settings.SIGNING_TRUST_ROOTS)
+    assert "Signature Validation: Signature is Valid." in report and "Signature Field Name: Answer" in report
+    assert president.member.name_ar in report
+    civility = "السيدة" if president.member.gender == "female" else "السيد"
+    said = pdf_tools.normalized(
+        f"جواب {civility} {president.member.name_ar}، {president.member.title_ar}: معارض"
+    )
+    assert said in pdf_tools.normalized(pdf_tools.text(signed))
+    assert WrittenVote.objects.get(member=consultation.voters[0]).signed_pdf.name == ""
 
     text = pdf_tools.normalized(pdf_tools.text(minutes.pdf.open("rb").read()))
     for said in [
