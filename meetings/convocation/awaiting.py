@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from ..models import Answer, Approval, Comment, Convocation, Member, Membership, Message, Minutes, Session
+from ..models import (
+    Answer,
+    Approval,
+    Comment,
+    Convocation,
+    Member,
+    Membership,
+    Message,
+    Minutes,
+    Session,
+    WrittenVote,
+)
 from ..models.board import signing_seats
 from ..models.messages import expected_quorum
 from ..models.session import Quorum
@@ -31,7 +42,18 @@ def with_what_awaits(sessions: QuerySet, member: Member) -> QuerySet:
         withdrawn_at__isnull=True,
     )
     convened = Convocation.objects.filter(session=OuterRef("pk"), method=Convocation.Method.REQUEST)
+    voting_seat = (
+        Membership.objects.filter(member=member, board=OuterRef("board")).voting().valid_on(OuterRef("date"))
+    )
     return sessions.annotate(
+        awaits_written_answer=Exists(voting_seat)
+        & ~Exists(WrittenVote.objects.filter(session=OuterRef("pk"), member=member))
+        & Q(
+            kind=Session.Kind.WRITTEN,
+            submitted_at__isnull=False,
+            closed_at__isnull=True,
+            closes_at__gt=timezone.now(),
+        ),
         awaits_answer=Exists(convened)
         & ~Exists(Answer.objects.filter(session=OuterRef("pk"), member=member))
         & Q(cancelled_at__isnull=True, date__gte=timezone.localdate()),

@@ -146,3 +146,10 @@ def test_a_declaration_takes_the_member_and_their_proxies_out_of_the_vote(client
         {"option": "abstain", "value": 1},
     ]
     assert vote_event["result"] == "pass"
+
+
+def test_the_export_reads_a_fixed_number_of_queries(client, published, django_assert_num_queries):
+    """The last publication, the home board, the published versions' records, the seats: whatever the
+    number of sessions (each record is read whole with its version)."""
+    with django_assert_num_queries(4):
+        assert client.get("/resolutions.popolo.json").status_code == 200

@@ -264,7 +264,8 @@ def test_the_decision_in_writing_is_signed_published_and_in_the_register_with_it
     assert "2026/101/1" in register and "المصادقة على اتفاقية شراكة" in register
     page = visible_text(client.get("/resolutions/2026/101/1/"))
     assert "مؤيدون: 5، معارضون: 1، ممتنعون: 1" in page
-    assert client.get("/sessions/2026/101/").status_code == 200
+    public = visible_text(client.get("/sessions/2026/101/"))
+    assert "الأجوبة الكتابية" in public and "مصادق عليه" in public
     popolo = json.loads(client.get("/resolutions.popolo.json").content)
     event = popolo["events"][0]
     assert (event["id"], event["classification"]) == ("session/2026/101", "written consultation")
@@ -343,3 +344,13 @@ def test_a_member_answers_on_their_page_with_their_authenticator_code(consultati
     vote = WrittenVote.objects.get()
     assert (vote.member, vote.choice, vote.by, vote.factor) == (member, "for", account, "app")
     assert "جوابكم: موافق، بتاريخ 2 مارس 2026. وهو نهائي." in visible_text(answered)
+
+
+def test_the_members_list_says_what_awaits_their_answer(consultation):
+    member = consultation.voters[0]
+    browser = signed_in(consultation.accounts[member.pk])
+    assert "في انتظار جوابكم الكتابي" not in visible_text(browser.get("/members/"))  # not put to them yet
+    written.submit(consultation.session, by=consultation.secretary)
+    assert "في انتظار جوابكم الكتابي" in visible_text(browser.get("/members/"))
+    consultation.answer(member, "for")
+    assert "في انتظار جوابكم الكتابي" not in visible_text(browser.get("/members/"))
