@@ -8,7 +8,9 @@ each test reads it in a transaction of its own, which undoes what it changed.
 
 import datetime
 import io
+import json
 
+import jsonschema
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -220,3 +222,17 @@ def test_the_draft_says_so_on_every_page(demo):
     pages = pdf.page_texts(demo["draft"])
     assert all(N("مسودة") in page for page in pages)
     assert not any(N("مسودة") in page for page in pdf.page_texts(demo["pdf"]))
+
+
+def test_the_demo_register_as_popolo_validates_against_its_schema(client, loaded):
+    schema = json.loads(b"".join(client.get("/popolo.schema.json").streaming_content))
+    data = json.loads(client.get("/resolutions.popolo.json").content)
+
+    checker = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    assert list(checker.iter_errors(data)) == []
+    assert [event["id"] for event in data["events"]] == ["session/2025/1", "session/2025/2"]
+    assert [motion["identifier"] for motion in data["motions"]][-1] == "2025/2/1"
+    december = data["vote_events"][-1]
+    assert december["counts"][0] == {"option": "yes", "value": december["quorum"]["counted"]}
