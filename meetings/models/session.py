@@ -202,11 +202,22 @@ class Session(RecordRow):
     def save(self, *args, **kwargs) -> None:
         if self.kind == self.Kind.WRITTEN and self.pk is None:
             self.check_written_allowed()
+        elif self.kind == self.Kind.WRITTEN:
+            self._check_closing_kept()
         if self.kind == self.Kind.WRITTEN and self.closes_at is not None:
             self.date = timezone.localdate(self.closes_at)
         self.year = self.date.year
         self._number_if_unnumbered()
         super().save(*args, **kwargs)
+
+    def _check_closing_kept(self) -> None:
+        """Once put to the members, a written consultation's closing is the one they were told."""
+        stored = Session.objects.filter(pk=self.pk).values("submitted_at", "closes_at").first()
+        if stored and stored["submitted_at"] and stored["closes_at"] != self.closes_at:
+            raise ValidationError(
+                {"closes_at": _("The members were told when the answers close: it no longer changes.")},
+                code="closing_kept",
+            )
 
     def check_written_allowed(self) -> None:
         """A written consultation only on a board whose rules allow it (Board.written_consultation)."""

@@ -354,3 +354,11 @@ def test_the_members_list_says_what_awaits_their_answer(consultation):
     assert "في انتظار جوابكم الكتابي" in visible_text(browser.get("/members/"))
     consultation.answer(member, "for")
     assert "في انتظار جوابكم الكتابي" not in visible_text(browser.get("/members/"))
+
+
+def test_once_put_to_the_members_its_closing_no_longer_changes(consultation):
+    written.submit(consultation.session, by=consultation.secretary)
+    consultation.session.refresh_from_db()
+    consultation.session.closes_at = CLOSES + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError):
+        consultation.session.save()
