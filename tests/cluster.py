@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.object_store import ObjectStore, object_store
-from tests.processes import PROJECT, background, environment, free_port, postgresql, redis_server, until
+from tests.processes import (
+    PROJECT,
+    background,
+    environment,
+    free_port,
+    free_port_pair,
+    postgresql,
+    redis_server,
+    until,
+)
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -202,7 +211,7 @@ def cluster(
         database = stack.enter_context(postgresql(folder)).url
         store = stack.enter_context(object_store(folder / "object-store"))
         cache = stack.enter_context(redis_server(logs))
-        pki_port, balancer_port = free_port(), port or free_port()
+        pki_port, balancer_port = free_port_pair(), port or free_port()
         defaults = {"EMAIL_URL": f"file://{folder / 'mail'}"}
         env = environment(
             DATABASE_URL=database,

@@ -157,6 +157,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_port_pair() -> int:
+    """A free port whose next one is free too: the demo PKI's responder's, whose signing service takes the
+    port after it (settings.SIGNING_SERVICE_URL)."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 def environment(**env: str | None) -> dict[str, str]:
     """A production-like environment plus `env` (a variable given as None is left out)."""
     base = {

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from tests.processes import free_port, manage, serving, start
+from tests.processes import free_port_pair, manage, serving, start
 
 pytestmark = pytest.mark.slow  # servers and databases of their own (make test-all)
 
@@ -51,8 +51,8 @@ def pki_url() -> str:
     """The demo PKI's responder that the first server's certificates name, for both servers' signatures
     and checks (production's is the accredited provider's, outside the backup). Its port is picked when the
     test starts, shortly before the responder takes it: picked when the module was imported, it was once
-    taken by another test's server by then."""
-    return f"http://127.0.0.1:{free_port()}"
+    taken by another test's server by then. The port after it, its signing service's, is free too."""
+    return f"http://127.0.0.1:{free_port_pair()}"
 
 
 def server(root: Path, database_url: str, pki_url: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from meetings.management.demo import refuse_outside_a_demo
 from meetings.seal import demo_pki, signing_service
 
-WAIT_SECONDS = 20
+WAIT_SECONDS = 60  # returns as soon as both answer; a loaded machine (CI) took more than 20 s once
 
 
 def _host_and_port(url: str) -> tuple[str, int]:
