@@ -5,6 +5,7 @@ import json
 
 import jsonschema
 import pytest
+from django.db import transaction
 
 from decisions.popolo import person_id
 from meetings.models import Attendance, Declaration, Session
@@ -15,36 +16,40 @@ pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
 
 
-@pytest.fixture
-def published():
+@pytest.fixture(scope="module")
+def published(django_db_setup, django_db_blocker):
     """A board of six voting members (its quorum: more than 40%, so 3) and an invited one: four present,
     one represented by the holder, one excused; the holder declared an interest in item 2. Item 1's
     resolution was adopted unanimously, item 2's by a divided vote."""
-    board = factory.board(name_fr="Conseil d'administration", quorum_percent=40)
-    president = factory.seat(board, role="president")
-    rapporteur = factory.seat(board, role="rapporteur")
-    holder, represented, excused, other = (factory.seat(board) for _ in range(4))
-    guest = factory.seat(board, role="invited")
-    session = factory.session(board, start_time=None)
-    for person in (president, rapporteur, holder, other, guest):
-        factory.attend(session, person)
-    factory.attend(session, represented, status=Attendance.Status.REPRESENTED, proxy=holder)
-    factory.attend(session, excused, status=Attendance.Status.EXCUSED)
-    first = factory.agenda_item(session, 1, title="مخطط العمل")
-    second = factory.agenda_item(session, 2, title="اتفاقية شراكة")
-    Declaration(session=session, agenda_item=second, member=holder, reason="عضو في الجمعية الشريكة").save()
-    factory.resolution(session, 1, agenda_item=first, unanimous=True)
-    factory.resolution(
-        session, 2, agenda_item=second, unanimous=False, votes_for=2, votes_against=0, votes_abstain=1
-    )
-    factory.publish(Session.objects.get(pk=session.pk))
-    return {
-        "president": president,
-        "holder": holder,
-        "represented": represented,
-        "excused": excused,
-        "guest": guest,
-    }
+    with django_db_blocker.unblock(), transaction.atomic():
+        board = factory.board(name_fr="Conseil d'administration", quorum_percent=40)
+        president = factory.seat(board, role="president")
+        rapporteur = factory.seat(board, role="rapporteur")
+        holder, represented, excused, other = (factory.seat(board) for _ in range(4))
+        guest = factory.seat(board, role="invited")
+        session = factory.session(board, start_time=None)
+        for person in (president, rapporteur, holder, other, guest):
+            factory.attend(session, person)
+        factory.attend(session, represented, status=Attendance.Status.REPRESENTED, proxy=holder)
+        factory.attend(session, excused, status=Attendance.Status.EXCUSED)
+        first = factory.agenda_item(session, 1, title="مخطط العمل")
+        second = factory.agenda_item(session, 2, title="اتفاقية شراكة")
+        Declaration(
+            session=session, agenda_item=second, member=holder, reason="عضو في الجمعية الشريكة"
+        ).save()
+        factory.resolution(session, 1, agenda_item=first, unanimous=True)
+        factory.resolution(
+            session, 2, agenda_item=second, unanimous=False, votes_for=2, votes_against=0, votes_abstain=1
+        )
+        factory.publish(Session.objects.get(pk=session.pk))
+        yield {
+            "president": president,
+            "holder": holder,
+            "represented": represented,
+            "excused": excused,
+            "guest": guest,
+        }
+        transaction.set_rollback(True)
 
 
 def schema(client) -> dict:
