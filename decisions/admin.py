@@ -218,7 +218,14 @@ class FollowUpAdmin(RecordAdmin):
 # Written consultations between sessions
 
 
-class DraftResolutionInline(RecordInline, admin.StackedInline):
+class UntilPutToTheMembers(RecordInline):
+    """A written consultation's part, changed until it is put to the members, read-only after."""
+
+    def _open(self, obj) -> bool:
+        return super()._open(obj) and (obj is None or obj.submitted_at is None)
+
+
+class DraftResolutionInline(UntilPutToTheMembers, admin.StackedInline):
     """The draft resolution put to the members: its text; the votes are the members' answers, written in
     at the closing (meetings.convocation.written)."""
 
@@ -234,17 +241,11 @@ class DraftResolutionInline(RecordInline, admin.StackedInline):
     verbose_name = _("draft resolution")
     verbose_name_plural = _("draft resolution")
 
-    def _open(self, obj) -> bool:
-        return super()._open(obj) and (obj is None or obj.submitted_at is None)
 
-
-class WrittenDocumentInline(RecordInline, admin.TabularInline):
+class WrittenDocumentInline(UntilPutToTheMembers, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["title", "title_fr", "file"]
-
-    def _open(self, obj) -> bool:
-        return super()._open(obj) and (obj is None or obj.submitted_at is None)
 
 
 @admin.register(WrittenConsultation)

@@ -195,9 +195,7 @@ def _close(session: Session) -> str:
         Attendance(session=session, member=seat.member, status=status).save()
     for resolution in session.resolutions.all():
         resolution.votes_for, resolution.votes_against, resolution.votes_abstain = yes, no, abstain
-        resolution.unanimous = yes == len(seats) and len(seats) > 0
-        if resolution.unanimous:
-            resolution.votes_against = resolution.votes_abstain = 0
+        resolution.unanimous = yes == len(seats) > 0  # every voting member for: none against or abstaining
         resolution.outcome = "adopted" if adopted else "rejected"
         resolution.save()
     session.closed_at = timezone.now()

@@ -1,7 +1,7 @@
 """The meeting itself: a board, its members, its sessions and what happened in them; the minutes.
 
-Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- interests, session <- consultations, session <- messages,
-minutes <- jobs, minutes <- archive; limits stands alone.
+Modules depend one way: duties <- board <- record <- session <- minutes <- published, session <- interests,
+minutes <- consultations, session <- messages, minutes <- jobs, minutes <- archive; limits stands alone.
 """
 
 from .archive import ArchivedCopy

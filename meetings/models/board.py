@@ -207,11 +207,16 @@ class Board(models.Model):
             case _:  # more than half of the voting members
                 return 2 * yes > voting
 
+    def quorum_share(self, *, second_call: bool = False) -> int:
+        """The share of the voting members a session must count (more than it): on second convocation,
+        the board's second quorum."""
+        return self.second_call_quorum_percent if second_call else self.quorum_percent
+
     def rules(self, *, second_call: bool = False) -> dict:
         """The rules a session of this board applies, as its record keeps them and its minutes cite them
         (`second_call`: the session holds again one whose quorum was not reached)."""
         return {
-            "quorum_percent": self.second_call_quorum_percent if second_call else self.quorum_percent,
+            "quorum_percent": self.quorum_share(second_call=second_call),
             "second_call": second_call,
             "max_proxies": self.max_proxies,
             "signed_by": list(self.signing_roles),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .board import Member
+from .minutes import Approval, signature_whole
 from .session import Session, SessionQuerySet
 
 
@@ -39,11 +40,8 @@ class WrittenVote(models.Model):
         AGAINST = "against", _("against")
         ABSTAIN = "abstain", _("abstain")
 
-    class Factor(models.TextChoices):
-        """The second factor given for the answer (meetings.accounts.second_factor.step_up)."""
-
-        APP = "app", _("authenticator app")
-        PASSKEY = "passkey", _("passkey")
+    # The second factor given for the answer, as for an approval (meetings.accounts.second_factor.step_up).
+    Factor = Approval.Factor
 
     session = models.ForeignKey(
         Session,
@@ -81,18 +79,9 @@ class WrittenVote(models.Model):
                 name="written_vote_with_second_factor",
                 violation_error_message=_("An answer is given with the member's second factor."),
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    signed_pdf="", signed_pdf_sha256="", certificate_sha256="", signed_at__isnull=True
-                )
-                | (
-                    ~Q(signed_pdf="")
-                    & ~Q(signed_pdf_sha256="")
-                    & ~Q(certificate_sha256="")
-                    & Q(signed_at__isnull=False)
-                ),
-                name="written_vote_signature_whole",
-                violation_error_message=_("A signed answer keeps its file, its certificate and its time."),
+            signature_whole(
+                "written_vote_signature_whole",
+                _("A signed answer keeps its file, its certificate and its time."),
             ),
         ]
 

@@ -300,6 +300,22 @@ class Transition(models.Model):
         return f"{self.get_source_display() or '—'} {arrow} {self.get_target_display()}"
 
 
+def signature_whole(name: str, message: "StrOrPromise") -> models.CheckConstraint:
+    """A person's signature kept whole, or none at all: the signed file, its SHA-256, the certificate's
+    and the time it was signed (an approval's, a written answer's)."""
+    return models.CheckConstraint(
+        condition=Q(signed_pdf="", signed_pdf_sha256="", certificate_sha256="", signed_at__isnull=True)
+        | (
+            ~Q(signed_pdf="")
+            & ~Q(signed_pdf_sha256="")
+            & ~Q(certificate_sha256="")
+            & Q(signed_at__isnull=False)
+        ),
+        name=name,
+        violation_error_message=message,
+    )
+
+
 class Approval(models.Model):
     """The president's or the rapporteur's approval of one version, for the record as it then stood."""
 
@@ -363,18 +379,9 @@ class Approval(models.Model):
                 name="approval_once_per_account_and_record",
                 violation_error_message=_("The two approvals come from two different people."),
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    signed_pdf="", signed_pdf_sha256="", certificate_sha256="", signed_at__isnull=True
-                )
-                | (
-                    ~Q(signed_pdf="")
-                    & ~Q(signed_pdf_sha256="")
-                    & ~Q(certificate_sha256="")
-                    & Q(signed_at__isnull=False)
-                ),
-                name="approval_signature_whole",
-                violation_error_message=_("A signed approval keeps its file, its certificate and its time."),
+            signature_whole(
+                "approval_signature_whole",
+                _("A signed approval keeps its file, its certificate and its time."),
             ),
             models.CheckConstraint(
                 condition=Q(factor="", factor_at__isnull=True) | (~Q(factor="") & Q(factor_at__isnull=False)),

@@ -362,7 +362,7 @@ class Session(RecordRow):
     @property
     def quorum_percent(self) -> int:
         """The board's quorum, or its quorum on second convocation for a session that holds another again."""
-        return self.board.second_call_quorum_percent if self.second_call_of_id else self.board.quorum_percent
+        return self.board.quorum_share(second_call=self.second_call_of_id is not None)
 
     @property
     def rules(self) -> dict:
