@@ -52,6 +52,7 @@ def gives_the_second_factor(page, username: str) -> bytes | None:
     that)."""
     if SECOND_FACTOR not in page.url:
         return None
+    page.locator(".second-factor #id_code").wait_for()  # the page drawn, not only its address
     shown = page.locator(".second-factor bdi.font-monospace")
     key = base64.b32decode(shown.inner_text().replace(" ", "")) if shown.count() else None
     if key is not None:

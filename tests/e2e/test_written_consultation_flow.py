@@ -41,7 +41,8 @@ def answers(page, base: str, username: str, title: str, choice: str) -> tuple[st
     page.wait_for_selector("#written")
     set_up = page.get_by_role("link", name="إعداد عاملي الثاني للتحقق")
     if set_up.count():  # a member who gave no second factor so far sets up their app, and comes back
-        set_up.click()
+        with page.expect_navigation():
+            set_up.click()
         key = gives_the_second_factor(page, username)
         page.wait_for_selector("#written")
     key = key or TOTPDevice.objects.get(user__username=username, confirmed=True).bin_key
