@@ -11,8 +11,8 @@ VALIDATORS := tests/validators/target/classpath.txt
 # embeds (emoji included), Chromium for the browser tests, gettext for `make messages`, time and wrk (HTTP load) for benchmarks/,
 # NSS's certutil (a trust store for poppler's pdfsig in the signature tests), Maven (with its Java) for
 # the reference validators the tests run (tests/validators), and what a cluster shares or stands behind:
-# Redis (the cache) and HAProxy (the load balancer), for the tests and `make cluster`.
-SYSTEM_PACKAGES := postgresql poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy wrk
+# Redis (the cache) and HAProxy (the load balancer), for the tests and `make cluster`; procps (pgrep), with which .ci/production stops what it started.
+SYSTEM_PACKAGES := postgresql poppler-utils fonts-noto-core fonts-hosny-amiri fonts-noto-color-emoji chromium gettext time libnss3-tools maven redis-server haproxy wrk procps
 
 # `make run` serves a local development server; the tests and production read their own settings.
 DEV_ENV := DEBUG=1
