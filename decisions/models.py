@@ -206,6 +206,17 @@ class Resolution(NumberedInSession, Decision, RecordRow):
     """A decision of a board as the secretariat records it in a session's record."""
 
     number_field = "sequence"
+    # A row of a written consultation's draft; its closing writes the result (decisions' migration 0020
+    # says the same to the database), the text's search column follows the text.
+    consultation_draft = True
+    written_at_closing = (
+        "search_text",
+        "outcome",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "unanimous",
+    )
 
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="resolutions"

@@ -37,18 +37,6 @@ from ..text.dates import moroccan_date
 from .messages import Kind, queue
 
 
-def takes_answers(session: Session) -> bool:
-    """Put to the members, not closed, before its closing time."""
-    return (
-        session.kind == Session.Kind.WRITTEN
-        and session.submitted_at is not None
-        and session.closed_at is None
-        and session.cancelled_at is None
-        and session.closes_at is not None
-        and timezone.now() < session.closes_at
-    )
-
-
 def _require_secretariat(user: User) -> None:
     if not user.has_perm(SECRETARIAT_PERMISSION):
         raise PermissionDenied(_("Only the secretariat puts a written consultation to the members."))
@@ -101,10 +89,7 @@ def answer(
         raise PermissionDenied(_("A member answers a written consultation through their own account."))
     with transaction.atomic():
         session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
-        if not takes_answers(session):
-            raise ValidationError(
-                _("This consultation takes no answer: it was not put to the members, or it is closed.")
-            )
+        session.check_takes_written_answers()
         voters = {seat.member_id for seat in session.voting_memberships()}
         if member.pk not in voters:
             raise PermissionDenied(_("Only the board's voting members answer a written consultation."))

@@ -87,3 +87,10 @@ class WrittenVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_choice_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Final once given (the database refuses a change: migration 0036); given only while the
+        # consultation takes answers, from anywhere (migration 0037 for the database).
+        if self._state.adding:
+            self.session.check_takes_written_answers()
+        super().save(*args, **kwargs)

@@ -73,7 +73,15 @@ def frozen_message() -> str:
 
 class RecordRow(models.Model):
     """A part of a session's record: refused once the session's minutes are signed, and a change to it
-    withdraws the approvals given before (see `Session.lock_record` and `Session.record_changed`)."""
+    withdraws the approvals given before (see `Session.lock_record` and `Session.record_changed`).
+
+    A row of a written consultation's draft (`consultation_draft`: a resolution, a document) is kept as
+    the members read it once the consultation is put to them: none added or removed, none changed but for
+    the fields its closing writes (`written_at_closing`). Meetings' migration 0037 says the same to the
+    database."""
+
+    consultation_draft = False
+    written_at_closing: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -85,6 +93,7 @@ class RecordRow(models.Model):
             session = self._saved_session()
             if session is not None:
                 session.lock_record()
+                self._check_draft_kept(session, deleting=False)
             super().save(*args, **kwargs)
             if session is not None:
                 session.record_changed()
@@ -94,6 +103,7 @@ class RecordRow(models.Model):
             session = self._saved_session()
             if session is not None:
                 session.lock_record()
+                self._check_draft_kept(session, deleting=True)
             deleted = super().delete(*args, **kwargs)
             if session is not None and session is not self:
                 session.record_changed()
@@ -111,6 +121,18 @@ class RecordRow(models.Model):
     def _saved_session(self):
         session = self.record_session()
         return session if session is not None and session.pk else None
+
+    def _check_draft_kept(self, session, *, deleting: bool) -> None:
+        if not self.consultation_draft or not session.was_put_to_members():
+            return
+        if not deleting and self.pk is not None:
+            fields = [f for f in self._meta.concrete_fields if f.attname not in self.written_at_closing]
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*(f.attname for f in fields)).first()
+            if stored is not None and all(getattr(self, f.attname) == stored[f.attname] for f in fields):
+                return
+        raise ValidationError(
+            _("The members were given this draft to answer: it no longer changes."), code="put_to_members"
+        )
 
 
 def parent_session(row: models.Model):

@@ -203,20 +203,58 @@ class Session(RecordRow):
         if self.kind == self.Kind.WRITTEN and self.pk is None:
             self.check_written_allowed()
         elif self.kind == self.Kind.WRITTEN:
-            self._check_closing_kept()
+            self.check_consultation_kept()
         if self.kind == self.Kind.WRITTEN and self.closes_at is not None:
             self.date = timezone.localdate(self.closes_at)
         self.year = self.date.year
         self._number_if_unnumbered()
         super().save(*args, **kwargs)
 
-    def _check_closing_kept(self) -> None:
-        """Once put to the members, a written consultation's closing is the one they were told."""
-        stored = Session.objects.filter(pk=self.pk).values("submitted_at", "closes_at").first()
-        if stored and stored["submitted_at"] and stored["closes_at"] != self.closes_at:
+    # What a written consultation put to the members keeps: what they were told (meetings' migration 0037
+    # says the same to the database); and, once closed, when it closed.
+    PUT_TO_MEMBERS_KEEPS = ("kind", "board_id", "year", "ordinal", "closes_at", "submitted_at")
+
+    def check_consultation_kept(self) -> None:
+        """Once put to the members, a written consultation keeps its board, number and closing time, and
+        the time it was put to them; once closed, the time it closed."""
+        stored = Session.objects.filter(pk=self.pk).values(*self.PUT_TO_MEMBERS_KEEPS, "closed_at").first()
+        if not stored or stored["submitted_at"] is None:
+            return
+        if stored["closes_at"] != self.closes_at:
             raise ValidationError(
                 {"closes_at": _("The members were told when the answers close: it no longer changes.")},
                 code="closing_kept",
+            )
+        changed = [name for name in self.PUT_TO_MEMBERS_KEEPS if getattr(self, name) != stored[name]]
+        if changed or stored["closed_at"] not in (None, self.closed_at):
+            raise ValidationError(
+                _("Put to the members, a written consultation keeps its board, its number and its times."),
+                code="consultation_kept",
+            )
+
+    def was_put_to_members(self) -> bool:
+        """A written consultation put to the members, as stored (another object may have put it)."""
+        return (
+            self.kind == self.Kind.WRITTEN
+            and Session.objects.filter(pk=self.pk, submitted_at__isnull=False).exists()
+        )
+
+    def takes_written_answers(self) -> bool:
+        """A written consultation put to the members, not closed nor cancelled, before its closing time."""
+        return (
+            self.kind == self.Kind.WRITTEN
+            and self.submitted_at is not None
+            and self.closed_at is None
+            and self.cancelled_at is None
+            and self.closes_at is not None
+            and timezone.now() < self.closes_at
+        )
+
+    def check_takes_written_answers(self) -> None:
+        if not self.takes_written_answers():
+            raise ValidationError(
+                _("This consultation takes no answer: it was not put to the members, or it is closed."),
+                code="closed",
             )
 
     def check_written_allowed(self) -> None:
@@ -675,6 +713,8 @@ def validate_pdf_upload(upload) -> None:
 
 class Document(RecordRow):
     """A document sent to the board for a session (a report, the draft budget), read on the member pages."""
+
+    consultation_draft = True  # a written consultation's documents are its draft's
 
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="documents"

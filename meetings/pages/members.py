@@ -121,7 +121,7 @@ def _written_context(request: HttpRequest, member: Member, session: Session) -> 
         return {}
     votes = list(session.written_votes.all())
     voter = any(seat.member_id == member.pk for seat in session.voting_memberships())
-    takes = written.takes_answers(session) and voter
+    takes = session.takes_written_answers() and voter
     return {
         "written": True,
         "written_vote": next((v for v in votes if v.member_id == member.pk), None),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from decisions.models import Resolution
 from meetings.models import AgendaItem, Minutes, Session
+from meetings.models.record import RecordRow
 from tests import factory
 from tests.actors import actors
 from tests.database import acting_as, application_role, execute, postgresql_only, sqlstate
@@ -37,6 +39,9 @@ GUARDED_TABLES = [
     "meetings_approval",
     "meetings_transition",
     "meetings_dutylog",
+    "meetings_archivedcopy",
+    "meetings_declaration",
+    "meetings_writtenvote",
     "decisions_resolution",
     "decisions_followup",
 ]
@@ -192,6 +197,29 @@ def test_every_table_of_the_record_and_of_the_history_refuses_truncate(signed, t
     refused = pytest.raises(IntegrityError, match=f"TRUNCATE {table} would empty signed records")
     with refused, constraints_checked_now(), transaction.atomic():
         execute(f"TRUNCATE {table} CASCADE")
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_every_model_of_the_record_has_the_databases_guards():
+    """Each kind of row of the record, today's and the next one added (`RecordRow`), is refused by the
+    database once the minutes are signed, and its table cannot be emptied past that."""
+    tables = {
+        model._meta.db_table
+        for model in django_apps.get_models()
+        if issubclass(model, RecordRow) and not model._meta.proxy
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgtype & 32 <> 0 FROM pg_trigger WHERE NOT tgisinternal"
+        )
+        triggers = cursor.fetchall()
+    frozen = {table for table, name, _ in triggers if name == f"{table}_frozen"}
+    truncate = {table for table, _, on_truncate in triggers if on_truncate}
+    assert "meetings_declaration" in tables
+    assert tables - frozen == set()
+    assert tables - truncate == set()
+    assert set(GUARDED_TABLES) - truncate == set()
 
 
 @postgresql_only

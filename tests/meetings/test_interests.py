@@ -125,6 +125,10 @@ def test_a_declaration_is_part_of_the_record_frozen_at_signature():
     factory.minutes_at(session, "signed")
     with pytest.raises(ValidationError):
         declare(session, people[0])
+    # Past the model too: the database keeps the signed record (meetings' migration 0037).
+    item = session.agenda_items.get()
+    with pytest.raises(IntegrityError, match="the record"), transaction.atomic():
+        Declaration.objects.bulk_create([Declaration(session=session, agenda_item=item, member=people[0])])
 
 
 def test_the_record_keeps_the_declarations_and_the_item_quorum():

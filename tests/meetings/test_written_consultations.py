@@ -9,12 +9,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from decisions.models import Resolution
 from meetings.convocation import written
-from meetings.models import Board, Membership, Message, Session, WrittenVote
+from meetings.models import Board, Document, Membership, Message, Session, WrittenVote
 from tests import factory
 from tests import pdf as pdf_tools
 from tests.members import read_form, signed_in, users_app_code
@@ -362,3 +363,72 @@ def test_once_put_to_the_members_its_closing_no_longer_changes(consultation):
     consultation.session.closes_at = CLOSES + datetime.timedelta(days=3)
     with pytest.raises(ValidationError):
         consultation.session.save()
+    # Past the model, the database keeps what the members were told (meetings' migration 0037).
+    kept = Session.objects.filter(pk=consultation.session.pk)
+    for change in (
+        {"closes_at": CLOSES + datetime.timedelta(days=3)},
+        {"submitted_at": None},
+        {"ordinal": 102},
+    ):
+        with pytest.raises(DatabaseError, match="keeps its board, number and times"), transaction.atomic():
+            kept.update(**change)
+    assert kept.get().closes_at == CLOSES
+
+
+def test_until_put_to_the_members_its_draft_changes_then_it_is_kept_as_they_read_it(consultation):
+    session = consultation.session
+    draft = Resolution.objects.get(session=session)
+    draft.title = "المصادقة على اتفاقية شراكة معدلة"
+    draft.save()  # the secretariat still drafts it
+    document = Document.objects.create(
+        session=session, title="مشروع الاتفاقية", file=ContentFile(b"%PDF-1.7\n", name="draft.pdf")
+    )
+    written.submit(session, by=consultation.secretary)
+
+    draft.text = "يصادق المجلس على اتفاقية أخرى."
+    refusals = [
+        draft.save,
+        Resolution.objects.get(pk=draft.pk).delete,
+        lambda: factory.resolution(session, 2),
+        lambda: Document.objects.create(
+            session=session, title="وثيقة أخرى", file=ContentFile(b"%PDF-1.7\n", name="draft.pdf")
+        ),
+        Document.objects.get(pk=document.pk).delete,
+    ]
+    for refused in refusals:
+        with pytest.raises(ValidationError, match="عرض هذا المشروع على الأعضاء للجواب عليه: لم يعد يتغير"):
+            refused()
+    # Past the models, the database keeps it (meetings' migration 0037, decisions' 0020).
+    for change in (
+        lambda: Resolution.objects.filter(pk=draft.pk).update(text="يصادق المجلس على اتفاقية أخرى."),
+        lambda: Resolution.objects.filter(pk=draft.pk).delete(),
+        lambda: Document.objects.filter(pk=document.pk).update(title="وثيقة أخرى"),
+        lambda: Document.objects.filter(pk=document.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="no longer changes"), transaction.atomic():
+            change()
+    assert Resolution.objects.get(pk=draft.pk).text == "يصادق المجلس على الاتفاقية."
+
+    for member in consultation.voters:  # the closing still writes the result into it
+        consultation.answer(member, "for")
+    assert Resolution.objects.get(pk=draft.pk).outcome == "adopted"
+
+
+def test_an_answer_comes_only_while_it_takes_answers_whoever_writes_it(consultation):
+    member, account = consultation.voters[0], consultation.accounts[consultation.voters[0].pk]
+    session = consultation.session
+    answered = {"member": member, "choice": "for", "by": account, "factor": "app", "factor_at": NOW}
+    with pytest.raises(ValidationError, match="لا تقبل هذه الاستشارة أجوبة"):
+        WrittenVote.objects.create(session=session, **answered)  # not yet put to the members
+    with pytest.raises(DatabaseError, match="takes no answer"), transaction.atomic():
+        WrittenVote.objects.bulk_create([WrittenVote(session=session, **answered)])
+
+    written.submit(session, by=consultation.secretary)
+    with time_machine.travel(CLOSES + datetime.timedelta(minutes=1), tick=False):
+        written.close(Session.objects.get(pk=session.pk))
+    session.refresh_from_db()
+    with pytest.raises(ValidationError, match="لا تقبل هذه الاستشارة أجوبة"):
+        WrittenVote.objects.create(session=session, **answered)
+    with pytest.raises(DatabaseError, match="takes no answer"), transaction.atomic():
+        WrittenVote.objects.bulk_create([WrittenVote(session=session, **answered)])
+    assert not session.written_votes.exists()
