@@ -253,18 +253,19 @@ class WrittenConsultationAdmin(RecordAdmin):
     """A written consultation: its board and closing, its draft resolution and documents; put to the
     members, then closed, from buttons of its page. Its minutes follow the lifecycle of any session's."""
 
-    list_display = ["__str__", "board", "closes_at", "submitted_at", "closed_at"]
+    list_display = ["__str__", "board", "closes_at", "submitted_at", "closed_at", "withdrawn_at"]
     list_filter = ["year", "board"]
     list_select_related = ["board"]
     ordering = ["-date", "-ordinal"]
     inlines = [DraftResolutionInline, WrittenDocumentInline]
-    readonly_fields = ["submitted_at", "closed_at", "answers"]
+    readonly_fields = ["submitted_at", "closed_at", "withdrawn_at", "answers"]
     change_form_template = "admin/meetings/writtenconsultation/change_form.html"
 
     def get_fields(self, request, obj=None):
-        return (
-            ["board", "closes_at", "submitted_at", "closed_at", "answers"] if obj else ["board", "closes_at"]
-        )
+        if obj is None:
+            return ["board", "closes_at"]
+        withdrawn = ["withdrawn_at"] if obj.cancelled_at else []
+        return ["board", "closes_at", "submitted_at", "closed_at", *withdrawn, "answers"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.submitted_at is not None:
@@ -294,6 +295,10 @@ class WrittenConsultationAdmin(RecordAdmin):
         if db_field.name == "board":  # only the boards whose rules allow it
             kwargs["queryset"] = Board.objects.filter(written_consultation=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("withdrawn at"), ordering="cancelled_at")
+    def withdrawn_at(self, consultation: WrittenConsultation):
+        return consultation.cancelled_at  # a withdrawn consultation's (the field a cancelled session uses)
 
     @admin.display(description=_("answers"))
     def answers(self, consultation: WrittenConsultation) -> str:
@@ -332,21 +337,40 @@ class WrittenConsultationAdmin(RecordAdmin):
             path(
                 "<int:object_id>/close/", step, {"action": "close"}, name="meetings_writtenconsultation_close"
             ),
+            path(
+                "<int:object_id>/withdraw/",
+                step,
+                {"action": "withdraw"},
+                name="meetings_writtenconsultation_withdraw",
+            ),
             *super().get_urls(),
         ]
 
     def step(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
-        """Put to the members («submit»), or closed («close») once its time is up."""
+        """Put to the members («submit»), closed («close») once its time is up, or withdrawn («withdraw»)."""
         consultation = WrittenConsultation.objects.filter(pk=object_id).first()
         if consultation is None:
             raise Http404
-        if request.method != "POST":
-            return redirect("admin:meetings_writtenconsultation_change", object_id)
         if not request.user.has_perm("meetings.change_session"):
             raise PermissionDenied
+        if request.method != "POST" and action == "withdraw":  # what it does, before the button
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": consultation,
+                "title": _("Withdraw the written consultation"),
+                "answered": consultation.written_votes.count(),
+            }
+            return TemplateResponse(request, "admin/meetings/writtenconsultation/withdraw.html", context)
+        if request.method != "POST":
+            return redirect("admin:meetings_writtenconsultation_change", object_id)
         try:
             if action == "submit":
                 messages.success(request, sent_summary(written.submit(consultation, by=account_of(request))))
+            elif action == "withdraw":
+                sent = written.withdraw(consultation, by=account_of(request))
+                withdrawn = _("The consultation is withdrawn.")
+                messages.success(request, f"{withdrawn} {sent_summary(sent)}")
             else:
                 written.close(consultation)
                 messages.success(

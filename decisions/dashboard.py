@@ -85,6 +85,7 @@ def count_resolutions(today: datetime.date) -> Dashboard:
         return Dashboard(board, today, [], totals)
     groups = (
         Resolution.objects.filter(session__board=board)
+        .decided()
         .with_latest_status(FollowUp.objects.all())
         .with_overdue(today)
         .order_by()

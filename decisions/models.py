@@ -64,6 +64,10 @@ class DecisionQuerySet(SearchQuerySet):
 
 
 class ResolutionQuerySet(DecisionQuerySet):
+    def decided(self) -> "ResolutionQuerySet":
+        """Leave out the drafts of written consultations not closed (`_decided`)."""
+        return self.filter(_decided())
+
     def with_latest_status(self, follow_ups: "models.QuerySet[FollowUp]") -> "ResolutionQuerySet":
         """Annotate `latest_status`: the status of the latest of `follow_ups`, or None when there is none."""
         latest = (
@@ -88,9 +92,16 @@ class ResolutionQuerySet(DecisionQuerySet):
                 session__date__lt=session.date,
                 outcome=Resolution.Outcome.ADOPTED,
             )
+            & _decided()
             & _not_closed()
         )
         return self.with_latest_status(before).filter(still_open | Q(Exists(reported_here)))
+
+
+def _decided() -> Q:
+    """Decided: recorded at a session, or put to the members in writing and closed. A written
+    consultation's draft (open, or withdrawn) has decided nothing, whatever its `outcome` says so far."""
+    return ~Q(session__kind=Session.Kind.WRITTEN) | Q(session__closed_at__isnull=False)
 
 
 def _not_closed() -> Q:

@@ -48,12 +48,7 @@ def with_what_awaits(sessions: QuerySet, member: Member) -> QuerySet:
     return sessions.annotate(
         awaits_written_answer=Exists(voting_seat)
         & ~Exists(WrittenVote.objects.filter(session=OuterRef("pk"), member=member))
-        & Q(
-            kind=Session.Kind.WRITTEN,
-            submitted_at__isnull=False,
-            closed_at__isnull=True,
-            closes_at__gt=timezone.now(),
-        ),
+        & Session.taking_written_answers(),
         awaits_answer=Exists(convened)
         & ~Exists(Answer.objects.filter(session=OuterRef("pk"), member=member))
         & Q(cancelled_at__isnull=True, date__gte=timezone.localdate()),

@@ -99,7 +99,7 @@ COMMENT_KINDS = {Kind.COMMENT, Kind.REPLY}
 ANSWERED_KINDS = {Kind.CONVOCATION, Kind.CONVOCATION_UPDATE, Kind.CONVOCATION_REMINDER}
 
 
-WRITTEN_KINDS = {Kind.WRITTEN_CONSULTATION, Kind.WRITTEN_RESULT}
+WRITTEN_KINDS = {Kind.WRITTEN_CONSULTATION, Kind.WRITTEN_RESULT, Kind.WRITTEN_WITHDRAWN}
 
 
 def _template(kind: str) -> str:
@@ -127,6 +127,7 @@ def _subject(kind: str, session: Session) -> str:
         Kind.REPLY: _("Your comment was answered: %(session)s, %(date)s"),
         Kind.WRITTEN_CONSULTATION: _("Written consultation, to answer by %(date)s: %(session)s"),
         Kind.WRITTEN_RESULT: _("Result of the written consultation: %(session)s"),
+        Kind.WRITTEN_WITHDRAWN: _("Written consultation withdrawn: %(session)s"),
     }
     return subjects[kind] % {"session": session.title, "date": moroccan_date(session.date)}
 

@@ -8,7 +8,10 @@ the members (`submit`), no sooner than the board's answer delay before it closes
 told. Each answers once (`answer`): for, against or abstaining, after the step-up second factor. At the
 closing time, or once every voting member answered, it is closed (`close`): the board's majority
 (`Board.written_adopts`) decides, the votes and the answers are written into its record (a member who
-answered is «present», one who did not «absent»), and the members are told the result.
+answered is «present», one who did not «absent»), and the members are told the result. Until it closes,
+the secretariat may withdraw it (`withdraw`: a mistake in the draft, which no longer changes once put to
+the members): it then decides nothing, its number stays taken, the answers given stay in its history, and
+the members are told.
 
 From there it is a record like a session's: its minutes are drafted, approved and signed by those the
 board's rules name, sealed and published; its resolution then stands in the register with its own number,
@@ -148,6 +151,8 @@ def close_when_due(session_id: int) -> str:
         session = Session.objects.select_for_update().select_related("board").filter(pk=session_id).first()
         if session is None or session.closed_at is not None or session.submitted_at is None:
             return "nothing to close"
+        if session.cancelled_at is not None:
+            return "withdrawn"
         if session.closes_at is not None and timezone.now() < session.closes_at:
             close_when_due.using(run_after=session.closes_at).enqueue(session.pk)  # the closing was moved
             return "not yet"
@@ -160,9 +165,31 @@ def close(session: Session) -> str:
         session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
         if session.closed_at is not None:
             raise ValidationError(_("This consultation is closed already."))
+        _refuse_withdrawn(session)
         if session.closes_at is not None and timezone.now() < session.closes_at:
             raise ValidationError(_("The members may answer until the closing time."))
         return _close(session)
+
+
+def withdraw(session: Session, *, by: User) -> list[Message]:
+    """Withdraw a consultation put to the members and not yet closed: it takes no more answers, decides
+    nothing and is never closed; the voting members are told."""
+    _require_secretariat(by)
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
+        if session.submitted_at is None:
+            raise ValidationError(_("A consultation not yet put to the members is simply deleted."))
+        if session.closed_at is not None:
+            raise ValidationError(_("This consultation is closed already."))
+        _refuse_withdrawn(session)
+        session.cancelled_at = timezone.now()
+        session.save(update_fields=["cancelled_at"])
+        return [queue(Kind.WRITTEN_WITHDRAWN, seat, session) for seat in session.voting_memberships()]
+
+
+def _refuse_withdrawn(session: Session) -> None:
+    if session.cancelled_at is not None:
+        raise ValidationError(_("This consultation was withdrawn."), code="withdrawn")
 
 
 def _close(session: Session) -> str:

@@ -3,10 +3,11 @@
 - a declaration of interest is a row of the record: refused once the minutes are signed (0006's function),
   and TRUNCATE of its table refused (0009's); TRUNCATE of the written answers is refused too;
 - a written consultation put to the members keeps what they were told: its board, kind, number and
-  closing time, and the time it was put to them; once closed, the time it closed;
+  closing time, and the time it was put to them; once closed or withdrawn, the time it was;
 - its draft, as the members read it, is kept: no document or resolution added or removed, none changed but
   for the result its closing writes into the resolution (decisions' migration 0020 for the resolutions);
-- an answer is only inserted while the consultation takes answers: put to the members and not closed.
+- an answer is only inserted while the consultation takes answers: put to the members, neither closed nor
+  withdrawn.
 
 Each refusal opens, as the others, for the tables' owner with the hatch open (migration 0009's
 `entraide_record_unfrozen`). SQLite, for development and the demo, relies on the models alone
@@ -26,7 +27,8 @@ BEGIN
     END IF;
     IF (NEW.kind, NEW.board_id, NEW.year, NEW.ordinal, NEW.date, NEW.closes_at, NEW.submitted_at)
            IS DISTINCT FROM (OLD.kind, OLD.board_id, OLD.year, OLD.ordinal, OLD.date, OLD.closes_at, OLD.submitted_at)
-       OR (OLD.closed_at IS NOT NULL AND NEW.closed_at IS DISTINCT FROM OLD.closed_at) THEN
+       OR (OLD.closed_at IS NOT NULL AND NEW.closed_at IS DISTINCT FROM OLD.closed_at)
+       OR (OLD.cancelled_at IS NOT NULL AND NEW.cancelled_at IS DISTINCT FROM OLD.cancelled_at) THEN
         RAISE EXCEPTION 'Written consultation %: put to the members, it keeps its board, number and times.', OLD.id
             USING ERRCODE = 'check_violation';
     END IF;
@@ -77,8 +79,9 @@ BEGIN
     IF NOT EXISTS (
         SELECT 1 FROM meetings_session
         WHERE id = NEW.session_id AND kind = 'written' AND submitted_at IS NOT NULL AND closed_at IS NULL
+          AND cancelled_at IS NULL
     ) THEN
-        RAISE EXCEPTION 'Written consultation %: it takes no answer (not put to the members, or closed).',
+        RAISE EXCEPTION 'Written consultation %: it takes no answer (not put to the members, closed or withdrawn).',
             NEW.session_id USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;

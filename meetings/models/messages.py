@@ -310,6 +310,7 @@ class Message(models.Model):
         ACCOUNT_CHANGED = "account_changed", _("account changed")
         WRITTEN_CONSULTATION = "written_consultation", _("written consultation")
         WRITTEN_RESULT = "written_result", _("result of a written consultation")
+        WRITTEN_WITHDRAWN = "written_withdrawn", _("written consultation withdrawn")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("to send")

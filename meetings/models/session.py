@@ -211,13 +211,16 @@ class Session(RecordRow):
         super().save(*args, **kwargs)
 
     # What a written consultation put to the members keeps: what they were told (meetings' migration 0037
-    # says the same to the database); and, once closed, when it closed.
+    # says the same to the database); and, once closed or withdrawn, when.
     PUT_TO_MEMBERS_KEEPS = ("kind", "board_id", "year", "ordinal", "closes_at", "submitted_at")
+    KEPT_ONCE_SET = ("closed_at", "cancelled_at")
 
     def check_consultation_kept(self) -> None:
         """Once put to the members, a written consultation keeps its board, number and closing time, and
-        the time it was put to them; once closed, the time it closed."""
-        stored = Session.objects.filter(pk=self.pk).values(*self.PUT_TO_MEMBERS_KEEPS, "closed_at").first()
+        the time it was put to them; once closed or withdrawn, the time it was."""
+        stored = (
+            Session.objects.filter(pk=self.pk).values(*self.PUT_TO_MEMBERS_KEEPS, *self.KEPT_ONCE_SET).first()
+        )
         if not stored or stored["submitted_at"] is None:
             return
         if stored["closes_at"] != self.closes_at:
@@ -226,7 +229,8 @@ class Session(RecordRow):
                 code="closing_kept",
             )
         changed = [name for name in self.PUT_TO_MEMBERS_KEEPS if getattr(self, name) != stored[name]]
-        if changed or stored["closed_at"] not in (None, self.closed_at):
+        changed += [name for name in self.KEPT_ONCE_SET if stored[name] not in (None, getattr(self, name))]
+        if changed:
             raise ValidationError(
                 _("Put to the members, a written consultation keeps its board, its number and its times."),
                 code="consultation_kept",
@@ -240,7 +244,8 @@ class Session(RecordRow):
         )
 
     def takes_written_answers(self) -> bool:
-        """A written consultation put to the members, not closed nor cancelled, before its closing time."""
+        """A written consultation put to the members, neither closed nor withdrawn, before its closing
+        time (`taking_written_answers`, the same rule for a query)."""
         return (
             self.kind == self.Kind.WRITTEN
             and self.submitted_at is not None
@@ -250,10 +255,22 @@ class Session(RecordRow):
             and timezone.now() < self.closes_at
         )
 
+    @classmethod
+    def taking_written_answers(cls) -> Q:
+        return Q(
+            kind=cls.Kind.WRITTEN,
+            submitted_at__isnull=False,
+            closed_at__isnull=True,
+            cancelled_at__isnull=True,
+            closes_at__gt=timezone.now(),
+        )
+
     def check_takes_written_answers(self) -> None:
         if not self.takes_written_answers():
             raise ValidationError(
-                _("This consultation takes no answer: it was not put to the members, or it is closed."),
+                _(
+                    "This consultation takes no answer: it was not put to the members, or it is closed or withdrawn."
+                ),
                 code="closed",
             )
 

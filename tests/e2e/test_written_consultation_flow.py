@@ -99,7 +99,7 @@ def test_a_written_consultation_runs_from_submission_to_the_register_and_the_nex
     # signed in, to approve its minutes later.
     with ExitStack() as pages:
         own = {
-            who.username: pages.enter_context(new_page(chromium_browser))
+            who.username: pages.enter_context(new_page(chromium_browser, last=(screenshots, who.username)))
             for who in (member, rapporteur, president)
         }
         assert "جوابكم: موافق" in answers(own[member.username], base, member.username, title, "for")[0]

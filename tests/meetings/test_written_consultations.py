@@ -214,9 +214,10 @@ def test_the_boards_majority_decides(majority, yes, no, adopted):
 
 def test_the_next_session_follows_up_the_resolution_decided_in_writing(consultation):
     written.submit(consultation.session, by=consultation.secretary)
+    june = factory.session(consultation.board, date=datetime.date(2026, 6, 20), ordinal=1)
+    assert not Resolution.objects.open_at(june).exists()  # a draft, not yet decided
     for member in consultation.voters:
         consultation.answer(member, "for")
-    june = factory.session(consultation.board, date=datetime.date(2026, 6, 20), ordinal=1)
 
     followed = Resolution.objects.open_at(june)
 
@@ -432,3 +433,43 @@ def test_an_answer_comes_only_while_it_takes_answers_whoever_writes_it(consultat
     with pytest.raises(DatabaseError, match="takes no answer"), transaction.atomic():
         WrittenVote.objects.bulk_create([WrittenVote(session=session, **answered)])
     assert not session.written_votes.exists()
+
+
+def test_the_secretariat_withdraws_it_before_it_closes_and_the_members_are_told(consultation, client):
+    session, first, second = consultation.session, consultation.voters[0], consultation.voters[1]
+    written.submit(session, by=consultation.secretary)
+    consultation.answer(first, "for")
+    client.force_login(consultation.secretary)
+    url = f"/admin/meetings/writtenconsultation/{session.pk}/"
+    assert "سحبها" in visible_text(client.get(f"{url}change/"))
+
+    asked = visible_text(client.get(f"{url}withdraw/"))  # what it does, before the button
+    assert "أجاب عضو واحد لحد الآن" in asked and "يبقى رقمها محجوزا" in asked
+    done = visible_text(client.post(f"{url}withdraw/", follow=True))
+
+    assert "سحبت الاستشارة." in done
+    told = Message.objects.filter(kind=Message.Kind.WRITTEN_WITHDRAWN)
+    assert sorted(told.values_list("member_id", flat=True)) == sorted(m.pk for m in consultation.voters)
+    assert "سحبت الكتابة الاستشارة الكتابية «الاستشارة الكتابية الأولى برسم سنة 2026»" in told.first().text
+    with pytest.raises(ValidationError, match="لا تقبل هذه الاستشارة أجوبة"):
+        consultation.answer(second, "for")
+    with time_machine.travel(CLOSES + datetime.timedelta(minutes=1), tick=False):
+        assert written.close_when_due.call(session.pk) == "withdrawn"  # it decides nothing
+        with pytest.raises(ValidationError, match="سحبت هذه الاستشارة"):
+            written.close(session)
+    june = factory.session(consultation.board, date=datetime.date(2026, 6, 20), ordinal=None)
+    assert not Resolution.objects.open_at(june).exists()  # the next session has nothing to follow up
+    assert session.written_votes.count() == 1  # the answer given stays in its history
+    page = visible_text(signed_in(consultation.accounts[second.pk]).get(f"/members/sessions/{session.pk}/"))
+    assert "سحبت الكتابة هذه الاستشارة يوم 2 مارس 2026: فهي لا تقرر شيئا." in page
+    assert "في انتظار جوابكم الكتابي" not in visible_text(
+        signed_in(consultation.accounts[second.pk]).get("/members/")
+    )
+    # Withdrawn, it stays withdrawn, whoever asks.
+    with pytest.raises(DatabaseError, match="keeps its board, number and times"), transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(cancelled_at=None)
+    answered = {"member": second, "choice": "for", "by": consultation.accounts[second.pk]}
+    with pytest.raises(DatabaseError, match="takes no answer"), transaction.atomic():
+        WrittenVote.objects.bulk_create(
+            [WrittenVote(session=session, factor="app", factor_at=NOW, **answered)]
+        )
