@@ -33,15 +33,19 @@ def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def serving(*args: str, **env: str | None) -> Iterator[subprocess.Popen]:
-    """`python manage.py <args>` running in the background (a server) while the block runs."""
+def serving(*args: str, log: Path | None = None, **env: str | None) -> Iterator[subprocess.Popen]:
+    """`python manage.py <args>` running in the background (a server) while the block runs; what it
+    prints goes to `log`, if given (to tell why a server did not answer)."""
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,
         env=environment(**env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
+    if log is not None:
+        output.close()  # the server holds its own copy
     try:
         yield process
     finally:

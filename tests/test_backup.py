@@ -94,8 +94,13 @@ def test_a_backup_restores_into_an_empty_server_whose_verify_page_finds_the_minu
     first = server(tmp_path / "first", new_database("first"), pki_url)
     for command in (["migrate", "--noinput"], ["init_signing"]):
         ran(manage(*command, **first))
-    with serving("serve_demo_pki", **first):
-        ran(manage("serve_demo_pki", "--wait", **first))
+    log = tmp_path / "serve_demo_pki.log"
+    with serving("serve_demo_pki", log=log, **first) as pki:
+        waited = manage("serve_demo_pki", "--wait", **first)
+        state = "running" if pki.poll() is None else f"exited with {pki.returncode}"
+        assert waited.returncode == 0, (
+            f"{waited.stderr}\nThe server, {state}, said:\n{log.read_text()[-3000:]}"
+        )
         ran(manage("load_demo", **first))
         backup = tmp_path / "backup"
 
