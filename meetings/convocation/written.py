@@ -172,8 +172,8 @@ def close(session: Session) -> str:
 
 
 def withdraw(session: Session, *, by: User) -> list[Message]:
-    """Withdraw a consultation put to the members and not yet closed: it takes no more answers, decides
-    nothing and is never closed; the voting members are told."""
+    """Withdraw a consultation put to the members, before its closing time: it takes no more answers,
+    decides nothing and is never closed; the voting members are told."""
     _require_secretariat(by)
     with transaction.atomic():
         session = Session.objects.select_for_update().select_related("board").get(pk=session.pk)
@@ -182,6 +182,9 @@ def withdraw(session: Session, *, by: User) -> list[Message]:
         if session.closed_at is not None:
             raise ValidationError(_("This consultation is closed already."))
         _refuse_withdrawn(session)
+        if session.closes_at is not None and timezone.now() >= session.closes_at:
+            # The answers given decide: a result is not taken back once its time has come.
+            raise ValidationError(_("Its time is up: it is closed with the answers given, not withdrawn."))
         session.cancelled_at = timezone.now()
         session.save(update_fields=["cancelled_at"])
         return [queue(Kind.WRITTEN_WITHDRAWN, seat, session) for seat in session.voting_memberships()]

@@ -473,3 +473,14 @@ def test_the_secretariat_withdraws_it_before_it_closes_and_the_members_are_told(
         WrittenVote.objects.bulk_create(
             [WrittenVote(session=session, factor="app", factor_at=NOW, **answered)]
         )
+
+
+def test_once_its_time_is_up_it_is_closed_not_withdrawn(consultation):
+    written.submit(consultation.session, by=consultation.secretary)
+    consultation.answer(consultation.voters[0], "against")
+    with time_machine.travel(CLOSES + datetime.timedelta(minutes=1), tick=False):
+        with pytest.raises(ValidationError, match="انتهى أجلها"):
+            written.withdraw(consultation.session, by=consultation.secretary)
+        assert written.close_when_due.call(consultation.session.pk) == "rejected"
+    with pytest.raises(ValidationError, match="هذه الاستشارة مغلقة سلفا"):
+        written.withdraw(consultation.session, by=consultation.secretary)
