@@ -1,6 +1,7 @@
 """The project run in a fresh interpreter, from a production-like environment: what an operator sees."""
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -163,12 +164,17 @@ def free_port() -> int:
 
 def free_port_pair() -> int:
     """A free port whose next one is free too: the demo PKI's responder's, whose signing service takes the
-    port after it (settings.SIGNING_SERVICE_URL)."""
+    port after it (settings.SIGNING_SERVICE_URL). Both are taken below the kernel's range of ephemeral
+    ports: one inside it, free when picked, was once taken by an outgoing connection (the other test
+    worker's, to PostgreSQL or a browser) before the server bound it, which then failed «address already in
+    use»."""
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     while True:
-        port = free_port()
-        with socket.socket() as probe:
+        port = random.randrange(10_000, min(first_ephemeral, 32_768) - 1)
+        with socket.socket() as probe, socket.socket() as next_one:
             try:
-                probe.bind(("127.0.0.1", port + 1))
+                probe.bind(("127.0.0.1", port))
+                next_one.bind(("127.0.0.1", port + 1))
             except OSError:
                 continue
         return port

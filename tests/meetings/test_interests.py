@@ -120,6 +120,19 @@ def test_the_database_refuses_two_declarations_of_one_member_on_one_item():
         Declaration.objects.bulk_create([Declaration(session=session, agenda_item=item, member=people[0])])
 
 
+def test_a_declaration_names_an_item_of_its_own_session_whoever_writes_it():
+    session, people = five_present()
+    other = factory.session(session.board, ordinal=3)
+    elsewhere = factory.agenda_item(other, 1, title="برنامج العمل")
+    stray = Declaration(session=session, agenda_item=elsewhere, member=people[0])
+    with pytest.raises(ValidationError, match="نقطة جدول الأعمال هذه تابعة لدورة أخرى"):
+        stray.save()
+    # Past the model, the database refuses it too (meetings' migration 0039).
+    with pytest.raises(IntegrityError, match="an agenda item of its own session"), transaction.atomic():
+        Declaration.objects.bulk_create([stray])
+    assert not Declaration.objects.exists()
+
+
 def test_a_declaration_is_part_of_the_record_frozen_at_signature():
     session, people = five_present()
     factory.minutes_at(session, "signed")
