@@ -4,6 +4,7 @@ screen of its own per session (follow_up.py); the secretariat's dashboard (dashb
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,6 +24,7 @@ from meetings.convocation.messages import sent_summary
 from meetings.models import Attendance, Board, Declaration, Document, Quorum, Session, WrittenConsultation
 from meetings.models.record import frozen_message
 from meetings.text.bidi import without_bidi_controls
+from meetings.text.dates import moroccan_date
 
 from .dashboard import COLUMNS, chart, count_resolutions
 from .follow_up import FollowUpReport
@@ -253,7 +255,7 @@ class WrittenConsultationAdmin(RecordAdmin):
     """A written consultation: its board and closing, its draft resolution and documents; put to the
     members, then closed, from buttons of its page. Its minutes follow the lifecycle of any session's."""
 
-    list_display = ["__str__", "board", "closes_at", "submitted_at", "closed_at", "withdrawn_at"]
+    list_display = ["__str__", "board", "closes_at", "stage"]
     list_filter = ["year", "board"]
     list_select_related = ["board"]
     ordering = ["-date", "-ordinal"]
@@ -296,9 +298,22 @@ class WrittenConsultationAdmin(RecordAdmin):
             kwargs["queryset"] = Board.objects.filter(written_consultation=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("withdrawn at"), ordering="cancelled_at")
-    def withdrawn_at(self, consultation: WrittenConsultation):
-        return consultation.cancelled_at  # a withdrawn consultation's (the field a cancelled session uses)
+    @admin.display(description=_("withdrawn at"))
+    def withdrawn_at(self, consultation: WrittenConsultation) -> str:
+        # A withdrawn consultation's time is the field a cancelled session uses.
+        return display_for_value(consultation.cancelled_at, "-")
+
+    @admin.display(description=_("where it stands"))
+    def stage(self, consultation: WrittenConsultation) -> str:
+        """Drafted, put to the members, closed or withdrawn: the latest, with its day."""
+        for moment, said in (
+            (consultation.cancelled_at, _("withdrawn on %(date)s")),
+            (consultation.closed_at, _("closed on %(date)s")),
+            (consultation.submitted_at, _("put to the members on %(date)s")),
+        ):
+            if moment is not None:
+                return said % {"date": moroccan_date(timezone.localdate(moment))}
+        return str(_("drafted, not yet put to the members"))
 
     @admin.display(description=_("answers"))
     def answers(self, consultation: WrittenConsultation) -> str:

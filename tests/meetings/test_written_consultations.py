@@ -301,6 +301,9 @@ def test_the_secretariat_drafts_it_and_puts_it_to_the_members_in_the_admin(clien
     assert (consultation.ordinal, consultation.resolutions.get().number) == (101, "2026/101/1")
     page = client.get(f"/admin/meetings/writtenconsultation/{consultation.pk}/change/")
     assert "عرضها على الأعضاء" in visible_text(page)
+    assert "مسودة، لم تعرض بعد على الأعضاء" in visible_text(
+        client.get("/admin/meetings/writtenconsultation/")
+    )
 
     done = client.post(f"/admin/meetings/writtenconsultation/{consultation.pk}/submit/", follow=True)
 
@@ -448,6 +451,8 @@ def test_the_secretariat_withdraws_it_before_it_closes_and_the_members_are_told(
     done = visible_text(client.post(f"{url}withdraw/", follow=True))
 
     assert "سحبت الاستشارة." in done
+    listed = visible_text(client.get("/admin/meetings/writtenconsultation/"))
+    assert "سحبت يوم 2 مارس 2026" in listed
     told = Message.objects.filter(kind=Message.Kind.WRITTEN_WITHDRAWN)
     assert sorted(told.values_list("member_id", flat=True)) == sorted(m.pk for m in consultation.voters)
     assert "سحبت الكتابة الاستشارة الكتابية «الاستشارة الكتابية الأولى برسم سنة 2026»" in told.first().text
