@@ -57,7 +57,8 @@ def gives_the_second_factor(page, username: str) -> bytes | None:
     shown = page.locator(".second-factor bdi.font-monospace")
     key = base64.b32decode(shown.inner_text().replace(" ", "")) if shown.count() else None
     if key is not None:
-        code = app_code(well_inside_a_step(key))
+        well_inside_a_step()
+        code = app_code(key)
     else:
         code = StaticToken.random_token()
         StaticToken.objects.create(device=StaticDevice.objects.get(user__username=username), token=code)
@@ -70,7 +71,7 @@ def gives_the_second_factor(page, username: str) -> bytes | None:
     return key
 
 
-def well_inside_a_step(key: bytes) -> bytes:
+def well_inside_a_step() -> None:
     """Waits, if the app's 30-second step ends in the next few seconds, for the next one to begin: a code
     the server checks in the step after the one it was read in is taken, but django-otp then shifts its
     clock for this device by a step back (OTP_TOTP_SYNC), and would refuse the next step's code that
@@ -78,7 +79,6 @@ def well_inside_a_step(key: bytes) -> bytes:
     left = 30 - time.time() % 30
     if left < 5:
         time.sleep(left + 0.2)
-    return key
 
 
 def next_app_code(key: bytes) -> str:
